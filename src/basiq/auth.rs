@@ -1,0 +1,220 @@
+//! Basiq authentication: `POST /token` mints bearer tokens from an API key, and [`authorize`]
+//! checks them on every other route, in Basiq's order (header, token, expiry, scope, user).
+//!
+//! Tokens are HS256 JWTs signed with the engine secret, carrying the application, scope, bound
+//! user and expiry. They expire 3600 s after minting, measured on the server clock.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use super::error::BasiqError;
+use super::model::Scope;
+use crate::engine::Engine;
+use crate::http;
+use crate::jwt;
+use crate::scenario::check::basiq_application_of;
+
+/// Token lifetime in seconds, as `expires_in` says.
+pub const TOKEN_LIFETIME: i64 = 3600;
+
+/// Versions `/token` accepts in `basiq-version`.
+const VERSIONS: &[&str] = &["2.0", "2.1", "3.0"];
+
+/// What a token says about its bearer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    #[serde(rename = "partnerid")]
+    pub application: String,
+    pub scope: Scope,
+    #[serde(rename = "userid", skip_serializing_if = "Option::is_none", default)]
+    pub user: Option<String>,
+    pub version: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `SERVER_ACCESS` only.
+    Server,
+    /// `SERVER_ACCESS`, or `CLIENT_ACCESS` bound to the user in the path.
+    ServerOrOwnClient,
+}
+
+#[derive(Serialize)]
+struct TokenResponse<'a> {
+    access_token: &'a str,
+    token_type: &'static str,
+    expires_in: i64,
+}
+
+/// `POST /token`.
+pub async fn token(State(engine): State<Engine>, headers: HeaderMap, body: Bytes) -> Response {
+    match mint(&engine, &headers, &body) {
+        Ok(token) => {
+            let body = http::to_bytes(&TokenResponse {
+                access_token: &token,
+                token_type: "Bearer",
+                expires_in: TOKEN_LIFETIME,
+            });
+            http::json(StatusCode::OK, body)
+        }
+        Err(e) => e.response(engine.next_uuid()),
+    }
+}
+
+fn mint(engine: &Engine, headers: &HeaderMap, body: &[u8]) -> Result<String, BasiqError> {
+    // Version header first, as Basiq reports it before anything else.
+    let version = match http::header(headers, "basiq-version") {
+        None | Some("") => return Err(BasiqError::VersionMissing),
+        Some(v) if !VERSIONS.contains(&v) => {
+            return Err(BasiqError::VersionUnsupported(v.to_owned()));
+        }
+        Some(v) => v.to_owned(),
+    };
+    let key = api_key(headers)?;
+    let (application, disabled) = engine.with_world(|w| {
+        let app = &w.basiq;
+        (
+            app.api_keys
+                .iter()
+                .any(|k| k == &key)
+                .then(|| app.id.clone()),
+            app.disabled,
+        )
+    });
+    let application = application.ok_or(BasiqError::UnknownApiKey)?;
+    if disabled {
+        return Err(BasiqError::AccountDisabled);
+    }
+    let form = form_fields(headers, body)?;
+    let scope = match form
+        .iter()
+        .find(|(k, _)| k == "scope")
+        .map(|(_, v)| v.as_str())
+    {
+        None | Some("") | Some("SERVER_ACCESS") => Scope::Server,
+        Some("CLIENT_ACCESS") => Scope::Client,
+        Some(other) => return Err(BasiqError::ScopeInvalid(other.to_owned())),
+    };
+    let user = form
+        .iter()
+        .find(|(k, _)| k == "userId")
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty());
+    if scope == Scope::Client && user.is_none() {
+        return Err(BasiqError::UserIdMissing);
+    }
+    let now = engine.now().timestamp();
+    let claims = Claims {
+        application,
+        scope,
+        user: if scope == Scope::Client { user } else { None },
+        version,
+        iat: now,
+        exp: now + TOKEN_LIFETIME,
+        jti: format!("{:016x}", engine.next_nonce()),
+    };
+    Ok(jwt::sign(engine.secret(), &claims))
+}
+
+/// The API key from `Authorization: Basic <key>`; the key must be Base64 of `id:secret`.
+fn api_key(headers: &HeaderMap) -> Result<String, BasiqError> {
+    let value = match http::header(headers, "authorization") {
+        None | Some("") => return Err(BasiqError::AuthorizationMissing),
+        Some(v) => v,
+    };
+    let (scheme, key) = value
+        .split_once(' ')
+        .ok_or(BasiqError::AuthorizationInvalid)?;
+    let key = key.trim();
+    if !scheme.eq_ignore_ascii_case("basic") || basiq_application_of(key).is_none() {
+        return Err(BasiqError::AuthorizationInvalid);
+    }
+    Ok(key.to_owned())
+}
+
+/// The form fields of the body; a non-empty body must be `application/x-www-form-urlencoded`.
+fn form_fields(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, BasiqError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Vec::new());
+    }
+    let content_type = http::header(headers, "content-type").unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(BasiqError::ContentInvalid);
+    }
+    serde_urlencoded_pairs(body).ok_or(BasiqError::ContentInvalid)
+}
+
+fn serde_urlencoded_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {
+    let text = std::str::from_utf8(body).ok()?;
+    text.trim()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((percent_decode(k)?, percent_decode(v)?))
+        })
+        .collect()
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (`+` is a space).
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = text.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Checks the bearer token for a route that acts on `user` (if any) and returns its claims.
+pub fn authorize(
+    engine: &Engine,
+    headers: &HeaderMap,
+    access: Access,
+    user: Option<&str>,
+) -> Result<Claims, BasiqError> {
+    let value = match http::header(headers, "authorization") {
+        None | Some("") => return Err(BasiqError::TokenMissing),
+        Some(v) => v,
+    };
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => return Err(BasiqError::TokenInvalid),
+    };
+    let claims: Claims = jwt::verify(engine.secret(), token).ok_or(BasiqError::TokenInvalid)?;
+    let known = engine.with_world(|w| w.basiq.id == claims.application);
+    if !known {
+        return Err(BasiqError::TokenInvalid);
+    }
+    if claims.exp <= engine.now().timestamp() {
+        return Err(BasiqError::TokenExpired);
+    }
+    if claims.scope == Scope::Client {
+        if access == Access::Server {
+            return Err(BasiqError::ScopeForbidden);
+        }
+        if user.is_some() && claims.user.as_deref() != user {
+            return Err(BasiqError::UserMismatch);
+        }
+    }
+    http::accepts_json(headers).map_err(BasiqError::AcceptUnsupported)?;
+    Ok(claims)
+}

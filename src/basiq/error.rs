@@ -1,0 +1,294 @@
+//! Every error Basiq answers with, as one enum, and its wire form: the envelope
+//! `{"type":"list","correlationId":…,"data":[{"type":"error","code","title","detail","source"}]}`.
+//!
+//! Statuses, codes, titles and detail texts are Basiq's own (API digest §2–§3). Where Basiq's
+//! recorded responses and its OpenAPI file disagree, the choice is noted on the variant.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::http;
+
+/// A Basiq error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BasiqError {
+    /// `/token` without a `basiq-version` header.
+    #[error("basiq-version header missing")]
+    VersionMissing,
+    /// `/token` with a version Basiq does not serve.
+    #[error("unsupported version {0}")]
+    VersionUnsupported(String),
+    /// `/token` without an `Authorization` header.
+    #[error("authorization header missing")]
+    AuthorizationMissing,
+    /// `/token` with an `Authorization` header that is not `Basic <Base64 of id:secret>`.
+    #[error("authorization header malformed")]
+    AuthorizationInvalid,
+    /// `/token` with a well-formed key that no application has. Basiq answers 404 with
+    /// `parameter-not-valid` (recorded response), although its spec lists only
+    /// `resource-not-found` for 404.
+    #[error("unknown API key")]
+    UnknownApiKey,
+    /// `/token` for a disabled partner account.
+    #[error("account disabled")]
+    AccountDisabled,
+    /// `/token` with a `scope` other than `SERVER_ACCESS` / `CLIENT_ACCESS`.
+    #[error("invalid scope {0}")]
+    ScopeInvalid(String),
+    /// `/token` with `CLIENT_ACCESS` and no `userId`.
+    #[error("userId missing")]
+    UserIdMissing,
+    /// A body that is not what the endpoint takes.
+    #[error("invalid request content")]
+    ContentInvalid,
+    /// No `Authorization` header on a protected route (an API Gateway response at Basiq).
+    #[error("missing token")]
+    TokenMissing,
+    /// A bearer token sandbank did not issue, or not a bearer token at all.
+    #[error("invalid token")]
+    TokenInvalid,
+    /// A token older than its 3600 s.
+    #[error("token expired")]
+    TokenExpired,
+    /// A token whose scope may not call this route.
+    #[error("scope forbidden")]
+    ScopeForbidden,
+    /// A `CLIENT_ACCESS` token used on another user's resources.
+    #[error("token bound to another user")]
+    UserMismatch,
+    /// An `Accept` header that excludes JSON.
+    #[error("accept {0} unsupported")]
+    AcceptUnsupported(String),
+    /// A path id that cannot be an id (`User ID value is not valid`).
+    #[error("{label} value is not valid")]
+    IdInvalid {
+        parameter: &'static str,
+        label: &'static str,
+    },
+    /// A user id nobody has.
+    #[error("user not found")]
+    UserNotFound,
+    /// A sub-resource (connection, account, …) the user does not have.
+    #[error("resource not found")]
+    ResourceNotFound { parameter: &'static str },
+    /// A path no route serves.
+    #[error("route not found")]
+    RouteNotFound,
+    /// A route that exists, with a method it does not take.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// A `filter` outside the grammar or the endpoint's allow-list.
+    #[error("invalid filter")]
+    FilterInvalid,
+}
+
+/// One error item of the envelope.
+#[derive(Serialize)]
+struct Item {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    code: &'static str,
+    title: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    correlation_id: String,
+    data: Vec<Item>,
+}
+
+impl BasiqError {
+    /// HTTP status.
+    pub fn status(&self) -> StatusCode {
+        use BasiqError as E;
+        match self {
+            E::VersionMissing
+            | E::VersionUnsupported(_)
+            | E::AuthorizationMissing
+            | E::AuthorizationInvalid
+            | E::ScopeInvalid(_)
+            | E::UserIdMissing
+            | E::ContentInvalid
+            | E::AcceptUnsupported(_)
+            | E::IdInvalid { .. }
+            | E::FilterInvalid => StatusCode::BAD_REQUEST,
+            E::TokenInvalid | E::UserMismatch => StatusCode::UNAUTHORIZED,
+            E::AccountDisabled | E::TokenMissing | E::TokenExpired | E::ScopeForbidden => {
+                StatusCode::FORBIDDEN
+            }
+            E::UnknownApiKey | E::UserNotFound | E::ResourceNotFound { .. } | E::RouteNotFound => {
+                StatusCode::NOT_FOUND
+            }
+            E::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        }
+    }
+
+    fn item(&self) -> Item {
+        use BasiqError as E;
+        let (code, title, detail, source): (
+            &'static str,
+            &'static str,
+            Option<String>,
+            Option<Value>,
+        ) = match self {
+            E::VersionMissing => (
+                "parameter-not-valid",
+                "Required parameter not valid",
+                Some("Basiq-version must be specified in HTTP request header".into()),
+                Some(json!({"parameter": "basiq-version", "pointer": "header/basiq-version"})),
+            ),
+            E::VersionUnsupported(v) => (
+                "parameter-not-valid",
+                "Required parameter not valid",
+                Some(format!(
+                    "Version {v} is no longer supported. Please upgrade to the latest version"
+                )),
+                Some(json!({"parameter": "basiq-version", "pointer": "header/basiq-version"})),
+            ),
+            E::AuthorizationMissing => (
+                "parameter-not-valid",
+                "Required parameter not valid",
+                Some("Authorization header parameter is required".into()),
+                Some(json!({"parameter": "Authorization", "pointer": "header/Authorization"})),
+            ),
+            E::AuthorizationInvalid => (
+                "parameter-not-valid",
+                "Required parameter not valid",
+                Some("Invalid authorization header".into()),
+                Some(json!({"parameter": "Authorization", "pointer": "header/Authorization"})),
+            ),
+            E::UnknownApiKey => (
+                "parameter-not-valid",
+                "We have encountered an error",
+                Some("Unable to authenticate. Please, check your API key".into()),
+                None,
+            ),
+            E::AccountDisabled => (
+                "access-denied",
+                "Access denied.",
+                Some("Your account has been disabled. Please contact Basiq support.".into()),
+                Some(json!({})),
+            ),
+            E::ScopeInvalid(_) => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some("Scope value is not valid. Use SERVER_ACCESS or CLIENT_ACCESS".into()),
+                Some(json!({"parameter": "scope"})),
+            ),
+            E::UserIdMissing => (
+                "parameter-not-supplied",
+                "Required parameter not supplied",
+                Some("User ID not supplied".into()),
+                Some(json!({"parameter": "userId"})),
+            ),
+            E::ContentInvalid => (
+                "invalid-content",
+                "Invalid request content",
+                Some("Posted request not valid.".into()),
+                Some(json!({})),
+            ),
+            E::TokenMissing => (
+                "access-denied",
+                "Access denied.",
+                Some("Missing Authentication Token".into()),
+                Some(json!({})),
+            ),
+            // Basiq's recorded 401 carries neither detail nor source.
+            E::TokenInvalid => (
+                "invalid-authorization-token",
+                "Invalid authorization token.",
+                None,
+                None,
+            ),
+            // Recorded with `"source": null`; the spec requires an object on 403, so `{}`.
+            E::TokenExpired => (
+                "access-denied",
+                "Access denied.",
+                Some("Token has expired".into()),
+                Some(json!({})),
+            ),
+            E::ScopeForbidden => (
+                "forbidden-access",
+                "Forbidden Access",
+                Some("Access to this resource is forbidden".into()),
+                Some(json!({})),
+            ),
+            E::UserMismatch => (
+                "unauthorized-access",
+                "Unauthorized Access",
+                Some("You are not authorized to access this resource".into()),
+                None,
+            ),
+            E::AcceptUnsupported(accept) => (
+                "unsupported-accept",
+                "Accept type is not supported",
+                Some(format!(
+                    "Accept type {accept} is not supported on requested endpoint."
+                )),
+                Some(json!({"parameter": "Accept", "pointer": "header/Accept"})),
+            ),
+            E::IdInvalid { parameter, label } => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some(format!("{label} value is not valid")),
+                Some(json!({"parameter": parameter})),
+            ),
+            E::UserNotFound => (
+                "resource-not-found",
+                "Requested resource is not found",
+                Some("Requested user does not exist.".into()),
+                Some(json!({"parameter": "userId"})),
+            ),
+            E::ResourceNotFound { parameter } => (
+                "resource-not-found",
+                "Requested resource is not found",
+                Some("Requested resource is not found".into()),
+                Some(json!({"parameter": parameter})),
+            ),
+            E::RouteNotFound => (
+                "resource-not-found",
+                "Requested resource is not found",
+                Some("Route not found for this API version.".into()),
+                None,
+            ),
+            E::MethodNotAllowed => (
+                "method-not-allowed",
+                "Method not allowed",
+                Some("Requested method is not allowed.".into()),
+                None,
+            ),
+            E::FilterInvalid => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some("The provided filter parameter is in invalid format or unsupported".into()),
+                Some(json!({"parameter": "filter"})),
+            ),
+        };
+        Item {
+            kind: "error",
+            code,
+            title,
+            detail,
+            source,
+        }
+    }
+
+    /// The wire response, with the given correlation id.
+    pub fn response(&self, correlation_id: String) -> Response {
+        let envelope = Envelope {
+            kind: "list",
+            correlation_id,
+            data: vec![self.item()],
+        };
+        http::json(self.status(), http::to_bytes(&envelope))
+    }
+}

@@ -1,0 +1,192 @@
+//! The Basiq API v3, served on its own listener so clients keep Basiq's paths.
+//!
+//! Each handler is a visible pipeline: authorize (header, token, expiry, scope, user), check
+//! path ids, look the resource up, render. Every failure returns Basiq's error envelope with a
+//! fresh correlation id; no framework default body ever reaches a client.
+
+pub mod auth;
+pub mod error;
+pub mod filter;
+pub mod model;
+pub mod wire;
+
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use self::auth::{Access, authorize};
+use self::error::BasiqError;
+use self::filter::Op;
+use self::model::Scope;
+use self::wire::ConnectionView;
+use crate::engine::Engine;
+use crate::http;
+use crate::scenario::check::valid_id;
+
+/// The Basiq router.
+pub fn router(engine: Engine) -> Router {
+    Router::new()
+        .route("/token", post(auth::token))
+        .route("/users/{user}", get(get_user))
+        .route("/users/{user}/connections", get(list_connections))
+        .route(
+            "/users/{user}/connections/{connection}",
+            get(get_connection),
+        )
+        .fallback(|State(engine): State<Engine>| async move {
+            BasiqError::RouteNotFound.response(engine.next_uuid())
+        })
+        .method_not_allowed_fallback(|State(engine): State<Engine>| async move {
+            BasiqError::MethodNotAllowed.response(engine.next_uuid())
+        })
+        .with_state(engine)
+}
+
+/// Renders a handler's outcome, errors in the Basiq envelope.
+fn reply(engine: &Engine, outcome: Result<Response, BasiqError>) -> Response {
+    outcome.unwrap_or_else(|e| e.response(engine.next_uuid()))
+}
+
+fn check_id(id: &str, parameter: &'static str, label: &'static str) -> Result<(), BasiqError> {
+    if valid_id(id) {
+        Ok(())
+    } else {
+        Err(BasiqError::IdInvalid { parameter, label })
+    }
+}
+
+fn base(engine: &Engine, headers: &HeaderMap) -> String {
+    http::base_url(headers, engine.config().basiq_public_url.as_deref())
+}
+
+/// The first value of a query parameter, decoded.
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .find(|(k, _)| auth::percent_decode(k).as_deref() == Some(name))
+        .and_then(|(_, v)| auth::percent_decode(v))
+}
+
+/// `GET /users/{userId}` (SERVER, or CLIENT for its own user).
+async fn get_user(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let outcome = (|| {
+        let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+        authorize(&engine, &headers, Access::ServerOrOwnClient, Some(user))?;
+        check_id(user, "userId", "User ID")?;
+        let base = base(&engine, &headers);
+        engine.with_world(|w| {
+            if w.basiq.user(user).is_none() {
+                return Err(BasiqError::UserNotFound);
+            }
+            let body = w.cached(format!("basiq user {user} {base}"), |w| {
+                match w.basiq.user(user) {
+                    Some(u) => http::to_bytes(&wire::user(&base, u)),
+                    None => Default::default(),
+                }
+            });
+            Ok(http::json(StatusCode::OK, body))
+        })
+    })();
+    reply(&engine, outcome)
+}
+
+/// Fields and operators `GET /users/{id}/connections` filters on.
+const CONNECTION_FILTERS: &[(&str, &[Op])] = &[
+    ("id", &[Op::Eq]),
+    ("connection.id", &[Op::Eq]),
+    ("status", &[Op::Eq]),
+    ("connection.status", &[Op::Eq]),
+    ("institution.id", &[Op::Eq]),
+];
+
+/// `GET /users/{userId}/connections` (SERVER).
+async fn list_connections(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let outcome = (|| {
+        let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+        authorize(&engine, &headers, Access::Server, Some(user))?;
+        check_id(user, "userId", "User ID")?;
+        let filter = match query_param(query.as_deref(), "filter") {
+            Some(text) => {
+                filter::parse_allowed(&text, CONNECTION_FILTERS).ok_or(BasiqError::FilterInvalid)?
+            }
+            None => Vec::new(),
+        };
+        let base = base(&engine, &headers);
+        engine.with_world(|w| {
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            let data: Vec<_> = u
+                .connections
+                .iter()
+                .filter(|c| {
+                    filter.iter().all(|s| match s.path.as_str() {
+                        "id" | "connection.id" => s.matches(&c.id),
+                        "status" | "connection.status" => s.matches(&c.status),
+                        _ => s.matches(&c.institution),
+                    })
+                })
+                .map(|c| wire::connection(&base, u, c, ConnectionView::ListItem, true))
+                .collect();
+            let body = wire::list(format!("{base}/users/{user}/connections"), data);
+            Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+        })
+    })();
+    reply(&engine, outcome)
+}
+
+/// `GET /users/{userId}/connections/{connectionId}` (SERVER, or CLIENT for its own user).
+async fn get_connection(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Response {
+    let outcome = (|| {
+        let (user, connection) = match &path {
+            Ok(Path((u, c))) => (u.as_str(), c.as_str()),
+            Err(_) => ("", ""),
+        };
+        let claims = authorize(&engine, &headers, Access::ServerOrOwnClient, Some(user))?;
+        check_id(user, "userId", "User ID")?;
+        check_id(connection, "connectionId", "Connection ID")?;
+        let server = claims.scope == Scope::Server;
+        let base = base(&engine, &headers);
+        engine.with_world(|w| {
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            u.connection(connection)
+                .ok_or(BasiqError::ResourceNotFound {
+                    parameter: "connectionId",
+                })?;
+            let key = format!("basiq connection {user} {connection} {server} {base}");
+            let body = w.cached(key, |w| {
+                match w
+                    .basiq
+                    .user(user)
+                    .and_then(|u| u.connection(connection).map(|c| (u, c)))
+                {
+                    Some((u, c)) => http::to_bytes(&wire::connection(
+                        &base,
+                        u,
+                        c,
+                        ConnectionView::Single,
+                        server,
+                    )),
+                    None => Default::default(),
+                }
+            });
+            Ok(http::json(StatusCode::OK, body))
+        })
+    })();
+    reply(&engine, outcome)
+}

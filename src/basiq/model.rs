@@ -1,0 +1,181 @@
+//! Basiq state as sandbank holds it: the application, its users and everything under them.
+//!
+//! The tree follows Basiq's own (application → users → connections, accounts, transactions).
+//! Accounts and transactions hang off the user, not the connection, because Basiq keeps them
+//! when a connection is deleted. Nothing here knows about HTTP or JSON; see `wire`.
+
+use crate::value::{Money, Timestamp};
+
+/// Connection statuses of the v3 spec enum.
+pub const CONNECTION_STATUSES: &[&str] = &["active", "pending", "invalid", "pre-init"];
+
+/// Connection methods: `open-banking` is emitted; `openbanking` is accepted as a spelling.
+pub const CONNECTION_METHODS: &[&str] = &["web", "open-banking", "openbanking"];
+
+/// Account class types.
+pub const ACCOUNT_CLASSES: &[&str] = &[
+    "transaction",
+    "savings",
+    "credit-card",
+    "mortgage",
+    "loan",
+    "investment",
+    "term-deposit",
+    "insurance",
+    "foreign",
+    "unknown",
+];
+
+/// Account statuses.
+pub const ACCOUNT_STATUSES: &[&str] = &["available", "unavailable"];
+
+/// Transaction statuses.
+pub const TRANSACTION_STATUSES: &[&str] = &["posted", "pending"];
+
+/// Transaction classes.
+pub const TRANSACTION_CLASSES: &[&str] = &[
+    "bank-fee",
+    "payment",
+    "cash-withdrawal",
+    "transfer",
+    "loan-interest",
+    "refund",
+    "direct-credit",
+    "interest",
+    "loan-repayment",
+];
+
+/// Scopes a token can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Scope {
+    #[serde(rename = "SERVER_ACCESS")]
+    Server,
+    #[serde(rename = "CLIENT_ACCESS")]
+    Client,
+}
+
+/// The Basiq application of a scenario.
+#[derive(Debug, Clone, Default)]
+pub struct Application {
+    /// Application id (the part of the API key before the colon).
+    pub id: String,
+    /// API keys, as sent after `Basic `.
+    pub api_keys: Vec<String>,
+    /// Whether the partner account is disabled (`/token` answers 403).
+    pub disabled: bool,
+    /// Users by insertion order.
+    pub users: Vec<User>,
+}
+
+impl Application {
+    /// The user with this id.
+    pub fn user(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// The user with this id, mutably.
+    pub fn user_mut(&mut self, id: &str) -> Option<&mut User> {
+        self.users.iter_mut().find(|u| u.id == id)
+    }
+}
+
+/// A Basiq user.
+#[derive(Debug, Clone, Default)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub mobile: String,
+    pub name: String,
+    pub first_name: String,
+    pub middle_name: String,
+    pub last_name: String,
+    pub business_name: Option<String>,
+    pub business_id_no: Option<String>,
+    pub business_id_no_type: Option<String>,
+    pub connections: Vec<Connection>,
+    pub accounts: Vec<Account>,
+    pub transactions: Vec<Transaction>,
+}
+
+impl User {
+    /// The connection with this id.
+    pub fn connection(&self, id: &str) -> Option<&Connection> {
+        self.connections.iter().find(|c| c.id == id)
+    }
+}
+
+/// A connection to an institution.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub id: String,
+    pub status: String,
+    pub method: String,
+    pub mfa_enabled: bool,
+    pub created_date: Timestamp,
+    pub last_used: Option<Timestamp>,
+    pub expiry_date: Option<Timestamp>,
+    pub institution: String,
+    pub profile: Profile,
+}
+
+/// The data-sharer profile of a connection.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    pub full_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub middle_name: String,
+    pub phone_numbers: Vec<String>,
+    pub email_addresses: Vec<String>,
+    pub physical_addresses: Vec<Address>,
+}
+
+/// An address as the institution reports it; unknown parts are `None` (JSON `null`).
+#[derive(Debug, Clone, Default)]
+pub struct Address {
+    pub address_line1: Option<String>,
+    pub address_line2: Option<String>,
+    pub address_line3: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub country: Option<String>,
+    pub country_code: Option<String>,
+    pub formatted_address: Option<String>,
+}
+
+/// An account retrieved through a connection.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub connection: String,
+    pub institution: String,
+    pub account_no: String,
+    pub name: String,
+    pub currency: String,
+    pub balance: Option<Money>,
+    pub available_funds: Option<Money>,
+    pub credit_limit: Option<Money>,
+    pub last_updated: Timestamp,
+    pub class_type: String,
+    pub product: String,
+    pub status: String,
+    pub account_holder: Option<String>,
+}
+
+/// A transaction on an account.
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    pub id: String,
+    pub account: String,
+    pub connection: String,
+    pub institution: String,
+    pub status: String,
+    pub description: String,
+    pub amount: Money,
+    /// Running balance after this transaction (posted transactions only).
+    pub balance: Option<Money>,
+    pub class: String,
+    pub post_date: Option<Timestamp>,
+    pub transaction_date: Option<Timestamp>,
+}

@@ -1,0 +1,360 @@
+//! Basiq JSON shapes: how users and connections look on the wire, field order included.
+//!
+//! Field order follows Basiq's published examples (the "Retrieve a connection" page for
+//! connections). Links are absolute, built on the base URL the client called. Rendering only
+//! reads the model; callers cache the bytes.
+
+use serde::Serialize;
+
+use super::model::{Account, Address, Connection, User};
+
+#[derive(Serialize)]
+struct Link {
+    #[serde(rename = "self")]
+    this: String,
+}
+
+#[derive(Serialize)]
+struct Ref<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    links: Link,
+}
+
+#[derive(Serialize)]
+struct CountedList<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    count: usize,
+    data: Vec<Ref<'a>>,
+}
+
+fn counted<'a>(
+    kind: &'static str,
+    items: impl Iterator<Item = (&'a str, String)>,
+) -> CountedList<'a> {
+    let data: Vec<Ref<'a>> = items
+        .map(|(id, url)| Ref {
+            kind,
+            id,
+            links: Link { this: url },
+        })
+        .collect();
+    CountedList {
+        kind: "list",
+        count: data.len(),
+        data,
+    }
+}
+
+#[derive(Serialize)]
+struct UserLinks {
+    #[serde(rename = "self")]
+    this: String,
+    accounts: String,
+    connections: String,
+    transactions: String,
+    auth_link: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserBody<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    email: &'a str,
+    mobile: &'a str,
+    name: &'a str,
+    first_name: &'a str,
+    middle_name: &'a str,
+    last_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    business_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    business_id_no: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    business_id_no_type: Option<&'a str>,
+    connections: CountedList<'a>,
+    accounts: CountedList<'a>,
+    links: UserLinks,
+}
+
+/// `GET /users/{id}`.
+pub fn user<'a>(base: &str, user: &'a User) -> impl Serialize + 'a {
+    let me = format!("{base}/users/{}", user.id);
+    UserBody {
+        kind: "user",
+        id: &user.id,
+        email: &user.email,
+        mobile: &user.mobile,
+        name: &user.name,
+        first_name: &user.first_name,
+        middle_name: &user.middle_name,
+        last_name: &user.last_name,
+        business_name: user.business_name.as_deref(),
+        business_id_no: user.business_id_no.as_deref(),
+        business_id_no_type: user.business_id_no_type.as_deref(),
+        connections: counted(
+            "connection",
+            user.connections
+                .iter()
+                .map(|c| (c.id.as_str(), format!("{me}/connections/{}", c.id))),
+        ),
+        accounts: counted(
+            "account",
+            user.accounts
+                .iter()
+                .map(|a| (a.id.as_str(), format!("{me}/accounts/{}", a.id))),
+        ),
+        links: UserLinks {
+            accounts: format!("{me}/accounts"),
+            connections: format!("{me}/connections"),
+            transactions: format!("{me}/transactions"),
+            auth_link: None,
+            this: me,
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct InstitutionRef<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    links: Link,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfileBody<'a> {
+    full_name: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    middle_name: &'a str,
+    phone_numbers: &'a [String],
+    email_addresses: &'a [String],
+    physical_addresses: Vec<AddressBody<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AddressBody<'a> {
+    address_line1: Option<&'a str>,
+    address_line2: Option<&'a str>,
+    address_line3: Option<&'a str>,
+    postcode: Option<&'a str>,
+    city: Option<&'a str>,
+    state: Option<&'a str>,
+    country: Option<&'a str>,
+    country_code: Option<&'a str>,
+    formatted_address: Option<&'a str>,
+}
+
+fn address(a: &Address) -> AddressBody<'_> {
+    AddressBody {
+        address_line1: a.address_line1.as_deref(),
+        address_line2: a.address_line2.as_deref(),
+        address_line3: a.address_line3.as_deref(),
+        postcode: a.postcode.as_deref(),
+        city: a.city.as_deref(),
+        state: a.state.as_deref(),
+        country: a.country.as_deref(),
+        country_code: a.country_code.as_deref(),
+        formatted_address: a.formatted_address.as_deref(),
+    }
+}
+
+#[derive(Serialize)]
+struct ClassBody<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    product: &'a str,
+}
+
+#[derive(Serialize)]
+struct AccountLinks {
+    #[serde(rename = "self")]
+    this: String,
+    transactions: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectionAccount<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    account_no: &'a str,
+    name: &'a str,
+    currency: &'a str,
+    balance: Option<String>,
+    available_funds: Option<String>,
+    last_updated: String,
+    class: ClassBody<'a>,
+    status: &'a str,
+    links: AccountLinks,
+}
+
+#[derive(Serialize)]
+struct ConnectionAccounts<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    data: Vec<ConnectionAccount<'a>>,
+}
+
+#[derive(Serialize)]
+struct ConnectionLinks {
+    #[serde(rename = "self")]
+    this: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<String>,
+    accounts: String,
+    transactions: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    institution: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectionBody<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
+    method: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_used: Option<String>,
+    expiry_date: String,
+    mfa_enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<ProfileBody<'a>>,
+    institution: InstitutionRef<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accounts: Option<ConnectionAccounts<'a>>,
+    links: ConnectionLinks,
+}
+
+/// How much of a connection to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionView {
+    /// `GET /users/{id}/connections/{id}`: profile, accounts, `links.user`.
+    Single,
+    /// An item of `GET /users/{id}/connections`: `links.institution`, no profile or accounts.
+    ListItem,
+}
+
+/// A connection. `server_scope` is false for `CLIENT_ACCESS` readers, who do not see
+/// `status`, `createdDate` and `lastUsed` ("available only for SERVER_SCOPE").
+pub fn connection<'a>(
+    base: &str,
+    user: &'a User,
+    conn: &'a Connection,
+    view: ConnectionView,
+    server_scope: bool,
+) -> impl Serialize + 'a {
+    let me = format!("{base}/users/{}", user.id);
+    let institution_url = format!("{base}/institutions/{}", conn.institution);
+    let single = view == ConnectionView::Single;
+    let accounts = single.then(|| ConnectionAccounts {
+        kind: "list",
+        data: user
+            .accounts
+            .iter()
+            .filter(|a| a.connection == conn.id)
+            .map(|a| connection_account(&me, a))
+            .collect(),
+    });
+    let profile = single.then(|| ProfileBody {
+        full_name: &conn.profile.full_name,
+        first_name: &conn.profile.first_name,
+        last_name: &conn.profile.last_name,
+        middle_name: &conn.profile.middle_name,
+        phone_numbers: &conn.profile.phone_numbers,
+        email_addresses: &conn.profile.email_addresses,
+        physical_addresses: conn
+            .profile
+            .physical_addresses
+            .iter()
+            .map(address)
+            .collect(),
+    });
+    ConnectionBody {
+        kind: "connection",
+        id: &conn.id,
+        status: server_scope.then_some(conn.status.as_str()),
+        method: &conn.method,
+        created_date: server_scope.then(|| conn.created_date.to_string()),
+        last_used: conn
+            .last_used
+            .filter(|_| server_scope)
+            .map(|t| t.to_string()),
+        expiry_date: conn.expiry_date.map(|t| t.to_string()).unwrap_or_default(),
+        mfa_enabled: conn.mfa_enabled,
+        profile,
+        institution: InstitutionRef {
+            kind: "institution",
+            id: &conn.institution,
+            links: Link {
+                this: institution_url.clone(),
+            },
+        },
+        accounts,
+        links: ConnectionLinks {
+            this: format!("{me}/connections/{}", conn.id),
+            user: single.then(|| me.clone()),
+            accounts: format!(
+                "{me}/accounts?filter=institution.id.eq('{}')",
+                conn.institution
+            ),
+            transactions: format!(
+                "{me}/transactions?filter=institution.id.eq('{}')",
+                conn.institution
+            ),
+            institution: (!single).then_some(institution_url),
+        },
+    }
+}
+
+fn connection_account<'a>(me: &str, a: &'a Account) -> ConnectionAccount<'a> {
+    ConnectionAccount {
+        kind: "account",
+        id: &a.id,
+        account_no: &a.account_no,
+        name: &a.name,
+        currency: &a.currency,
+        balance: a.balance.map(|m| m.to_string()),
+        available_funds: a.available_funds.map(|m| m.to_string()),
+        last_updated: a.last_updated.to_string(),
+        class: ClassBody {
+            kind: &a.class_type,
+            product: &a.product,
+        },
+        status: &a.status,
+        links: AccountLinks {
+            this: format!("{me}/accounts/{}", a.id),
+            transactions: format!("{me}/transactions?filter=account.id.eq('{}')", a.id),
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct ListBody<T> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    data: Vec<T>,
+    links: Link,
+}
+
+/// A `{"type":"list","data":[…],"links":{"self":…}}` collection.
+pub fn list<T: Serialize>(self_url: String, data: Vec<T>) -> impl Serialize {
+    ListBody {
+        kind: "list",
+        data,
+        links: Link { this: self_url },
+    }
+}

@@ -1,0 +1,218 @@
+//! The command line: `sandbank serve` and `sandbank validate`, every flag also readable from a
+//! `SANDBANK_…` environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+
+use crate::clock::ClockMode;
+use crate::engine::EngineConfig;
+use crate::scenario::{self, KeyPath, Problem, Scenario, ScenarioError, Segment};
+use crate::server::{self, ServerConfig};
+
+/// A local Basiq and Meld sandbox, scripted by TOML scenarios.
+#[derive(Debug, Parser)]
+#[command(name = "sandbank", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve Basiq and Meld from a scenario (the embedded default when none is given).
+    Serve(ServeArgs),
+    /// Check scenario files; exits non-zero naming file, line:column and key path of each problem.
+    Validate(ValidateArgs),
+}
+
+/// `sandbank serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Scenario file to load; repeat to combine files that describe different vendors.
+    #[arg(
+        long = "scenario",
+        value_name = "FILE",
+        env = "SANDBANK_SCENARIO",
+        value_delimiter = ','
+    )]
+    pub scenarios: Vec<PathBuf>,
+    /// Address of the Basiq listener (port 0 picks a free port).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "SANDBANK_BASIQ_ADDR",
+        default_value = "127.0.0.1:4010"
+    )]
+    pub basiq_addr: SocketAddr,
+    /// Address of the Meld listener (port 0 picks a free port).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "SANDBANK_MELD_ADDR",
+        default_value = "127.0.0.1:4020"
+    )]
+    pub meld_addr: SocketAddr,
+    /// Base URL for links in Basiq responses (default: http://<Host header>).
+    #[arg(long, value_name = "URL", env = "SANDBANK_BASIQ_PUBLIC_URL")]
+    pub basiq_public_url: Option<String>,
+    /// Base URL for links in Meld responses (default: http://<Host header>).
+    #[arg(long, value_name = "URL", env = "SANDBANK_MELD_PUBLIC_URL")]
+    pub meld_public_url: Option<String>,
+    /// Server clock: `real`, `real@<RFC 3339>` (running from that instant) or
+    /// `frozen@<RFC 3339>` (standing still). Overrides the scenario's `[clock]`.
+    #[arg(long, value_name = "MODE", env = "SANDBANK_CLOCK", value_parser = parse_clock)]
+    pub clock: Option<ClockMode>,
+}
+
+/// `sandbank validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files to check.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A scenario could not be loaded.
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// A listener could not be started.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn parse_clock(text: &str) -> Result<ClockMode, String> {
+    let instant = |t: &str| -> Result<DateTime<Utc>, String> {
+        DateTime::parse_from_rfc3339(t)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|e| format!("`{t}` is not an RFC 3339 instant: {e}"))
+    };
+    match text.split_once('@') {
+        None if text == "real" => Ok(ClockMode::Running { start: None }),
+        Some(("real", at)) => Ok(ClockMode::Running {
+            start: Some(instant(at)?),
+        }),
+        Some(("frozen", at)) => Ok(ClockMode::Frozen { at: instant(at)? }),
+        _ => Err("expected `real`, `real@<RFC 3339>` or `frozen@<RFC 3339>`".to_owned()),
+    }
+}
+
+/// Loads the scenario files of `serve` (the embedded default when there are none) and combines
+/// them: each vendor may be described by one file only.
+pub fn load_scenarios(files: &[PathBuf]) -> Result<Scenario, ScenarioError> {
+    if files.is_empty() {
+        return scenario::parse(scenario::DEFAULT_SCENARIO_NAME, scenario::DEFAULT_SCENARIO);
+    }
+    let mut combined: Option<Scenario> = None;
+    let mut problems = Vec::new();
+    let mut owners: Vec<(&str, String)> = Vec::new();
+    for file in files {
+        let next = scenario::load_file(file)?;
+        let name = file.display().to_string();
+        for (vendor, present) in [
+            ("basiq", next.basiq.is_some()),
+            ("meld", next.meld.is_some()),
+        ] {
+            if !present {
+                continue;
+            }
+            if let Some((_, owner)) = owners.iter().find(|(v, _)| *v == vendor) {
+                problems.push(Problem {
+                    file: name.clone(),
+                    line: 1,
+                    column: 1,
+                    path: KeyPath(vec![Segment::Key(vendor.to_owned())]),
+                    message: format!("{vendor} is already described by {owner}"),
+                });
+            } else {
+                owners.push((vendor, name.clone()));
+            }
+        }
+        combined = Some(match combined {
+            None => next,
+            Some(mut acc) => {
+                acc.basiq = acc.basiq.or(next.basiq);
+                acc.meld = acc.meld.or(next.meld);
+                acc
+            }
+        });
+    }
+    if !problems.is_empty() {
+        return Err(ScenarioError::Invalid(problems));
+    }
+    Ok(combined.unwrap_or_default())
+}
+
+/// Runs a command to completion.
+pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Validate(args) => Ok(validate(&args.files)),
+        Command::Serve(args) => serve(args).await,
+    }
+}
+
+fn validate(files: &[PathBuf]) -> ExitCode {
+    let mut failed = false;
+    for file in files {
+        match scenario::load_file(file) {
+            Ok(_) => println!("{}: ok", file.display()),
+            Err(e) => {
+                failed = true;
+                eprintln!("{e}");
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
+    let scenario = load_scenarios(&args.scenarios)?;
+    let config = ServerConfig {
+        scenario,
+        basiq_addr: args.basiq_addr,
+        meld_addr: args.meld_addr,
+        engine: EngineConfig {
+            basiq_public_url: args.basiq_public_url,
+            meld_public_url: args.meld_public_url,
+            clock: args.clock,
+        },
+    };
+    let running = server::start(config).await?;
+    println!("basiq listening on {}", running.basiq_url());
+    println!("meld listening on {}", running.meld_url());
+    running.serve_until(shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

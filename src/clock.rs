@@ -1,0 +1,97 @@
+//! The server clock: the single source of "now" for everything time-dependent.
+//!
+//! Token expiry, scenario transitions and (later) job steps and webhook retries all read
+//! [`Clock::now`], never the system clock, so a test can make an hour pass instantly with
+//! [`Clock::advance`]. The clock either follows real time from a start instant or is frozen at
+//! one; advancing adds a fixed offset in both modes.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+
+/// How the clock moves between explicit advances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockMode {
+    /// Real time, starting at `start` (the real "now" when `None`).
+    Running { start: Option<DateTime<Utc>> },
+    /// Stands still at the given instant until advanced or set.
+    Frozen { at: DateTime<Utc> },
+}
+
+impl Default for ClockMode {
+    fn default() -> Self {
+        ClockMode::Running { start: None }
+    }
+}
+
+/// Shared server clock. Cheap to read; a std mutex guards a few words and is never held
+/// across an await.
+#[derive(Debug)]
+pub struct Clock {
+    state: Mutex<ClockState>,
+}
+
+#[derive(Debug)]
+struct ClockState {
+    /// Virtual instant that corresponds to `anchor`.
+    base: DateTime<Utc>,
+    /// Real instant at which `base` was current; `None` when frozen.
+    anchor: Option<Instant>,
+}
+
+impl Clock {
+    /// A clock in the given mode.
+    pub fn new(mode: ClockMode) -> Self {
+        let state = match mode {
+            ClockMode::Running { start } => ClockState {
+                base: start.unwrap_or_else(Utc::now),
+                anchor: Some(Instant::now()),
+            },
+            ClockMode::Frozen { at } => ClockState {
+                base: at,
+                anchor: None,
+            },
+        };
+        Clock {
+            state: Mutex::new(state),
+        }
+    }
+
+    /// The current server time.
+    pub fn now(&self) -> DateTime<Utc> {
+        let state = self.lock();
+        match state.anchor {
+            Some(anchor) => {
+                let elapsed = Duration::from_std(anchor.elapsed()).unwrap_or(Duration::zero());
+                state.base + elapsed
+            }
+            None => state.base,
+        }
+    }
+
+    /// Moves the clock forward (or backward, for a negative duration).
+    pub fn advance(&self, by: Duration) {
+        let mut state = self.lock();
+        state.base += by;
+    }
+
+    /// Jumps to an instant; a running clock keeps running from there.
+    pub fn set(&self, at: DateTime<Utc>) {
+        let mut state = self.lock();
+        state.base = at;
+        if state.anchor.is_some() {
+            state.anchor = Some(Instant::now());
+        }
+    }
+
+    /// Whether the clock stands still between advances.
+    pub fn is_frozen(&self) -> bool {
+        self.lock().anchor.is_none()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
+        // A poisoned clock still holds a valid instant: recover it rather than fail requests.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

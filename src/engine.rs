@@ -1,0 +1,126 @@
+//! The engine: one cheap-to-clone handle over everything a request handler may touch — the
+//! world, the server clock, and the deterministic stream runtime ids are drawn from.
+//!
+//! Vendor modules only reach state through [`Engine::with_world`], which settles scheduled
+//! transitions at the current server time before handing the world over. The world lives
+//! behind a std mutex: handlers never await while holding it, and critical sections are short
+//! (a lookup and, on a cache miss, one rendering).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::clock::{Clock, ClockMode};
+use crate::ids::{hex_id, rng_for, uuid_v4};
+use crate::scenario::Scenario;
+use crate::world::{World, build};
+
+/// Settings the engine needs beyond the scenario.
+#[derive(Debug, Clone, Default)]
+pub struct EngineConfig {
+    /// Overrides the base URL of Basiq links (otherwise taken from the request's `Host`).
+    pub basiq_public_url: Option<String>,
+    /// Overrides the base URL of Meld links.
+    pub meld_public_url: Option<String>,
+    /// Overrides the scenario's clock settings.
+    pub clock: Option<ClockMode>,
+}
+
+/// Shared handle; clones share state.
+#[derive(Clone)]
+pub struct Engine {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    world: Mutex<World>,
+    clock: Clock,
+    /// Ids minted while serving (tokens, correlation and request ids), seeded like the data.
+    runtime: Mutex<ChaCha8Rng>,
+    /// Key that signs Basiq access tokens and Meld connect tokens.
+    secret: Vec<u8>,
+    config: EngineConfig,
+}
+
+impl Engine {
+    /// Builds the scenario's world with the clock the scenario or config asks for.
+    pub fn new(scenario: &Scenario, config: EngineConfig) -> Engine {
+        let mode = config.clock.unwrap_or_else(|| clock_mode_of(scenario));
+        let clock = Clock::new(mode);
+        let world = build::build(scenario, clock.now());
+        let mut secret_rng = rng_for(scenario.seed, "secret");
+        let secret: Vec<u8> = (0..32).map(|_| secret_rng.random()).collect();
+        Engine {
+            shared: Arc::new(Shared {
+                world: Mutex::new(world),
+                clock,
+                runtime: Mutex::new(rng_for(scenario.seed, "runtime")),
+                secret,
+                config,
+            }),
+        }
+    }
+
+    /// The server clock.
+    pub fn clock(&self) -> &Clock {
+        &self.shared.clock
+    }
+
+    /// The current server time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.shared.clock.now()
+    }
+
+    /// Runs `f` on the world after applying every transition due now.
+    pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        let now = self.now();
+        let mut world = lock(&self.shared.world);
+        world.settle(now);
+        f(&mut world)
+    }
+
+    /// Secret for signing tokens.
+    pub fn secret(&self) -> &[u8] {
+        &self.shared.secret
+    }
+
+    /// Engine settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.shared.config
+    }
+
+    /// A fresh UUID v4 (Basiq correlation ids).
+    pub fn next_uuid(&self) -> String {
+        uuid_v4(&mut *lock(&self.shared.runtime))
+    }
+
+    /// A fresh 32-hex-character id (Meld request ids).
+    pub fn next_hex(&self) -> String {
+        hex_id(&mut *lock(&self.shared.runtime), 16)
+    }
+
+    /// A fresh 64-bit nonce.
+    pub fn next_nonce(&self) -> u64 {
+        lock(&self.shared.runtime).random()
+    }
+}
+
+fn clock_mode_of(scenario: &Scenario) -> ClockMode {
+    match &scenario.clock {
+        Some(c) if c.frozen => ClockMode::Frozen {
+            at: c.start.map(|t| t.at).unwrap_or_else(Utc::now),
+        },
+        Some(c) => ClockMode::Running {
+            start: c.start.map(|t| t.at),
+        },
+        None => ClockMode::default(),
+    }
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it: every mutation of
+/// the world is completed before it can panic-free return, so the data stays usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

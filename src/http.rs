@@ -1,0 +1,68 @@
+//! Small HTTP helpers both vendors use: JSON responses, the base URL links are built on, and
+//! reading headers leniently.
+
+use axum::http::header::{CONTENT_TYPE, HOST};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+
+/// `application/json`, the only content type either vendor answers with.
+pub const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// A response with a JSON body.
+pub fn json(status: StatusCode, body: Bytes) -> Response {
+    let mut response = Response::new(axum::body::Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(CONTENT_TYPE, JSON);
+    response
+}
+
+/// An empty response (204).
+pub fn empty(status: StatusCode) -> Response {
+    let mut response = Response::new(axum::body::Body::empty());
+    *response.status_mut() = status;
+    response
+}
+
+/// Serializes a wire value. Wire types are plain data, so this cannot fail in practice.
+pub fn to_bytes(value: &impl serde::Serialize) -> Bytes {
+    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// The base URL links point at: the configured public URL, else `http://<Host>`.
+pub fn base_url(headers: &HeaderMap, public: Option<&str>) -> String {
+    if let Some(public) = public {
+        return public.trim_end_matches('/').to_owned();
+    }
+    let host = header(headers, HOST.as_str()).unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// A header as text, if present and valid UTF-8.
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+/// Whether an `Accept` header admits JSON (absent, `*/*`, `application/*` or
+/// `application/json`, with or without parameters).
+pub fn accepts_json(headers: &HeaderMap) -> Result<(), String> {
+    let Some(accept) = header(headers, "accept") else {
+        return Ok(());
+    };
+    if accept.is_empty() {
+        return Ok(());
+    }
+    let ok = accept.split(',').any(|part| {
+        let media = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        matches!(media.as_str(), "*/*" | "application/*" | "application/json")
+    });
+    if ok { Ok(()) } else { Err(accept.to_owned()) }
+}

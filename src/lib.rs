@@ -1,0 +1,36 @@
+//! sandbank: a local sandbox that answers like the Basiq (API v3) and Meld (bank linking) APIs,
+//! driven by TOML scenario files, so client code can be integration-tested without a network.
+//!
+//! Embed it in tests with [`server::start`] on port 0 and point a client at
+//! [`RunningServer::basiq_url`] / [`RunningServer::meld_url`].
+//!
+//! # Layout
+//!
+//! - [`cli`] — `sandbank serve` / `validate` (clap), env fallbacks, combining scenario files.
+//! - [`server`] — binds one listener per vendor, graceful shutdown, [`RunningServer`].
+//! - [`engine`] — the shared handle: world, server clock, deterministic runtime ids.
+//! - [`clock`] — the server clock (real, started at an instant, or frozen; advanceable).
+//! - [`scenario`] — the TOML format ([`scenario::model`]), loading, located validation.
+//! - [`world`] — in-memory state built from a scenario, scheduled transitions, render cache.
+//! - [`generate`] — realistic fill-in data: people, addresses, merchants, histories.
+//! - [`basiq`] — Basiq routes, token auth, error envelope, wire shapes, filters.
+//! - [`meld`] — Meld routes, key auth, versions, pagination, error envelope, wire shapes.
+//! - [`ids`], [`value`], [`jwt`], [`http`] — seeded ids, money/timestamps/durations, HS256
+//!   tokens, response helpers.
+
+pub mod basiq;
+pub mod cli;
+pub mod clock;
+pub mod engine;
+pub mod generate;
+pub mod http;
+pub mod ids;
+pub mod jwt;
+pub mod meld;
+pub mod scenario;
+pub mod server;
+pub mod value;
+pub mod world;
+
+pub use engine::{Engine, EngineConfig};
+pub use server::{RunningServer, ServerConfig, start};

@@ -1,0 +1,300 @@
+//! Meld bank linking, served on its own listener so clients keep Meld's paths.
+//!
+//! Every response carries `Meld-Version` (the version applied) and `X-Request-ID`; errors carry
+//! the same id as `requestId`. Handlers run the same pipeline: request id, version, API key,
+//! parameters, lookup, render.
+
+pub mod error;
+pub mod institutions;
+pub mod model;
+pub mod page;
+pub mod version;
+pub mod wire;
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+
+use self::error::MeldError;
+use self::page::{Kind, Paging};
+use crate::basiq::auth::percent_decode;
+use crate::engine::Engine;
+use crate::http;
+use crate::scenario::check::valid_date;
+use crate::value::{Precision, Timestamp};
+
+/// The Meld router.
+pub fn router(engine: Engine) -> Router {
+    Router::new()
+        .route("/bank-linking/connections", get(search_connections))
+        .route(
+            "/bank-linking/connections/{connection}",
+            get(get_connection),
+        )
+        .fallback(
+            |State(engine): State<Engine>, headers: HeaderMap| async move {
+                let call = Call::begin(&engine, &headers, version::CONNECTIONS);
+                call.finish(&engine, Err(MeldError::RouteNotFound))
+            },
+        )
+        .method_not_allowed_fallback(
+            |State(engine): State<Engine>, headers: HeaderMap| async move {
+                let call = Call::begin(&engine, &headers, version::CONNECTIONS);
+                call.finish(&engine, Err(MeldError::MethodNotAllowed))
+            },
+        )
+        .with_state(engine)
+}
+
+/// What every Meld response needs from its request: the request id and the applied version.
+struct Call {
+    request_id: String,
+    version: &'static str,
+    /// A version-header problem, reported after authentication.
+    version_error: Result<(), MeldError>,
+}
+
+impl Call {
+    fn begin(engine: &Engine, headers: &HeaderMap, versions: &'static [&'static str]) -> Call {
+        let default = engine.with_world(|w| w.meld.default_version.clone());
+        let (version, version_error) =
+            version::negotiate(http::header(headers, "meld-version"), &default, versions);
+        Call {
+            request_id: engine.next_hex(),
+            version,
+            version_error,
+        }
+    }
+
+    /// Checks the API key, then the version header.
+    fn authenticate(&self, engine: &Engine, headers: &HeaderMap) -> Result<(), MeldError> {
+        let value = match http::header(headers, "authorization") {
+            None | Some("") => {
+                return Err(MeldError::Unauthorized(
+                    "Missing Authorization header. Send `Authorization: BASIC <api key>`",
+                ));
+            }
+            Some(v) => v,
+        };
+        let key = match value.split_once(' ') {
+            Some((scheme, key)) if scheme.eq_ignore_ascii_case("basic") => key.trim(),
+            _ => {
+                return Err(MeldError::Unauthorized(
+                    "Malformed Authorization header. Send `Authorization: BASIC <api key>`",
+                ));
+            }
+        };
+        // Some integrations Base64-encode the key; accept that form as well.
+        let decoded = STANDARD
+            .decode(key)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+        let known = engine.with_world(|w| {
+            w.meld
+                .api_keys
+                .iter()
+                .any(|k| k == key || decoded.as_deref() == Some(k.as_str()))
+        });
+        if !known {
+            return Err(MeldError::Unauthorized("Invalid API key"));
+        }
+        self.version_error.clone()
+    }
+
+    fn finish(self, engine: &Engine, outcome: Result<(StatusCode, Bytes), MeldError>) -> Response {
+        let (status, body) = match outcome {
+            Ok(ok) => ok,
+            Err(e) => {
+                let at = Timestamp::new(engine.now(), Precision::Micros).to_string();
+                (e.status(), e.body(&self.request_id, at))
+            }
+        };
+        let mut response = http::json(status, body);
+        let headers = response.headers_mut();
+        headers.insert("meld-version", HeaderValue::from_static(self.version));
+        if let Ok(id) = HeaderValue::from_str(&self.request_id) {
+            headers.insert("x-request-id", id);
+        }
+        response
+    }
+}
+
+/// Query parameters, decoded, in order.
+fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((percent_decode(k)?, percent_decode(v)?))
+        })
+        .collect()
+}
+
+fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A comma-separated enum list; unknown values are reported.
+fn enum_list(
+    pairs: &[(String, String)],
+    name: &str,
+    allowed: &[&str],
+    errors: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    let raw = param(pairs, name)?;
+    let values: Vec<String> = raw
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    for v in &values {
+        if !allowed.contains(&v.as_str()) {
+            errors.push(format!(
+                "[{name}] `{v}` is not one of {}",
+                allowed.join(", ")
+            ));
+        }
+    }
+    Some(values)
+}
+
+fn date_param(pairs: &[(String, String)], name: &str, errors: &mut Vec<String>) -> Option<String> {
+    let raw = param(pairs, name)?;
+    if valid_date(raw) {
+        Some(raw.to_owned())
+    } else {
+        errors.push(format!("[{name}] must be a date in the format yyyy-MM-dd"));
+        None
+    }
+}
+
+/// `GET /bank-linking/connections`: search with filters and key pagination.
+async fn search_connections(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let call = Call::begin(&engine, &headers, version::CONNECTIONS);
+    let outcome = (|| {
+        call.authenticate(&engine, &headers)?;
+        let pairs = query_pairs(query.as_deref());
+        let mut errors = Vec::new();
+        let statuses = enum_list(&pairs, "statuses", model::STATUSES, &mut errors);
+        let providers = enum_list(
+            &pairs,
+            "serviceProviders",
+            model::SERVICE_PROVIDERS,
+            &mut errors,
+        );
+        let start = date_param(&pairs, "startDate", &mut errors);
+        let end = date_param(&pairs, "endDate", &mut errors);
+        let paging = Paging::parse(
+            Kind::Connection,
+            param(&pairs, "before"),
+            param(&pairs, "after"),
+            param(&pairs, "limit"),
+            (10, 100),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(MeldError::BadRequest(errors));
+        }
+        let customer = param(&pairs, "customerId");
+        let external = param(&pairs, "externalCustomerId");
+        let institution = param(&pairs, "institutionId");
+        // `institutionName` is ignored when `institutionId` is given.
+        let institution_name = param(&pairs, "institutionName").filter(|_| institution.is_none());
+        engine.with_world(|w| {
+            let account = &w.meld;
+            let mut items: Vec<(Vec<u8>, &model::Connection)> = account
+                .connections
+                .iter()
+                .filter(|c| customer.is_none_or(|id| c.customer_id == id))
+                .filter(|c| {
+                    external.is_none_or(|ext| {
+                        account
+                            .customer(&c.customer_id)
+                            .is_some_and(|cu| cu.external_id == ext)
+                    })
+                })
+                .filter(|c| institution.is_none_or(|id| c.institution_id.as_deref() == Some(id)))
+                .filter(|c| {
+                    institution_name.is_none_or(|name| {
+                        c.institution_name
+                            .as_deref()
+                            .is_some_and(|n| n.to_lowercase().contains(&name.to_lowercase()))
+                    })
+                })
+                .filter(|c| statuses.as_ref().is_none_or(|s| s.contains(&c.status)))
+                .filter(|c| {
+                    providers
+                        .as_ref()
+                        .is_none_or(|p| p.contains(&c.service_provider))
+                })
+                .filter(|c| {
+                    let day = c.created_at.at.format("%Y-%m-%d").to_string();
+                    start.as_ref().is_none_or(|s| &day >= s)
+                        && end.as_ref().is_none_or(|e| &day <= e)
+                })
+                .map(|c| (page::position(c.created_at.at.timestamp_millis(), &c.id), c))
+                .collect();
+            items.sort_by(|a, b| b.0.cmp(&a.0));
+            let (page, remaining) = paging.apply(&items);
+            let keys: Vec<String> = page
+                .iter()
+                .map(|(pos, _)| page::key(Kind::Connection, pos))
+                .collect();
+            let bodies: Vec<_> = page
+                .iter()
+                .zip(&keys)
+                .map(|((_, c), key)| wire::connection(account, c, key))
+                .collect();
+            Ok((
+                StatusCode::OK,
+                http::to_bytes(&wire::connection_page(bodies, remaining)),
+            ))
+        })
+    })();
+    call.finish(&engine, outcome)
+}
+
+/// `GET /bank-linking/connections/{connectionId}`.
+async fn get_connection(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    path: Option<Path<String>>,
+) -> Response {
+    let call = Call::begin(&engine, &headers, version::CONNECTIONS);
+    let outcome = (|| {
+        call.authenticate(&engine, &headers)?;
+        let id = path.map(|p| p.0).unwrap_or_default();
+        engine.with_world(|w| {
+            let c = w
+                .meld
+                .connection(&id)
+                .ok_or(MeldError::NotFound("Connection"))?;
+            let key = page::key(
+                Kind::Connection,
+                &page::position(c.created_at.at.timestamp_millis(), &c.id),
+            );
+            let body = w.cached(format!("meld connection {id}"), |w| {
+                match w.meld.connection(&id) {
+                    Some(c) => http::to_bytes(&wire::connection(&w.meld, c, &key)),
+                    None => Bytes::new(),
+                }
+            });
+            Ok((StatusCode::OK, body))
+        })
+    })();
+    call.finish(&engine, outcome)
+}

@@ -1,0 +1,203 @@
+//! Meld state as sandbank holds it: the account that owns the API key, its customers,
+//! connections, financial accounts and transactions.
+//!
+//! Objects are kept flat and linked by id, as Meld links them: an account can belong to several
+//! connections, and a deleted connection stays readable with status `DELETED`.
+
+use crate::value::{Money, Timestamp};
+
+/// Connection statuses (current and legacy).
+pub const STATUSES: &[&str] = &[
+    "IN_PROGRESS",
+    "ACTIVE",
+    "PARTIALLY_ACTIVE",
+    "DEGRADED",
+    "RECONNECT_REQUIRED",
+    "UNRECOVERABLE",
+    "UNDETERMINED",
+    "DELETED",
+    "EXPIRED",
+];
+
+/// Connection status reasons.
+pub const STATUS_REASONS: &[&str] = &[
+    "ACCESS_EXPIRING_SOON",
+    "NEW_ACCOUNTS_AVAILABLE",
+    "PARTIAL_AGGREGATION_SUCCESS",
+    "INACTIVE_DUPLICATE",
+    "INSTITUTION_CURRENTLY_UNAVAILABLE",
+    "INSTITUTION_ACTION_REQUIRED",
+    "SERVICE_PROVIDER_CURRENTLY_UNAVAILABLE",
+    "INTERACTIVE_REFRESH",
+    "LOGIN_REQUIRED",
+    "REPAIRING_INSTITUTION",
+    "TOKEN_EXPIRED",
+    "OTHER",
+    "CONTINUED_AGGREGATION_FAILURES",
+];
+
+/// Products a connection can be asked for.
+pub const PRODUCTS: &[&str] = &[
+    "BALANCES",
+    "IDENTIFIERS",
+    "INVESTMENT_HOLDINGS",
+    "INVESTMENT_TRANSACTIONS",
+    "OWNERS",
+    "TRANSACTIONS",
+];
+
+/// Bank-linking service providers.
+pub const SERVICE_PROVIDERS: &[&str] = &[
+    "AKOYA",
+    "FINICITY",
+    "MX",
+    "PLAID",
+    "SALTEDGE",
+    "SALTEDGEPARTNERS",
+    "YODLEE",
+    "MESH",
+];
+
+/// Financial account types and their subtypes.
+pub const ACCOUNT_TYPES: &[(&str, &[&str])] = &[
+    (
+        "DEPOSITORY",
+        &["CHECKING", "SAVINGS", "MONEY_MARKET", "CD", "OTHER"],
+    ),
+    ("CREDIT", &["CREDIT_CARD", "LINE_OF_CREDIT", "OTHER"]),
+    (
+        "LOAN",
+        &["MORTGAGE", "AUTO", "STUDENT", "PERSONAL", "OTHER"],
+    ),
+    ("INVESTMENT", &["BROKERAGE", "IRA", "ROTH", "401K", "OTHER"]),
+    ("OTHER", &["OTHER"]),
+];
+
+/// Financial account statuses.
+pub const ACCOUNT_STATUSES: &[&str] = &["ACTIVE", "INACTIVE"];
+
+/// Transaction statuses.
+pub const TRANSACTION_STATUSES: &[&str] = &["PENDING", "POSTED", "SHADOW", "EXPIRED"];
+
+/// Transaction categories.
+pub const CATEGORIES: &[&str] = &[
+    "INCOME",
+    "BILLS",
+    "LOAN",
+    "EDUCATION",
+    "ENTERTAINMENT",
+    "FOOD_AND_DRINK",
+    "FEE",
+    "FAMILY",
+    "HEALTH",
+    "HOME",
+    "TRANSPORTATION",
+    "TRAVEL",
+    "TRANSFER",
+    "MEDICAL",
+    "INVESTMENTS",
+    "SHOPPING",
+    "TAXES",
+    "OTHER",
+    "UNCATEGORIZED",
+];
+
+/// The Meld account that owns the API key(s).
+#[derive(Debug, Clone, Default)]
+pub struct Account {
+    pub id: String,
+    pub api_keys: Vec<String>,
+    pub default_version: String,
+    pub customers: Vec<Customer>,
+    pub connections: Vec<Connection>,
+    pub financial_accounts: Vec<FinancialAccount>,
+    pub transactions: Vec<Transaction>,
+}
+
+impl Account {
+    /// The connection with this id (deleted ones included).
+    pub fn connection(&self, id: &str) -> Option<&Connection> {
+        self.connections.iter().find(|c| c.id == id)
+    }
+
+    /// The customer with this id.
+    pub fn customer(&self, id: &str) -> Option<&Customer> {
+        self.customers.iter().find(|c| c.id == id)
+    }
+}
+
+/// A Meld customer.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    pub id: String,
+    pub external_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub created_at: Timestamp,
+}
+
+/// An institution connection.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub id: String,
+    pub customer_id: String,
+    pub institution_id: Option<String>,
+    pub institution_name: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub products: Vec<String>,
+    pub optional_products: Vec<String>,
+    pub regions: Vec<String>,
+    pub service_provider: String,
+    /// `serviceProviderDetails`, provider name included.
+    pub service_provider_details: serde_json::Map<String, serde_json::Value>,
+    pub created_at: Timestamp,
+    pub successfully_aggregated_at: Option<Timestamp>,
+    pub duplicate_connection_ids: Option<Vec<String>>,
+    pub active_duplicate_connection_id: Option<String>,
+}
+
+/// Balances of a financial account.
+#[derive(Debug, Clone)]
+pub struct Balances {
+    pub currency: String,
+    pub current_amount: Money,
+    pub available_amount: Option<Money>,
+    pub updated_at: Timestamp,
+}
+
+/// A financial account.
+#[derive(Debug, Clone)]
+pub struct FinancialAccount {
+    pub id: String,
+    pub customer_id: String,
+    pub connection_ids: Vec<String>,
+    pub institution_id: Option<String>,
+    pub institution_name: Option<String>,
+    pub status: String,
+    pub kind: String,
+    pub subtype: String,
+    pub name: String,
+    pub truncated_account_number: String,
+    pub balances: Balances,
+    pub created_at: Timestamp,
+}
+
+/// A financial-account transaction.
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    pub id: String,
+    pub financial_account_id: String,
+    pub customer_id: String,
+    pub connection_ids: Vec<String>,
+    /// Positive = money out.
+    pub amount: Money,
+    pub currency: String,
+    pub description: String,
+    pub status: String,
+    pub category: String,
+    pub transaction_date: Timestamp,
+    pub posted_date: Option<Timestamp>,
+}

@@ -1,0 +1,385 @@
+//! Checks on a parsed scenario that its types cannot express: vendor enum spellings, id and
+//! key formats, duplicate ids and references between objects.
+//!
+//! Each check yields a key path and a message; `scenario::parse` turns them into located
+//! problems. All problems are reported, not just the first.
+
+use std::collections::HashSet;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use super::KeyPath;
+use super::model::*;
+use crate::{basiq, meld};
+
+type Found = Vec<(KeyPath, String)>;
+
+/// Every problem found in `scenario`.
+pub fn check(scenario: &Scenario) -> Found {
+    let mut found = Found::new();
+    let root = KeyPath::default();
+    if let Some(v) = scenario.version
+        && v != 1
+    {
+        found.push((
+            root.key("version"),
+            format!("unsupported format version {v}; only 1 exists"),
+        ));
+    }
+    if let Some(b) = &scenario.basiq {
+        check_basiq(b, &root.key("basiq"), &mut found);
+    }
+    if let Some(m) = &scenario.meld {
+        check_meld(m, &root.key("meld"), &mut found);
+    }
+    found
+}
+
+fn one_of(found: &mut Found, path: KeyPath, value: &str, allowed: &[&str]) {
+    if !allowed.contains(&value) {
+        found.push((
+            path,
+            format!(
+                "unknown value `{value}`, expected one of {}",
+                quote_list(allowed)
+            ),
+        ));
+    }
+}
+
+fn quote_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn unique(found: &mut Found, seen: &mut HashSet<String>, path: KeyPath, id: &Option<String>) {
+    if let Some(id) = id {
+        if !valid_id(id) {
+            found.push((
+                path,
+                format!("id `{id}` must be 1-64 characters of letters, digits, `-` or `_`"),
+            ));
+        } else if !seen.insert(id.clone()) {
+            found.push((path, format!("duplicate id `{id}`")));
+        }
+    }
+}
+
+/// Ids that can sit in a URL path segment unescaped.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The application id a Basiq API key carries (`None` when the key is not Base64 of `id:secret`).
+pub fn basiq_application_of(key: &str) -> Option<String> {
+    let decoded = STANDARD.decode(key.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (app, secret) = text.split_once(':')?;
+    (!app.is_empty() && !secret.is_empty()).then(|| app.to_owned())
+}
+
+fn check_basiq(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
+    let mut apps = HashSet::new();
+    for (i, key) in spec.api_keys.iter().enumerate() {
+        match basiq_application_of(key) {
+            Some(app) => {
+                apps.insert(app);
+            }
+            None => found.push((
+                path.key("apiKeys").index(i),
+                "a Basiq API key is Base64 of `<applicationId>:<secret>`".to_owned(),
+            )),
+        }
+    }
+    if apps.len() > 1 {
+        found.push((
+            path.key("apiKeys"),
+            "all keys must belong to one application (same id before the colon)".to_owned(),
+        ));
+    }
+    let mut ids = HashSet::new();
+    for (u, user) in spec.users.iter().enumerate() {
+        let up = path.key("users").index(u);
+        unique(found, &mut ids, up.key("id"), &user.id);
+        if let Some(email) = &user.email
+            && !email.is_empty()
+            && !plausible_email(email)
+        {
+            found.push((
+                up.key("email"),
+                format!("`{email}` is not an email address"),
+            ));
+        }
+        if let Some(mobile) = &user.mobile
+            && !mobile.is_empty()
+            && !plausible_mobile(mobile)
+        {
+            found.push((
+                up.key("mobile"),
+                format!("`{mobile}` is not in international format, e.g. +61410888999"),
+            ));
+        }
+        if let Some(t) = &user.business_id_no_type {
+            one_of(found, up.key("businessIdNoType"), t, &["ABN", "ACN"]);
+        }
+        for (c, conn) in user.connections.iter().enumerate() {
+            let cp = up.key("connections").index(c);
+            unique(found, &mut ids, cp.key("id"), &conn.id);
+            if let Some(inst) = &conn.institution
+                && !basiq_institution_id(inst)
+            {
+                found.push((
+                    cp.key("institution"),
+                    format!(
+                        "institution id `{inst}` must look like AU00000 (two letters, five digits)"
+                    ),
+                ));
+            }
+            if let Some(s) = &conn.status {
+                one_of(
+                    found,
+                    cp.key("status"),
+                    s,
+                    basiq::model::CONNECTION_STATUSES,
+                );
+            }
+            if let Some(m) = &conn.method {
+                one_of(found, cp.key("method"), m, basiq::model::CONNECTION_METHODS);
+            }
+            for (t, tr) in conn.transitions.iter().enumerate() {
+                let tp = cp.key("transitions").index(t);
+                one_of(
+                    found,
+                    tp.key("status"),
+                    &tr.status,
+                    basiq::model::CONNECTION_STATUSES,
+                );
+                if tr.status_reason.is_some() {
+                    found.push((
+                        tp.key("statusReason"),
+                        "Basiq connections have no statusReason".to_owned(),
+                    ));
+                }
+            }
+            for (a, account) in conn.accounts.iter().flatten().enumerate() {
+                let ap = cp.key("accounts").index(a);
+                unique(found, &mut ids, ap.key("id"), &account.id);
+                if let Some(class) = &account.class {
+                    one_of(
+                        found,
+                        ap.key("class").key("type"),
+                        &class.kind,
+                        basiq::model::ACCOUNT_CLASSES,
+                    );
+                }
+                if let Some(s) = &account.status {
+                    one_of(found, ap.key("status"), s, basiq::model::ACCOUNT_STATUSES);
+                }
+                for (t, txn) in account.transactions.iter().enumerate() {
+                    let tp = ap.key("transactions").index(t);
+                    unique(found, &mut ids, tp.key("id"), &txn.id);
+                    if let Some(s) = &txn.status {
+                        one_of(
+                            found,
+                            tp.key("status"),
+                            s,
+                            basiq::model::TRANSACTION_STATUSES,
+                        );
+                    }
+                    if let Some(c) = &txn.class {
+                        one_of(found, tp.key("class"), c, basiq::model::TRANSACTION_CLASSES);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn basiq_institution_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 7
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2..].iter().all(u8::is_ascii_digit)
+}
+
+fn plausible_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        }
+        None => false,
+    }
+}
+
+fn plausible_mobile(mobile: &str) -> bool {
+    mobile.strip_prefix('+').is_some_and(|digits| {
+        (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// Whether `text` is a calendar date `YYYY-MM-DD`.
+pub fn valid_date(text: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() && text.len() == 10
+}
+
+fn check_meld(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
+    if let Some(v) = &spec.default_version
+        && !valid_date(v)
+    {
+        found.push((
+            path.key("defaultVersion"),
+            format!("`{v}` is not a date YYYY-MM-DD"),
+        ));
+    }
+    for (i, key) in spec.api_keys.iter().enumerate() {
+        if key.is_empty() || key.contains(char::is_whitespace) {
+            found.push((
+                path.key("apiKeys").index(i),
+                "an API key is one word".to_owned(),
+            ));
+        }
+    }
+    let mut ids = HashSet::new();
+    unique(found, &mut ids, path.key("accountId"), &spec.account_id);
+    let mut connection_ids = HashSet::new();
+    for customer in &spec.customers {
+        for conn in &customer.connections {
+            if let Some(id) = &conn.id {
+                connection_ids.insert(id.clone());
+            }
+        }
+    }
+    let mut externals = HashSet::new();
+    for (c, customer) in spec.customers.iter().enumerate() {
+        let cp = path.key("customers").index(c);
+        unique(found, &mut ids, cp.key("id"), &customer.id);
+        if let Some(ext) = &customer.external_id
+            && !externals.insert(ext.clone())
+        {
+            found.push((
+                cp.key("externalId"),
+                format!("duplicate externalId `{ext}`"),
+            ));
+        }
+        for (n, conn) in customer.connections.iter().enumerate() {
+            let np = cp.key("connections").index(n);
+            unique(found, &mut ids, np.key("id"), &conn.id);
+            if let Some(s) = &conn.status {
+                one_of(found, np.key("status"), s, meld::model::STATUSES);
+            }
+            if let Some(r) = &conn.status_reason {
+                one_of(
+                    found,
+                    np.key("statusReason"),
+                    r,
+                    meld::model::STATUS_REASONS,
+                );
+            }
+            check_products(conn, &np, found);
+            if let Some(p) = &conn.service_provider {
+                one_of(
+                    found,
+                    np.key("serviceProvider"),
+                    p,
+                    meld::model::SERVICE_PROVIDERS,
+                );
+            }
+            if let Some(d) = &conn.duplicate_of
+                && (!connection_ids.contains(d) || conn.id.as_deref() == Some(d.as_str()))
+            {
+                found.push((
+                    np.key("duplicateOf"),
+                    format!("`{d}` is not the id of another connection in this file"),
+                ));
+            }
+            for (t, tr) in conn.transitions.iter().enumerate() {
+                let tp = np.key("transitions").index(t);
+                one_of(found, tp.key("status"), &tr.status, meld::model::STATUSES);
+                if let Some(r) = &tr.status_reason {
+                    one_of(
+                        found,
+                        tp.key("statusReason"),
+                        r,
+                        meld::model::STATUS_REASONS,
+                    );
+                }
+            }
+            for (a, account) in conn.accounts.iter().flatten().enumerate() {
+                let ap = np.key("accounts").index(a);
+                unique(found, &mut ids, ap.key("id"), &account.id);
+                check_account_type(account, &ap, found);
+                if let Some(s) = &account.status {
+                    one_of(found, ap.key("status"), s, meld::model::ACCOUNT_STATUSES);
+                }
+                for (t, txn) in account.transactions.iter().enumerate() {
+                    let tp = ap.key("transactions").index(t);
+                    unique(found, &mut ids, tp.key("id"), &txn.id);
+                    if let Some(s) = &txn.status {
+                        one_of(
+                            found,
+                            tp.key("status"),
+                            s,
+                            meld::model::TRANSACTION_STATUSES,
+                        );
+                    }
+                    if let Some(c) = &txn.category {
+                        one_of(found, tp.key("category"), c, meld::model::CATEGORIES);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_products(conn: &MeldConnectionSpec, path: &KeyPath, found: &mut Found) {
+    for (field, list) in [
+        ("products", &conn.products),
+        ("optionalProducts", &conn.optional_products),
+    ] {
+        for (i, p) in list.iter().flatten().enumerate() {
+            one_of(found, path.key(field).index(i), p, meld::model::PRODUCTS);
+        }
+    }
+    if let Some(products) = &conn.products {
+        if products.is_empty() {
+            found.push((
+                path.key("products"),
+                "must contain at least one product".to_owned(),
+            ));
+        }
+        for p in conn.optional_products.iter().flatten() {
+            if products.contains(p) {
+                found.push((
+                    path.key("optionalProducts"),
+                    format!("`{p}` is also in products; a product may be in only one list"),
+                ));
+            }
+        }
+    }
+}
+
+fn check_account_type(account: &MeldAccountSpec, path: &KeyPath, found: &mut Found) {
+    let types: Vec<&str> = meld::model::ACCOUNT_TYPES.iter().map(|(t, _)| *t).collect();
+    if let Some(kind) = &account.kind {
+        one_of(found, path.key("type"), kind, &types);
+        if let (Some(sub), Some((_, subs))) = (
+            &account.subtype,
+            meld::model::ACCOUNT_TYPES.iter().find(|(t, _)| t == kind),
+        ) {
+            one_of(found, path.key("subtype"), sub, subs);
+        }
+    } else if account.subtype.is_some() {
+        found.push((path.key("subtype"), "a subtype needs its `type`".to_owned()));
+    }
+}

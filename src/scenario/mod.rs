@@ -1,0 +1,291 @@
+//! Scenario files: the TOML format ([`model`]), loading, and validation that names the file,
+//! line, column and key path of every problem.
+//!
+//! Loading happens in two passes. Serde reads the file into [`model::Scenario`] (syntax, types
+//! and unknown keys); then [`check`] walks the result for what types cannot say (enum spellings,
+//! id formats, duplicate ids, references). Both report [`Problem`]s located through the spans
+//! of the parsed TOML document, so a message always points at the offending key.
+
+pub mod check;
+pub mod model;
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+use toml::de::{DeTable, DeValue};
+
+pub use model::Scenario;
+
+/// The scenario compiled into the binary, used when `serve` is given no `--scenario`.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
+
+/// Name under which the embedded scenario is reported.
+pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/default.toml";
+
+/// One step of a key path: a table key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// A key path such as `basiq.users[0].connections[1].status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyPath(pub Vec<Segment>);
+
+impl KeyPath {
+    /// This path extended by a key.
+    pub fn key(&self, key: &str) -> KeyPath {
+        let mut next = self.0.clone();
+        next.push(Segment::Key(key.to_owned()));
+        KeyPath(next)
+    }
+
+    /// This path extended by an array index.
+    pub fn index(&self, index: usize) -> KeyPath {
+        let mut next = self.0.clone();
+        next.push(Segment::Index(index));
+        KeyPath(next)
+    }
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(root)");
+        }
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Key(k) if i == 0 => f.write_str(k)?,
+                Segment::Key(k) => write!(f, ".{k}")?,
+                Segment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One thing wrong with a scenario file, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file as named by the caller.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// Key path of the offending value.
+    pub path: KeyPath,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}: {}",
+            self.file, self.line, self.column, self.path, self.message
+        )
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read and has problems.
+    #[error("{}", render_problems(.0))]
+    Invalid(Vec<Problem>),
+}
+
+impl ScenarioError {
+    /// The located problems (empty for a read error).
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            ScenarioError::Invalid(problems) => problems,
+            ScenarioError::Read { .. } => &[],
+        }
+    }
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(Problem::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads and validates a scenario file.
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        file: file.clone(),
+        source,
+    })?;
+    parse(&file, &text)
+}
+
+/// Parses and validates scenario text; `file` only names it in problems.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let document = match DeTable::parse(text) {
+        Ok(document) => document,
+        Err(error) => {
+            let span = error.span().unwrap_or(0..0);
+            let (line, column) = line_column(text, span.start);
+            return Err(ScenarioError::Invalid(vec![Problem {
+                file: file.to_owned(),
+                line,
+                column,
+                path: KeyPath::default(),
+                message: first_line(error.message()),
+            }]));
+        }
+    };
+    let locator = Locator {
+        file,
+        text,
+        root: document.get_ref(),
+    };
+    let scenario: Scenario = match toml::from_str(text) {
+        Ok(scenario) => scenario,
+        Err(error) => {
+            let span = error.span().unwrap_or(0..0);
+            let path = locator.path_at(span.start);
+            let (line, column) = line_column(text, span.start);
+            return Err(ScenarioError::Invalid(vec![Problem {
+                file: file.to_owned(),
+                line,
+                column,
+                path,
+                message: first_line(error.message()),
+            }]));
+        }
+    };
+    let problems: Vec<Problem> = check::check(&scenario)
+        .into_iter()
+        .map(|(path, message)| locator.problem(path, message))
+        .collect();
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioError::Invalid(problems))
+    }
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_owned()
+}
+
+/// Maps key paths to places in the text and back, through the parsed document's spans.
+struct Locator<'a> {
+    file: &'a str,
+    text: &'a str,
+    root: &'a DeTable<'a>,
+}
+
+impl Locator<'_> {
+    fn problem(&self, path: KeyPath, message: String) -> Problem {
+        let offset = self.span_of(&path).map(|s| s.start).unwrap_or(0);
+        let (line, column) = line_column(self.text, offset);
+        Problem {
+            file: self.file.to_owned(),
+            line,
+            column,
+            path,
+            message,
+        }
+    }
+
+    /// Span of the value at `path`, or of the nearest ancestor that exists.
+    fn span_of(&self, path: &KeyPath) -> Option<Range<usize>> {
+        let mut table = self.root;
+        let mut value: Option<&DeValue<'_>> = None;
+        let mut best: Option<Range<usize>> = None;
+        for segment in &path.0 {
+            let next = match (segment, value) {
+                (Segment::Key(k), None) => table.get(k.as_str()),
+                (Segment::Key(k), Some(DeValue::Table(t))) => t.get(k.as_str()),
+                (Segment::Index(i), Some(DeValue::Array(a))) => a.get(*i),
+                _ => None,
+            };
+            let Some(next) = next else { break };
+            best = Some(next.span());
+            if let DeValue::Table(t) = next.get_ref() {
+                table = t;
+            }
+            value = Some(next.get_ref());
+        }
+        best
+    }
+
+    /// Key path of the innermost key or value whose span contains `offset`.
+    fn path_at(&self, offset: usize) -> KeyPath {
+        let mut path = KeyPath::default();
+        walk_table(self.root, offset, &mut path);
+        path
+    }
+}
+
+fn walk_table(table: &DeTable<'_>, offset: usize, path: &mut KeyPath) {
+    for (key, value) in table.iter() {
+        if key.span().contains(&offset) {
+            path.0.push(Segment::Key(key.get_ref().to_string()));
+            return;
+        }
+        if value.span().contains(&offset) || table_contains(value.get_ref(), offset) {
+            path.0.push(Segment::Key(key.get_ref().to_string()));
+            walk_value(value.get_ref(), offset, path);
+            return;
+        }
+    }
+}
+
+fn walk_value(value: &DeValue<'_>, offset: usize, path: &mut KeyPath) {
+    match value {
+        DeValue::Table(t) => walk_table(t, offset, path),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if item.span().contains(&offset) || table_contains(item.get_ref(), offset) {
+                    path.0.push(Segment::Index(i));
+                    walk_value(item.get_ref(), offset, path);
+                    return;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Tables declared with `[header]` syntax may not span their keys; look inside.
+fn table_contains(value: &DeValue<'_>, offset: usize) -> bool {
+    match value {
+        DeValue::Table(t) => t.iter().any(|(k, v)| {
+            k.span().contains(&offset)
+                || v.span().contains(&offset)
+                || table_contains(v.get_ref(), offset)
+        }),
+        DeValue::Array(items) => items
+            .iter()
+            .any(|v| v.span().contains(&offset) || table_contains(v.get_ref(), offset)),
+        _ => false,
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}

@@ -1,0 +1,306 @@
+//! The scenario file format, version 1, as serde types.
+//!
+//! The tree mirrors the vendors' own state: Basiq users own connections, connections list the
+//! accounts they retrieved, accounts carry their transactions; Meld customers own connections,
+//! connections own financial accounts, accounts carry transactions. Keys are spelled as the
+//! vendor spells the field (`createdDate`, `statusReason`, `optionalProducts`), so a scenario
+//! reads like the JSON it produces. Unknown keys are errors everywhere.
+//!
+//! Every `Option` here means "generate it from the seed when absent"; see `crate::world` for
+//! what is generated and how.
+
+use serde::Deserialize;
+
+use crate::value::{Money, Span, Timestamp};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Scenario {
+    /// Format version; only `1` exists.
+    pub version: Option<u32>,
+    /// Free text shown in logs.
+    pub name: Option<String>,
+    /// Seed of every generated value and id (same file + same seed ⇒ same responses).
+    #[serde(default)]
+    pub seed: u64,
+    /// Instant at which generated histories end and before which generated dates fall.
+    /// Fixed by default so that generated data does not depend on the day it is run.
+    pub epoch: Option<Timestamp>,
+    /// Where the server clock starts.
+    pub clock: Option<ClockSpec>,
+    /// The Basiq application and its data.
+    pub basiq: Option<BasiqSpec>,
+    /// The Meld account and its data.
+    pub meld: Option<MeldSpec>,
+}
+
+/// Server clock settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClockSpec {
+    /// The instant the clock shows when the server starts (real time when absent).
+    pub start: Option<Timestamp>,
+    /// Keep the clock still until it is advanced.
+    #[serde(default)]
+    pub frozen: bool,
+}
+
+/// A change of connection status scheduled on the server clock.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TransitionSpec {
+    /// How long after the server starts the change happens.
+    pub after: Span,
+    /// The new status (vendor spelling: `invalid` for Basiq, `RECONNECT_REQUIRED` for Meld).
+    pub status: String,
+    /// Meld only: the new `statusReason` (`null` when absent).
+    pub status_reason: Option<String>,
+}
+
+/// How many days of transactions to generate on an account.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HistorySpec {
+    /// Days of history, ending at the account's `lastUpdated` (or the epoch).
+    pub days: u32,
+}
+
+// ----------------------------------------------------------------------------------------------
+// Basiq
+
+/// The Basiq application (one per scenario) and its users.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqSpec {
+    /// API keys as the dashboard issues them: Base64 of `<applicationId>:<secret>`.
+    #[serde(default)]
+    pub api_keys: Vec<String>,
+    /// A disabled partner account cannot mint tokens.
+    #[serde(default)]
+    pub disabled: bool,
+    /// Users of the application.
+    #[serde(default)]
+    pub users: Vec<BasiqUserSpec>,
+}
+
+/// A Basiq user.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqUserSpec {
+    pub id: Option<String>,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub name: Option<String>,
+    pub first_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub last_name: Option<String>,
+    pub business_name: Option<String>,
+    pub business_id_no: Option<String>,
+    pub business_id_no_type: Option<String>,
+    /// The user's connections (none when absent).
+    #[serde(default)]
+    pub connections: Vec<BasiqConnectionSpec>,
+}
+
+/// A Basiq connection to an institution.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqConnectionSpec {
+    pub id: Option<String>,
+    /// Institution id, `AU00000` when absent.
+    pub institution: Option<String>,
+    /// `active` | `pending` | `invalid` | `pre-init`; `active` when absent.
+    pub status: Option<String>,
+    /// `web` | `open-banking`; `web` when absent.
+    pub method: Option<String>,
+    pub mfa_enabled: Option<bool>,
+    pub created_date: Option<Timestamp>,
+    pub last_used: Option<Timestamp>,
+    /// Open-banking consent expiry; web connections send `""`.
+    pub expiry_date: Option<Timestamp>,
+    pub profile: Option<BasiqProfileSpec>,
+    /// Accounts retrieved through this connection (two are generated when absent).
+    pub accounts: Option<Vec<BasiqAccountSpec>>,
+    #[serde(default)]
+    pub transitions: Vec<TransitionSpec>,
+}
+
+/// The data-sharer profile of a connection.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqProfileSpec {
+    pub full_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub phone_numbers: Option<Vec<String>>,
+    pub email_addresses: Option<Vec<String>>,
+    pub physical_addresses: Option<Vec<BasiqAddressSpec>>,
+}
+
+/// A physical address as the institution reports it. Parts left out are `null`, as the vendor
+/// sends them; `formattedAddress` is composed from the parts when left out.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqAddressSpec {
+    pub address_line1: Option<String>,
+    pub address_line2: Option<String>,
+    pub address_line3: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub country: Option<String>,
+    pub country_code: Option<String>,
+    pub formatted_address: Option<String>,
+}
+
+/// Account class: `{ type, product }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasiqClassSpec {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub product: Option<String>,
+}
+
+/// A Basiq account.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqAccountSpec {
+    pub id: Option<String>,
+    pub account_no: Option<String>,
+    pub name: Option<String>,
+    pub currency: Option<String>,
+    pub balance: Option<Money>,
+    pub available_funds: Option<Money>,
+    pub credit_limit: Option<Money>,
+    pub last_updated: Option<Timestamp>,
+    pub class: Option<BasiqClassSpec>,
+    /// `available` | `unavailable`.
+    pub status: Option<String>,
+    pub account_holder: Option<String>,
+    /// Generated history (90 days when neither this nor `transactions` is given).
+    pub history: Option<HistorySpec>,
+    /// Transactions spelled out one by one (added to any generated history).
+    #[serde(default)]
+    pub transactions: Vec<BasiqTransactionSpec>,
+}
+
+/// A Basiq transaction.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqTransactionSpec {
+    pub id: Option<String>,
+    pub description: Option<String>,
+    pub amount: Money,
+    /// `posted` | `pending`; `posted` when absent.
+    pub status: Option<String>,
+    pub post_date: Option<Timestamp>,
+    pub transaction_date: Option<Timestamp>,
+    /// Transaction class, e.g. `payment`, `transfer`, `bank-fee`.
+    pub class: Option<String>,
+}
+
+// ----------------------------------------------------------------------------------------------
+// Meld
+
+/// The Meld account (the owner of the API key) and its customers.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MeldSpec {
+    /// Your Meld account id (`accountId` on every object).
+    pub account_id: Option<String>,
+    /// API keys accepted after `BASIC `.
+    #[serde(default)]
+    pub api_keys: Vec<String>,
+    /// The account's default `Meld-Version`, used when a request sends none.
+    pub default_version: Option<String>,
+    #[serde(default)]
+    pub customers: Vec<MeldCustomerSpec>,
+}
+
+/// A customer's name.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MeldNameSpec {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+/// A Meld customer.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MeldCustomerSpec {
+    pub id: Option<String>,
+    /// Your id for the customer (`externalCustomerId` on connections).
+    pub external_id: Option<String>,
+    pub name: Option<MeldNameSpec>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub connections: Vec<MeldConnectionSpec>,
+}
+
+/// A Meld institution connection.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MeldConnectionSpec {
+    pub id: Option<String>,
+    /// Institution id; may be left out for `IN_PROGRESS` (then `null` until one is picked).
+    pub institution_id: Option<String>,
+    pub institution_name: Option<String>,
+    /// `ACTIVE` when absent.
+    pub status: Option<String>,
+    pub status_reason: Option<String>,
+    pub products: Option<Vec<String>>,
+    pub optional_products: Option<Vec<String>>,
+    pub regions: Option<Vec<String>>,
+    /// `PLAID`, `FINICITY`, `MX`, `AKOYA`, …; `PLAID` when absent.
+    pub service_provider: Option<String>,
+    /// Extra provider fields merged into `serviceProviderDetails`.
+    pub service_provider_details: Option<toml::Table>,
+    pub created_at: Option<Timestamp>,
+    pub successfully_aggregated_at: Option<Timestamp>,
+    /// Id of another connection this one duplicates (same login at the same provider).
+    pub duplicate_of: Option<String>,
+    /// Financial accounts (generated for `ACTIVE`-like connections when absent).
+    pub accounts: Option<Vec<MeldAccountSpec>>,
+    #[serde(default)]
+    pub transitions: Vec<TransitionSpec>,
+}
+
+/// A Meld financial account.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MeldAccountSpec {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// `DEPOSITORY`, `CREDIT`, `LOAN`, `INVESTMENT`, `OTHER`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub subtype: Option<String>,
+    pub truncated_account_number: Option<String>,
+    pub currency: Option<String>,
+    pub current_amount: Option<Money>,
+    pub available_amount: Option<Money>,
+    /// `ACTIVE` | `INACTIVE`.
+    pub status: Option<String>,
+    pub history: Option<HistorySpec>,
+    #[serde(default)]
+    pub transactions: Vec<MeldTransactionSpec>,
+}
+
+/// A Meld financial-account transaction.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MeldTransactionSpec {
+    pub id: Option<String>,
+    pub description: Option<String>,
+    /// Positive = money left the account (Meld's sign convention).
+    pub amount: Money,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub transaction_date: Option<Timestamp>,
+    pub posted_date: Option<Timestamp>,
+}

@@ -1,0 +1,131 @@
+//! Starting and stopping sandbank: one listener per vendor, so each vendor keeps its own paths
+//! and a client changes only its base URL.
+//!
+//! [`start`] binds both addresses (port 0 allowed) before it returns, so the URLs it reports
+//! accept connections at once. The returned [`RunningServer`] stops both listeners gracefully
+//! on [`RunningServer::shutdown`] or when dropped.
+
+use std::io;
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::engine::{Engine, EngineConfig};
+use crate::scenario::Scenario;
+use crate::{basiq, meld};
+
+/// Where and what to serve.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The scenario to load.
+    pub scenario: Scenario,
+    /// Basiq listener address.
+    pub basiq_addr: SocketAddr,
+    /// Meld listener address.
+    pub meld_addr: SocketAddr,
+    /// Engine settings (public URLs, clock).
+    pub engine: EngineConfig,
+}
+
+impl ServerConfig {
+    /// Both vendors on `127.0.0.1`, ports chosen by the OS.
+    pub fn ephemeral(scenario: Scenario) -> ServerConfig {
+        ServerConfig {
+            scenario,
+            basiq_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            meld_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            engine: EngineConfig::default(),
+        }
+    }
+}
+
+/// A server that is accepting connections.
+#[must_use = "dropping a RunningServer stops it at once"]
+pub struct RunningServer {
+    basiq_url: String,
+    meld_url: String,
+    engine: Engine,
+    /// Dropping or sending on this stops both accept loops.
+    stop: watch::Sender<()>,
+    tasks: Vec<JoinHandle<io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// `http://IP:PORT` of the Basiq listener.
+    pub fn basiq_url(&self) -> &str {
+        &self.basiq_url
+    }
+
+    /// `http://IP:PORT` of the Meld listener.
+    pub fn meld_url(&self) -> &str {
+        &self.meld_url
+    }
+
+    /// The engine, for driving the clock or inspecting state from an embedding program.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for both listeners.
+    pub async fn shutdown(mut self) -> io::Result<()> {
+        let _ = self.stop.send(());
+        for task in self.tasks.drain(..) {
+            task.await.map_err(io::Error::other)??;
+        }
+        Ok(())
+    }
+
+    /// Serves until `signal` completes, then shuts down gracefully.
+    pub async fn serve_until(self, signal: impl Future<Output = ()>) -> io::Result<()> {
+        signal.await;
+        self.shutdown().await
+    }
+}
+
+/// Binds both listeners and starts serving.
+pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
+    let engine = Engine::new(&config.scenario, config.engine);
+    let basiq_listener = bind(config.basiq_addr).await?;
+    let meld_listener = bind(config.meld_addr).await?;
+    let basiq_url = format!("http://{}", basiq_listener.local_addr()?);
+    let meld_url = format!("http://{}", meld_listener.local_addr()?);
+    let (stop, stopped) = watch::channel(());
+    let tasks = vec![
+        spawn(
+            basiq_listener,
+            basiq::router(engine.clone()),
+            stopped.clone(),
+        ),
+        spawn(meld_listener, meld::router(engine.clone()), stopped),
+    ];
+    Ok(RunningServer {
+        basiq_url,
+        meld_url,
+        engine,
+        stop,
+        tasks,
+    })
+}
+
+async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+}
+
+fn spawn(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stopped: watch::Receiver<()>,
+) -> JoinHandle<io::Result<()>> {
+    tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                // Resolves on an explicit stop or when the RunningServer is dropped.
+                let _ = stopped.changed().await;
+            })
+            .await
+    })
+}

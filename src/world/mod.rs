@@ -1,0 +1,108 @@
+//! The world: all vendor state one scenario describes, plus what is scheduled to happen to it.
+//!
+//! A [`World`] is built once from a scenario ([`build`]) and then mutated by requests and by
+//! the clock. Scheduled transitions are applied lazily: before any request reads the world,
+//! [`World::settle`] applies every transition that is due at the current server time, in
+//! order. That keeps the outcome a pure function of (scenario, requests, clock), with no
+//! background task racing the requests.
+//!
+//! The world also holds a cache of rendered response bodies. Any mutation clears it, so a
+//! cached body is always what rendering the current state would produce.
+
+pub mod build;
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+
+use crate::{basiq, meld};
+
+/// Most rendered bodies kept at once.
+const CACHE_LIMIT: usize = 4096;
+
+/// What a scheduled transition changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A Basiq connection of a user.
+    BasiqConnection { user: String, connection: String },
+    /// A Meld connection.
+    MeldConnection(String),
+}
+
+/// A status change due at an instant of the server clock.
+#[derive(Debug, Clone)]
+pub struct Scheduled {
+    pub due: DateTime<Utc>,
+    pub target: Target,
+    pub status: String,
+    pub status_reason: Option<String>,
+}
+
+/// All state of one scenario.
+#[derive(Debug, Default)]
+pub struct World {
+    /// The Basiq application.
+    pub basiq: basiq::model::Application,
+    /// The Meld account.
+    pub meld: meld::model::Account,
+    /// Pending transitions, earliest first.
+    pub scheduled: Vec<Scheduled>,
+    /// Rendered bodies by cache key; cleared on every change.
+    cache: HashMap<String, Bytes>,
+}
+
+impl World {
+    /// Applies every scheduled transition due at `now`.
+    pub fn settle(&mut self, now: DateTime<Utc>) {
+        let due = self.scheduled.iter().take_while(|s| s.due <= now).count();
+        if due == 0 {
+            return;
+        }
+        let applied: Vec<Scheduled> = self.scheduled.drain(..due).collect();
+        for change in applied {
+            self.apply(&change);
+        }
+        self.changed();
+    }
+
+    fn apply(&mut self, change: &Scheduled) {
+        match &change.target {
+            Target::BasiqConnection { user, connection } => {
+                if let Some(c) = self
+                    .basiq
+                    .user_mut(user)
+                    .and_then(|u| u.connections.iter_mut().find(|c| &c.id == connection))
+                {
+                    c.status = change.status.clone();
+                }
+            }
+            Target::MeldConnection(id) => {
+                if let Some(c) = self.meld.connections.iter_mut().find(|c| &c.id == id) {
+                    c.status = change.status.clone();
+                    c.status_reason = change.status_reason.clone();
+                }
+            }
+        }
+    }
+
+    /// Records that state changed: cached renderings are stale.
+    pub fn changed(&mut self) {
+        self.cache.clear();
+    }
+
+    /// The cached body for `key`, rendering and caching it on a miss.
+    pub fn cached(&mut self, key: String, render: impl FnOnce(&World) -> Bytes) -> Bytes {
+        if let Some(body) = self.cache.get(&key) {
+            return body.clone();
+        }
+        let body = render(self);
+        // Keys include the base URL the client called, which a client chooses; a bound keeps
+        // odd Host headers from growing the cache without limit.
+        if self.cache.len() >= CACHE_LIMIT {
+            self.cache.clear();
+        }
+        self.cache.insert(key, body.clone());
+        body
+    }
+}
