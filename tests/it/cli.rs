@@ -1,0 +1,109 @@
+//! The `sandbank` binary: `validate` exit codes and messages, `serve` start-up lines, env
+//! fallbacks and graceful shutdown.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use clap::CommandFactory;
+
+use crate::snap;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sandbank"))
+}
+
+/// The clap definition is consistent (no conflicting names or defaults).
+#[test]
+fn command_definition_is_consistent() {
+    sandbank::cli::Cli::command().debug_assert();
+}
+
+/// `validate` succeeds on good files and fails, naming each problem, on bad ones.
+#[test]
+fn validate_exit_codes_and_messages() {
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let ok = bin()
+        .current_dir(manifest)
+        .args(["validate", "scenarios/default.toml"])
+        .output()
+        .expect("runs");
+    assert!(ok.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&ok.stdout),
+        "scenarios/default.toml: ok\n"
+    );
+
+    let bad = bin()
+        .current_dir(manifest)
+        .args([
+            "validate",
+            "tests/it/fixtures/broken.toml",
+            "scenarios/default.toml",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(1));
+    snap!(
+        "cli_validate_broken",
+        String::from_utf8_lossy(&bad.stderr).into_owned()
+    );
+
+    let missing = bin()
+        .current_dir(manifest)
+        .args(["validate", "nope.toml"])
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).starts_with("nope.toml: cannot read"));
+}
+
+/// `serve` prints one line per listener, answers, and exits cleanly on SIGTERM; addresses come
+/// from the environment when no flag is given.
+#[test]
+fn serve_prints_listeners_and_stops_on_sigterm() {
+    let mut child = bin()
+        .args(["serve", "--meld-addr", "127.0.0.1:0"])
+        .env("SANDBANK_BASIQ_ADDR", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let second = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert!(
+        first.starts_with("basiq listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    assert!(
+        second.starts_with("meld listening on http://127.0.0.1:"),
+        "{second}"
+    );
+    let port: u16 = first
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    assert_ne!(port, 0);
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let ex = rt.block_on(crate::support::get(
+        &format!("http://127.0.0.1:{port}"),
+        "/users/ea3a81",
+        &[],
+    ));
+    assert_eq!(ex.status, 403);
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().expect("exits");
+    assert!(status.success(), "{status:?}");
+    assert!(lines.next().is_none(), "nothing else printed on stdout");
+}

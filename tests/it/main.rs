@@ -1,0 +1,8 @@
+//! sandbank's integration tests: one binary, one module per surface.
+
+mod basiq;
+mod cli;
+mod determinism;
+mod meld;
+mod scenarios;
+mod support;

@@ -1,0 +1,208 @@
+//! Test support: a server on ephemeral ports, a real HTTP/1.1 client, and exchanges rendered
+//! for snapshots (status, chosen headers, pretty body) with the runtime ids redacted.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use sandbank::clock::ClockMode;
+use sandbank::{RunningServer, ServerConfig};
+use serde_json::Value;
+use tokio::net::TcpStream;
+
+/// The Basiq key of the default scenario.
+pub const BASIQ_KEY: &str = "c2FuZGJhbms6c2FuZGJveA==";
+/// The Meld key of the default scenario.
+pub const MELD_KEY: &str = "sk_sb_sandbank";
+/// Where the test clock stands.
+pub const FROZEN_AT: &str = "2026-01-15T09:00:00Z";
+
+/// The instant the test clock stands at.
+pub fn frozen_at() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(FROZEN_AT)
+        .map(|d| d.with_timezone(&Utc))
+        .expect("valid test instant")
+}
+
+/// Starts the embedded default scenario with a frozen clock and Basiq links on Basiq's own host.
+pub async fn default_server() -> RunningServer {
+    server(sandbank::scenario::DEFAULT_SCENARIO).await
+}
+
+/// Starts `scenario` (TOML text) with a frozen clock and Basiq links on Basiq's own host.
+pub async fn server(scenario: &str) -> RunningServer {
+    let scenario =
+        sandbank::scenario::parse("test.toml", scenario).expect("test scenario is valid");
+    let mut config = ServerConfig::ephemeral(scenario);
+    config.engine.clock = Some(ClockMode::Frozen { at: frozen_at() });
+    config.engine.basiq_public_url = Some("https://au-api.basiq.io".to_owned());
+    sandbank::start(config).await.expect("server starts")
+}
+
+/// One request/response pair.
+pub struct Exchange {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: Bytes,
+}
+
+impl Exchange {
+    /// The body as JSON (panics with the body text when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{} {}: body is not JSON ({e}): {:?}",
+                self.method, self.path, self.body
+            )
+        })
+    }
+
+    /// A header value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+
+    /// Rendered for a snapshot: request line, status, the headers a client relies on, body.
+    pub fn render(&self) -> String {
+        let mut out = format!("{} {}\n\nHTTP {}\n", self.method, self.path, self.status);
+        for name in ["content-type", "meld-version", "x-request-id"] {
+            if let Some(v) = self.headers.get(name) {
+                let shown = if name == "x-request-id" {
+                    "[request-id]"
+                } else {
+                    v.as_str()
+                };
+                out.push_str(&format!("{name}: {shown}\n"));
+            }
+        }
+        out.push('\n');
+        if !self.body.is_empty() {
+            let mut value = self.json();
+            redact(&mut value);
+            out.push_str(&serde_json::to_string_pretty(&value).unwrap_or_default());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Replaces ids minted per request (tokens, correlation and request ids).
+pub fn redact(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match k.as_str() {
+                    "correlationId" => *v = Value::String("[correlation-id]".into()),
+                    "access_token" => *v = Value::String("[token]".into()),
+                    "requestId" => *v = Value::String("[request-id]".into()),
+                    _ => redact(v),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+/// Sends one request over a fresh HTTP/1.1 connection.
+pub async fn send(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Exchange {
+    let authority = base.trim_start_matches("http://");
+    let stream = TcpStream::connect(authority).await.expect("connect");
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
+    tokio::spawn(conn);
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", authority);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let request = request
+        .body(Full::new(Bytes::copy_from_slice(body)))
+        .expect("request");
+    let response = sender.send_request(request).await.expect("response");
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    Exchange {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        status,
+        headers,
+        body,
+    }
+}
+
+/// `GET` with headers.
+pub async fn get(base: &str, path: &str, headers: &[(&str, &str)]) -> Exchange {
+    send(base, "GET", path, headers, b"").await
+}
+
+/// Mints a Basiq token with the default key; `form` is the body (e.g. `scope=SERVER_ACCESS`).
+pub async fn basiq_token(server: &RunningServer, form: &str) -> String {
+    let ex = send(
+        server.basiq_url(),
+        "POST",
+        "/token",
+        &[
+            ("authorization", &format!("Basic {BASIQ_KEY}")),
+            ("basiq-version", "3.0"),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        form.as_bytes(),
+    )
+    .await;
+    assert_eq!(ex.status, 200, "{}", ex.render());
+    ex.json()["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A server token for the default application.
+pub async fn server_token(server: &RunningServer) -> String {
+    basiq_token(server, "scope=SERVER_ACCESS").await
+}
+
+/// Snapshot of rendered exchanges, stored under the top-level `snapshots/`.
+#[macro_export]
+macro_rules! snap {
+    ($name:expr, $value:expr) => {{
+        let value = $value;
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("../../snapshots");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!($name, value));
+    }};
+}
+
+/// Renders several exchanges one after another.
+pub fn render_all(exchanges: &[Exchange]) -> String {
+    exchanges
+        .iter()
+        .map(Exchange::render)
+        .collect::<Vec<_>>()
+        .join("\n----\n\n")
+}
