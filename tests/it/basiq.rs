@@ -53,6 +53,9 @@ async fn reference_connection_matches_the_vendor_page() {
     snap!("basiq_reference_connection", ex.render());
 }
 
+/// A named `/token` request: headers and form body.
+type TokenCase<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+
 /// `POST /token`: the success shape and every documented failure.
 #[tokio::test]
 async fn token_success_and_errors() {
@@ -63,7 +66,7 @@ async fn token_success_and_errors() {
     let v3 = ("basiq-version", "3.0");
     let double = format!("Basic {}", "YzJGdVpHSmhibXM2YzJGdVpHSnZlQT09");
     let unknown = format!("Basic {}", "b3RoZXI6a2V5"); // other:key
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<TokenCase<'_>> = vec![
         (
             "server token",
             vec![("authorization", &basic), v3, form],
