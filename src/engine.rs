@@ -75,10 +75,16 @@ impl Engine {
 
     /// Runs `f` on the world after applying every transition due now.
     pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        self.with_world_at(|world, _| f(world))
+    }
+
+    /// Like [`Engine::with_world`], also handing over the instant the world was settled at, so
+    /// a request sees one consistent "now" under one lock.
+    pub fn with_world_at<R>(&self, f: impl FnOnce(&mut World, DateTime<Utc>) -> R) -> R {
         let now = self.now();
         let mut world = lock(&self.shared.world);
         world.settle(now);
-        f(&mut world)
+        f(&mut world, now)
     }
 
     /// Secret for signing tokens.

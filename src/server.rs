@@ -8,6 +8,10 @@
 use std::io;
 use std::net::SocketAddr;
 
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -115,17 +119,38 @@ async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
         .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
 }
 
+/// Accept loop: one HTTP/1.1 connection task per client, all drained on shutdown.
 fn spawn(
     listener: TcpListener,
     router: axum::Router,
     mut stopped: watch::Receiver<()>,
 ) -> JoinHandle<io::Result<()>> {
     tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
+        let graceful = GracefulShutdown::new();
+        let service = TowerToHyperService::new(router);
+        loop {
+            let (stream, _peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    // Out of file descriptors and the like: keep serving the connections we have.
+                    Err(_) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                        continue;
+                    }
+                },
                 // Resolves on an explicit stop or when the RunningServer is dropped.
-                let _ = stopped.changed().await;
-            })
-            .await
+                _ = stopped.changed() => break,
+            };
+            let connection =
+                http1::Builder::new().serve_connection(TokioIo::new(stream), service.clone());
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                // A client that goes away mid-request is its own business.
+                let _ = connection.await;
+            });
+        }
+        drop(listener);
+        graceful.shutdown().await;
+        Ok(())
     })
 }

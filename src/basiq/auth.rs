@@ -4,10 +4,13 @@
 //! Tokens are HS256 JWTs signed with the engine secret, carrying the application, scope, bound
 //! user and expiry. They expire 3600 s after minting, measured on the server clock.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::BasiqError;
@@ -16,6 +19,7 @@ use crate::engine::Engine;
 use crate::http;
 use crate::jwt;
 use crate::scenario::check::basiq_application_of;
+use crate::world::World;
 
 /// Token lifetime in seconds, as `expires_in` says.
 pub const TOKEN_LIFETIME: i64 = 3600;
@@ -184,13 +188,18 @@ pub fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Most verified tokens remembered at once.
+const VERIFIED_LIMIT: usize = 10_000;
+
 /// Checks the bearer token for a route that acts on `user` (if any) and returns its claims.
 pub fn authorize(
-    engine: &Engine,
+    world: &mut World,
+    now: DateTime<Utc>,
+    secret: &[u8],
     headers: &HeaderMap,
     access: Access,
     user: Option<&str>,
-) -> Result<Claims, BasiqError> {
+) -> Result<Arc<Claims>, BasiqError> {
     let value = match http::header(headers, "authorization") {
         None | Some("") => return Err(BasiqError::TokenMissing),
         Some(v) => v,
@@ -199,12 +208,23 @@ pub fn authorize(
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
         _ => return Err(BasiqError::TokenInvalid),
     };
-    let claims: Claims = jwt::verify(engine.secret(), token).ok_or(BasiqError::TokenInvalid)?;
-    let known = engine.with_world(|w| w.basiq.id == claims.application);
-    if !known {
-        return Err(BasiqError::TokenInvalid);
-    }
-    if claims.exp <= engine.now().timestamp() {
+    let app = &mut world.basiq;
+    let claims = match app.verified.get(token) {
+        Some(claims) => claims.clone(),
+        None => {
+            let claims: Claims = jwt::verify(secret, token).ok_or(BasiqError::TokenInvalid)?;
+            if claims.application != app.id {
+                return Err(BasiqError::TokenInvalid);
+            }
+            if app.verified.len() >= VERIFIED_LIMIT {
+                app.verified.clear();
+            }
+            let claims = Arc::new(claims);
+            app.verified.insert(token.to_owned(), claims.clone());
+            claims
+        }
+    };
+    if claims.exp <= now.timestamp() {
         return Err(BasiqError::TokenExpired);
     }
     if claims.scope == Scope::Client {

@@ -12,7 +12,7 @@ pub mod wire;
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -74,27 +74,33 @@ fn query_param(query: Option<&str>, name: &str) -> Option<String> {
 /// `GET /users/{userId}` (SERVER, or CLIENT for its own user).
 async fn get_user(
     State(engine): State<Engine>,
-    headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
+    request: Request,
 ) -> Response {
-    let outcome = (|| {
-        let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
-        authorize(&engine, &headers, Access::ServerOrOwnClient, Some(user))?;
+    let headers = request.headers();
+    let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+    let host = http::header(headers, "host").unwrap_or("");
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            headers,
+            Access::ServerOrOwnClient,
+            Some(user),
+        )?;
         check_id(user, "userId", "User ID")?;
-        let base = base(&engine, &headers);
-        engine.with_world(|w| {
-            if w.basiq.user(user).is_none() {
-                return Err(BasiqError::UserNotFound);
+        if w.basiq.user(user).is_none() {
+            return Err(BasiqError::UserNotFound);
+        }
+        let body = w.cached(format_args!("basiq user {user} {host}"), |w| {
+            match w.basiq.user(user) {
+                Some(u) => http::to_bytes(&wire::user(&base(&engine, headers), u)),
+                None => Default::default(),
             }
-            let body = w.cached(format!("basiq user {user} {base}"), |w| {
-                match w.basiq.user(user) {
-                    Some(u) => http::to_bytes(&wire::user(&base, u)),
-                    None => Default::default(),
-                }
-            });
-            Ok(http::json(StatusCode::OK, body))
-        })
-    })();
+        });
+        Ok(http::json(StatusCode::OK, body))
+    });
     reply(&engine, outcome)
 }
 
@@ -110,13 +116,15 @@ const CONNECTION_FILTERS: &[(&str, &[Op])] = &[
 /// `GET /users/{userId}/connections` (SERVER).
 async fn list_connections(
     State(engine): State<Engine>,
-    headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
+    request: Request,
 ) -> Response {
-    let outcome = (|| {
-        let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
-        authorize(&engine, &headers, Access::Server, Some(user))?;
+    let headers = request.headers();
+    let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+    let base = base(&engine, headers);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
         check_id(user, "userId", "User ID")?;
         let filter = match query_param(query.as_deref(), "filter") {
             Some(text) => {
@@ -124,69 +132,75 @@ async fn list_connections(
             }
             None => Vec::new(),
         };
-        let base = base(&engine, &headers);
-        engine.with_world(|w| {
-            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-            let data: Vec<_> = u
-                .connections
-                .iter()
-                .filter(|c| {
-                    filter.iter().all(|s| match s.path.as_str() {
-                        "id" | "connection.id" => s.matches(&c.id),
-                        "status" | "connection.status" => s.matches(&c.status),
-                        _ => s.matches(&c.institution),
-                    })
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        let data: Vec<_> = u
+            .connections
+            .iter()
+            .filter(|c| {
+                filter.iter().all(|s| match s.path.as_str() {
+                    "id" | "connection.id" => s.matches(&c.id),
+                    "status" | "connection.status" => s.matches(&c.status),
+                    _ => s.matches(&c.institution),
                 })
-                .map(|c| wire::connection(&base, u, c, ConnectionView::ListItem, true))
-                .collect();
-            let body = wire::list(format!("{base}/users/{user}/connections"), data);
-            Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
-        })
-    })();
+            })
+            .map(|c| wire::connection(&base, u, c, ConnectionView::ListItem, true))
+            .collect();
+        let body = wire::list(format!("{base}/users/{user}/connections"), data);
+        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+    });
     reply(&engine, outcome)
 }
 
 /// `GET /users/{userId}/connections/{connectionId}` (SERVER, or CLIENT for its own user).
 async fn get_connection(
     State(engine): State<Engine>,
-    headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
+    request: Request,
 ) -> Response {
-    let outcome = (|| {
-        let (user, connection) = match &path {
-            Ok(Path((u, c))) => (u.as_str(), c.as_str()),
-            Err(_) => ("", ""),
-        };
-        let claims = authorize(&engine, &headers, Access::ServerOrOwnClient, Some(user))?;
+    let headers = request.headers();
+    let (user, connection) = match &path {
+        Ok(Path((u, c))) => (u.as_str(), c.as_str()),
+        Err(_) => ("", ""),
+    };
+    let host = http::header(headers, "host").unwrap_or("");
+    let outcome = engine.with_world_at(|w, now| {
+        let claims = authorize(
+            w,
+            now,
+            engine.secret(),
+            headers,
+            Access::ServerOrOwnClient,
+            Some(user),
+        )?;
         check_id(user, "userId", "User ID")?;
         check_id(connection, "connectionId", "Connection ID")?;
         let server = claims.scope == Scope::Server;
-        let base = base(&engine, &headers);
-        engine.with_world(|w| {
-            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-            u.connection(connection)
-                .ok_or(BasiqError::ResourceNotFound {
-                    parameter: "connectionId",
-                })?;
-            let key = format!("basiq connection {user} {connection} {server} {base}");
-            let body = w.cached(key, |w| {
-                match w
-                    .basiq
-                    .user(user)
-                    .and_then(|u| u.connection(connection).map(|c| (u, c)))
-                {
-                    Some((u, c)) => http::to_bytes(&wire::connection(
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        u.connection(connection)
+            .ok_or(BasiqError::ResourceNotFound {
+                parameter: "connectionId",
+            })?;
+        let key = format_args!("basiq connection {user} {connection} {server} {host}");
+        let body = w.cached(key, |w| {
+            match w
+                .basiq
+                .user(user)
+                .and_then(|u| u.connection(connection).map(|c| (u, c)))
+            {
+                Some((u, c)) => {
+                    let base = base(&engine, headers);
+                    http::to_bytes(&wire::connection(
                         &base,
                         u,
                         c,
                         ConnectionView::Single,
                         server,
-                    )),
-                    None => Default::default(),
+                    ))
                 }
-            });
-            Ok(http::json(StatusCode::OK, body))
-        })
-    })();
+                None => Default::default(),
+            }
+        });
+        Ok(http::json(StatusCode::OK, body))
+    });
     reply(&engine, outcome)
 }

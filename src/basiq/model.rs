@@ -4,6 +4,10 @@
 //! Accounts and transactions hang off the user, not the connection, because Basiq keeps them
 //! when a connection is deleted. Nothing here knows about HTTP or JSON; see `wire`.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::auth::Claims;
 use crate::value::{Money, Timestamp};
 
 /// Connection statuses of the v3 spec enum.
@@ -65,6 +69,9 @@ pub struct Application {
     pub disabled: bool,
     /// Users by insertion order.
     pub users: Vec<User>,
+    /// Tokens whose signature has been checked, so a token is verified once, not per request.
+    /// Expiry is still checked on every use.
+    pub verified: HashMap<String, Arc<Claims>, foldhash::fast::RandomState>,
 }
 
 impl Application {

@@ -287,7 +287,7 @@ async fn get_connection(
                 Kind::Connection,
                 &page::position(c.created_at.at.timestamp_millis(), &c.id),
             );
-            let body = w.cached(format!("meld connection {id}"), |w| {
+            let body = w.cached(format_args!("meld connection {id}"), |w| {
                 match w.meld.connection(&id) {
                     Some(c) => http::to_bytes(&wire::connection(&w.meld, c, &key)),
                     None => Bytes::new(),

@@ -11,12 +11,19 @@
 
 pub mod build;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fmt::{self, Write as _};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::{basiq, meld};
+
+thread_local! {
+    /// Scratch space for cache keys.
+    static KEY: RefCell<String> = const { RefCell::new(String::new()) };
+}
 
 /// Most rendered bodies kept at once.
 const CACHE_LIMIT: usize = 4096;
@@ -49,7 +56,7 @@ pub struct World {
     /// Pending transitions, earliest first.
     pub scheduled: Vec<Scheduled>,
     /// Rendered bodies by cache key; cleared on every change.
-    cache: HashMap<String, Bytes>,
+    cache: HashMap<String, Bytes, foldhash::fast::RandomState>,
 }
 
 impl World {
@@ -91,18 +98,27 @@ impl World {
         self.cache.clear();
     }
 
-    /// The cached body for `key`, rendering and caching it on a miss.
-    pub fn cached(&mut self, key: String, render: impl FnOnce(&World) -> Bytes) -> Bytes {
-        if let Some(body) = self.cache.get(&key) {
-            return body.clone();
-        }
-        let body = render(self);
-        // Keys include the base URL the client called, which a client chooses; a bound keeps
-        // odd Host headers from growing the cache without limit.
-        if self.cache.len() >= CACHE_LIMIT {
-            self.cache.clear();
-        }
-        self.cache.insert(key, body.clone());
-        body
+    /// The cached body for `key`, rendering and caching it on a miss. The key is formatted
+    /// into a reused buffer, so a hit allocates nothing.
+    pub fn cached(
+        &mut self,
+        key: fmt::Arguments<'_>,
+        render: impl FnOnce(&World) -> Bytes,
+    ) -> Bytes {
+        KEY.with_borrow_mut(|buf| {
+            buf.clear();
+            let _ = buf.write_fmt(key);
+            if let Some(body) = self.cache.get(buf.as_str()) {
+                return body.clone();
+            }
+            let body = render(self);
+            // Keys include the Host a client sent; a bound keeps odd Host headers from growing
+            // the cache without limit.
+            if self.cache.len() >= CACHE_LIMIT {
+                self.cache.clear();
+            }
+            self.cache.insert(buf.clone(), body.clone());
+            body
+        })
     }
 }
