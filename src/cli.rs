@@ -60,9 +60,6 @@ pub struct ServeArgs {
     /// Base URL for links in Basiq responses (default: http://<Host header>).
     #[arg(long, value_name = "URL", env = "SANDBANK_BASIQ_PUBLIC_URL")]
     pub basiq_public_url: Option<String>,
-    /// Base URL for links in Meld responses (default: http://<Host header>).
-    #[arg(long, value_name = "URL", env = "SANDBANK_MELD_PUBLIC_URL")]
-    pub meld_public_url: Option<String>,
     /// Server clock: `real`, `real@<RFC 3339>` (running from that instant) or
     /// `frozen@<RFC 3339>` (standing still). Overrides the scenario's `[clock]`.
     #[arg(long, value_name = "MODE", env = "SANDBANK_CLOCK", value_parser = parse_clock)]
@@ -184,7 +181,6 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         meld_addr: args.meld_addr,
         engine: EngineConfig {
             basiq_public_url: args.basiq_public_url,
-            meld_public_url: args.meld_public_url,
             clock: args.clock,
         },
     };

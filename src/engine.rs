@@ -22,8 +22,6 @@ use crate::world::{World, build};
 pub struct EngineConfig {
     /// Overrides the base URL of Basiq links (otherwise taken from the request's `Host`).
     pub basiq_public_url: Option<String>,
-    /// Overrides the base URL of Meld links.
-    pub meld_public_url: Option<String>,
     /// Overrides the scenario's clock settings.
     pub clock: Option<ClockMode>,
 }
