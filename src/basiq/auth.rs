@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
@@ -58,8 +59,19 @@ struct TokenResponse<'a> {
 }
 
 /// `POST /token`.
-pub async fn token(State(engine): State<Engine>, headers: HeaderMap, body: Bytes) -> Response {
-    match mint(&engine, &headers, &body) {
+pub async fn token(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let minted = match body {
+        Ok(body) => mint(&engine, &headers, &body),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(BasiqError::BodyTooLarge)
+        }
+        Err(_) => Err(BasiqError::ContentInvalid),
+    };
+    match minted {
         Ok(token) => {
             let body = http::to_bytes(&TokenResponse {
                 access_token: &token,

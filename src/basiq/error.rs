@@ -43,6 +43,9 @@ pub enum BasiqError {
     /// A body that is not what the endpoint takes.
     #[error("invalid request content")]
     ContentInvalid,
+    /// A body over the size limit (Basiq: 413 "Request Too Long").
+    #[error("request body too large")]
+    BodyTooLarge,
     /// No `Authorization` header on a protected route (an API Gateway response at Basiq).
     #[error("missing token")]
     TokenMissing,
@@ -129,6 +132,7 @@ impl BasiqError {
                 StatusCode::NOT_FOUND
             }
             E::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            E::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -194,6 +198,12 @@ impl BasiqError {
                 "invalid-content",
                 "Invalid request content",
                 Some("Posted request not valid.".into()),
+                Some(json!({})),
+            ),
+            E::BodyTooLarge => (
+                "request-not-valid",
+                "Request Too Long",
+                Some("Request too long".into()),
                 Some(json!({})),
             ),
             E::TokenMissing => (

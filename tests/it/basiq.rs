@@ -154,6 +154,27 @@ async fn token_success_and_errors() {
     assert_eq!(body.as_object().map(|o| o.len()), Some(3));
 }
 
+/// An oversized `/token` body gets Basiq's 413 envelope, not a framework body.
+#[tokio::test]
+async fn oversized_token_body() {
+    let server = default_server().await;
+    let body = vec![b'a'; 3 * 1024 * 1024];
+    let ex = send(
+        server.basiq_url(),
+        "POST",
+        "/token",
+        &[
+            ("authorization", &format!("Basic {BASIQ_KEY}")),
+            ("basiq-version", "3.0"),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(ex.status, 413);
+    snap!("basiq_token_too_large", ex.render());
+}
+
 /// A disabled partner account cannot mint tokens.
 #[tokio::test]
 async fn disabled_account_cannot_mint() {
