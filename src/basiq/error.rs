@@ -85,6 +85,18 @@ pub enum BasiqError {
     /// A `filter` outside the grammar or the endpoint's allow-list.
     #[error("invalid filter")]
     FilterInvalid,
+    /// A `transaction.postDate` filter value that is not `YYYY-MM-DD`.
+    #[error("invalid postDate")]
+    PostDateInvalid,
+    /// `limit` not a positive integer.
+    #[error("invalid limit")]
+    LimitInvalid,
+    /// `limit` over 500.
+    #[error("limit over 500")]
+    LimitTooLarge,
+    /// A `next` cursor sandbank did not issue (or whose account is gone).
+    #[error("invalid next")]
+    NextInvalid,
 }
 
 /// One error item of the envelope.
@@ -123,7 +135,11 @@ impl BasiqError {
             | E::ContentInvalid
             | E::AcceptUnsupported(_)
             | E::IdInvalid { .. }
-            | E::FilterInvalid => StatusCode::BAD_REQUEST,
+            | E::FilterInvalid
+            | E::PostDateInvalid
+            | E::LimitInvalid
+            | E::LimitTooLarge
+            | E::NextInvalid => StatusCode::BAD_REQUEST,
             E::TokenInvalid | E::UserMismatch => StatusCode::UNAUTHORIZED,
             E::AccountDisabled | E::TokenMissing | E::TokenExpired | E::ScopeForbidden => {
                 StatusCode::FORBIDDEN
@@ -281,6 +297,30 @@ impl BasiqError {
                 "Parameter value is not valid",
                 Some("The provided filter parameter is in invalid format or unsupported".into()),
                 Some(json!({"parameter": "filter"})),
+            ),
+            E::PostDateInvalid => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some("PostDate is not valid".into()),
+                Some(json!({"parameter": "filter"})),
+            ),
+            E::LimitInvalid => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some("Limit value is not valid".into()),
+                Some(json!({"parameter": "limit"})),
+            ),
+            E::LimitTooLarge => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some("Maximum limit allowed is 500".into()),
+                Some(json!({"parameter": "limit"})),
+            ),
+            E::NextInvalid => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some("Next value is not valid".into()),
+                Some(json!({"parameter": "next"})),
             ),
         };
         Item {

@@ -5,6 +5,7 @@
 //! fresh correlation id; no framework default body ever reaches a client.
 
 pub mod auth;
+pub mod data;
 pub mod error;
 pub mod filter;
 pub mod model;
@@ -36,6 +37,13 @@ pub fn router(engine: Engine) -> Router {
             "/users/{user}/connections/{connection}",
             get(get_connection),
         )
+        .route("/users/{user}/accounts", get(data::list_accounts))
+        .route("/users/{user}/accounts/{account}", get(data::get_account))
+        .route("/users/{user}/transactions", get(data::list_transactions))
+        .route(
+            "/users/{user}/transactions/{transaction}",
+            get(data::get_transaction),
+        )
         .fallback(|State(engine): State<Engine>| async move {
             BasiqError::RouteNotFound.response(engine.next_uuid())
         })
@@ -46,11 +54,15 @@ pub fn router(engine: Engine) -> Router {
 }
 
 /// Renders a handler's outcome, errors in the Basiq envelope.
-fn reply(engine: &Engine, outcome: Result<Response, BasiqError>) -> Response {
+pub(crate) fn reply(engine: &Engine, outcome: Result<Response, BasiqError>) -> Response {
     outcome.unwrap_or_else(|e| e.response(engine.next_uuid()))
 }
 
-fn check_id(id: &str, parameter: &'static str, label: &'static str) -> Result<(), BasiqError> {
+pub(crate) fn check_id(
+    id: &str,
+    parameter: &'static str,
+    label: &'static str,
+) -> Result<(), BasiqError> {
     if valid_id(id) {
         Ok(())
     } else {
@@ -58,12 +70,12 @@ fn check_id(id: &str, parameter: &'static str, label: &'static str) -> Result<()
     }
 }
 
-fn base(engine: &Engine, headers: &HeaderMap) -> String {
+pub(crate) fn base(engine: &Engine, headers: &HeaderMap) -> String {
     http::base_url(headers, engine.config().basiq_public_url.as_deref())
 }
 
 /// The first value of a query parameter, decoded.
-fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     query?
         .split('&')
         .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))

@@ -67,6 +67,8 @@ pub struct Application {
     pub api_keys: Vec<String>,
     /// Whether the partner account is disabled (`/token` answers 403).
     pub disabled: bool,
+    /// Whether transactions carry `enrich` data.
+    pub enrich: bool,
     /// Users by insertion order.
     pub users: Vec<User>,
     /// Tokens whose signature has been checked, so a token is verified once, not per request.
@@ -108,6 +110,16 @@ impl User {
     /// The connection with this id.
     pub fn connection(&self, id: &str) -> Option<&Connection> {
         self.connections.iter().find(|c| c.id == id)
+    }
+
+    /// The account with this id.
+    pub fn account(&self, id: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    /// The transaction with this id.
+    pub fn transaction(&self, id: &str) -> Option<&Transaction> {
+        self.transactions.iter().find(|t| t.id == id)
     }
 }
 
@@ -168,6 +180,8 @@ pub struct Account {
     pub product: String,
     pub status: String,
     pub account_holder: Option<String>,
+    /// First day of transaction data (`transactionIntervals[0].from`).
+    pub history_from: Option<chrono::NaiveDate>,
 }
 
 /// A transaction on an account.
@@ -179,10 +193,28 @@ pub struct Transaction {
     pub institution: String,
     pub status: String,
     pub description: String,
+    pub reference: String,
     pub amount: Money,
+    pub currency: String,
     /// Running balance after this transaction (posted transactions only).
     pub balance: Option<Money>,
     pub class: String,
+    /// ANZSIC group of a payment (`subClass`).
+    pub sub_class: Option<SubClass>,
+    /// Enrich's clean description (the merchant or payer).
+    pub clean_description: String,
+    /// Enrich tags, `tag:value`.
+    pub tags: Vec<&'static str>,
     pub post_date: Option<Timestamp>,
     pub transaction_date: Option<Timestamp>,
+    /// Arrival order within the user: orders transactions of the same day and keeps paging
+    /// cursors valid while new transactions arrive.
+    pub seq: u64,
+}
+
+/// An ANZSIC classification, as Basiq reports it on payments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubClass {
+    pub code: &'static str,
+    pub title: &'static str,
 }

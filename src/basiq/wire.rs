@@ -358,3 +358,221 @@ pub fn list<T: Serialize>(self_url: String, data: Vec<T>) -> impl Serialize {
         links: Link { this: self_url },
     }
 }
+
+#[derive(Serialize)]
+struct Interval {
+    from: String,
+    to: String,
+}
+
+#[derive(Serialize)]
+struct FullAccountLinks {
+    #[serde(rename = "self")]
+    this: String,
+    transactions: String,
+    connection: Option<String>,
+    institution: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AccountBody<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    account_no: &'a str,
+    name: &'a str,
+    currency: &'a str,
+    class: ClassBody<'a>,
+    balance: Option<String>,
+    available_funds: Option<String>,
+    credit_limit: Option<String>,
+    last_updated: String,
+    transaction_intervals: Vec<Interval>,
+    institution: &'a str,
+    account_holder: Option<&'a str>,
+    account_ownership: &'static str,
+    is_owned: bool,
+    connection: &'a str,
+    status: &'a str,
+    links: FullAccountLinks,
+}
+
+/// An account as `GET /users/{id}/accounts[/{id}]` returns it. Links sit on each account, as
+/// in Basiq's responses (`connection` is always `null` there).
+pub fn account<'a>(base: &str, user: &str, a: &'a Account) -> impl Serialize + 'a {
+    let me = format!("{base}/users/{user}");
+    let to = a.last_updated.at.date_naive();
+    AccountBody {
+        kind: "account",
+        id: &a.id,
+        account_no: &a.account_no,
+        name: &a.name,
+        currency: &a.currency,
+        class: ClassBody {
+            kind: &a.class_type,
+            product: &a.product,
+        },
+        balance: a.balance.map(|m| m.to_string()),
+        available_funds: a.available_funds.map(|m| m.to_string()),
+        credit_limit: a.credit_limit.map(|m| m.to_string()),
+        last_updated: a.last_updated.to_string(),
+        transaction_intervals: vec![Interval {
+            from: a.history_from.unwrap_or(to).format("%Y-%m-%d").to_string(),
+            to: to.format("%Y-%m-%d").to_string(),
+        }],
+        institution: &a.institution,
+        account_holder: a.account_holder.as_deref(),
+        account_ownership: match a.account_holder.as_deref() {
+            Some(h) if h.contains(" & ") => "TWO_PARTY",
+            Some(_) => "ONE_PARTY",
+            None => "UNKNOWN",
+        },
+        is_owned: true,
+        connection: &a.connection,
+        status: &a.status,
+        links: FullAccountLinks {
+            this: format!("{me}/accounts/{}", a.id),
+            transactions: format!("{me}/transactions?filter=account.id.eq('{}')", a.id),
+            connection: None,
+            institution: format!("{base}/institutions/{}", a.institution),
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct SubClassBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct TransactionLinks {
+    #[serde(rename = "self")]
+    this: String,
+    account: String,
+    institution: String,
+    connection: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TransactionBody<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    status: &'a str,
+    description: &'a str,
+    reference: &'a str,
+    amount: String,
+    currency: &'a str,
+    account: &'a str,
+    balance: String,
+    direction: &'static str,
+    class: &'a str,
+    institution: &'a str,
+    connection: &'a str,
+    transaction_date: String,
+    post_date: Option<String>,
+    /// `{}` when the transaction has no ANZSIC class ("empty for all others").
+    sub_class: SubClassBody,
+    /// `null` when the application has no Enrich.
+    enrich: Option<EnrichBody<'a>>,
+    links: TransactionLinks,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EnrichBody<'a> {
+    clean_description: &'a str,
+    tags: &'a [&'static str],
+    merchant: Option<()>,
+    location: Option<()>,
+    category: Option<()>,
+}
+
+/// A transaction; `enrich` says whether the application has Enrich.
+pub fn transaction<'a>(
+    base: &str,
+    user: &str,
+    t: &'a super::model::Transaction,
+    enrich: bool,
+) -> impl Serialize + 'a {
+    let me = format!("{base}/users/{user}");
+    TransactionBody {
+        kind: "transaction",
+        id: &t.id,
+        status: &t.status,
+        description: &t.description,
+        reference: &t.reference,
+        amount: t.amount.to_string(),
+        currency: &t.currency,
+        account: &t.account,
+        balance: t.balance.map(|b| b.to_string()).unwrap_or_default(),
+        direction: if t.amount.0 < 0 { "debit" } else { "credit" },
+        class: &t.class,
+        institution: &t.institution,
+        connection: &t.connection,
+        transaction_date: t
+            .transaction_date
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        post_date: t.post_date.map(|d| d.to_string()),
+        sub_class: SubClassBody {
+            code: t.sub_class.map(|s| s.code),
+            title: t.sub_class.map(|s| s.title),
+        },
+        enrich: enrich.then(|| EnrichBody {
+            clean_description: &t.clean_description,
+            tags: &t.tags,
+            merchant: None,
+            location: None,
+            category: None,
+        }),
+        links: TransactionLinks {
+            this: format!("{me}/transactions/{}", t.id),
+            account: format!("{me}/accounts/{}", t.account),
+            institution: format!("{base}/institutions/{}", t.institution),
+            connection: None,
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct PageLinks {
+    #[serde(rename = "self")]
+    this: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PageBody<T> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    count: usize,
+    size: usize,
+    data: Vec<T>,
+    links: PageLinks,
+}
+
+/// A page of transactions: `count` items here, `size` in all, `links.next` while more remain.
+pub fn transaction_page<T: Serialize>(
+    self_url: String,
+    data: Vec<T>,
+    size: usize,
+    next: Option<String>,
+) -> impl Serialize {
+    PageBody {
+        kind: "list",
+        count: data.len(),
+        size,
+        data,
+        links: PageLinks {
+            this: self_url,
+            next,
+        },
+    }
+}

@@ -79,6 +79,9 @@ pub struct BasiqSpec {
     /// A disabled partner account cannot mint tokens.
     #[serde(default)]
     pub disabled: bool,
+    /// Whether the application has Enrich: transactions carry an `enrich` object (default) or
+    /// `"enrich": null`.
+    pub enrich: Option<bool>,
     /// Users of the application.
     #[serde(default)]
     pub users: Vec<BasiqUserSpec>,

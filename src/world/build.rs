@@ -104,6 +104,7 @@ impl Ctx {
         let app = &mut world.basiq;
         app.api_keys = spec.api_keys.clone();
         app.disabled = spec.disabled;
+        app.enrich = spec.enrich.unwrap_or(true);
         app.id = spec
             .api_keys
             .first()
@@ -171,6 +172,12 @@ impl Ctx {
                 ));
             }
             user.connections.push(connection);
+        }
+        // Oldest first, so that a larger seq is always a later arrival.
+        user.transactions
+            .sort_by_key(|t| t.transaction_date.or(t.post_date).map(|d| d.at));
+        for (seq, t) in user.transactions.iter_mut().enumerate() {
+            t.seq = seq as u64;
         }
         user
     }
@@ -334,6 +341,7 @@ impl Ctx {
                 .account_holder
                 .clone()
                 .or_else(|| Some(connection.profile.full_name.clone())),
+            history_from: None,
         };
         let days = history_days(spec.history, spec.transactions.is_empty());
         let locality = connection
@@ -365,18 +373,30 @@ impl Ctx {
         );
         let mut txns: Vec<bq::Transaction> = entries
             .into_iter()
-            .map(|e| bq::Transaction {
-                id: uuid_v4(&mut rng),
-                account: account.id.clone(),
-                connection: connection.id.clone(),
-                institution: connection.institution.clone(),
-                status: if e.pending { "pending" } else { "posted" }.to_owned(),
-                description: e.description,
-                amount: e.amount,
-                balance: e.balance,
-                class: basiq_class(e.kind).to_owned(),
-                post_date: (!e.pending).then(|| midnight(e.date)),
-                transaction_date: Some(midnight(e.date)),
+            .map(|e| {
+                let class = basiq_class(e.kind);
+                bq::Transaction {
+                    id: uuid_v4(&mut rng),
+                    account: account.id.clone(),
+                    connection: connection.id.clone(),
+                    institution: connection.institution.clone(),
+                    status: if e.pending { "pending" } else { "posted" }.to_owned(),
+                    sub_class: (class == "payment")
+                        .then(|| places::anzsic(e.kind, &e.description))
+                        .flatten()
+                        .map(|(code, title)| bq::SubClass { code, title }),
+                    clean_description: clean_description(&e.description),
+                    tags: tags(e.kind),
+                    description: e.description,
+                    reference: String::new(),
+                    amount: e.amount,
+                    currency: account.currency.clone(),
+                    balance: e.balance,
+                    class: class.to_owned(),
+                    post_date: (!e.pending).then(|| midnight(e.date)),
+                    transaction_date: Some(midnight(e.date)),
+                    seq: 0,
+                }
             })
             .collect();
         for (t, txn) in spec.transactions.iter().enumerate() {
@@ -394,8 +414,14 @@ impl Ctx {
                 description: or_gen(&txn.description, || {
                     describe(&mut rng, txn.amount, &places::AU_MERCHANTS)
                 }),
+                reference: String::new(),
                 amount: txn.amount,
+                currency: account.currency.clone(),
                 balance: None,
+                sub_class: None,
+                clean_description: String::new(),
+                tags: Vec::new(),
+                seq: 0,
                 class: txn.class.clone().unwrap_or_else(|| {
                     if txn.amount.0 < 0 {
                         "payment"
@@ -413,6 +439,12 @@ impl Ctx {
                 status,
             });
         }
+        let mut account = account;
+        account.history_from = txns
+            .iter()
+            .filter_map(|t| t.transaction_date.or(t.post_date))
+            .map(|t| t.at.date_naive())
+            .min();
         (account, txns)
     }
 
@@ -832,6 +864,38 @@ fn basiq_class(kind: Kind) -> &'static str {
         Kind::LoanInterest => "loan-interest",
         _ => "payment",
     }
+}
+
+/// Enrich's tags for what a transaction was for.
+fn tags(kind: Kind) -> Vec<&'static str> {
+    match kind {
+        Kind::Salary => vec!["income:salary"],
+        Kind::Rent => vec!["expense:rent"],
+        Kind::LoanRepayment => vec!["loan:loan repayment"],
+        Kind::Cash => vec!["cash:withdrawal"],
+        _ => Vec::new(),
+    }
+}
+
+/// Enrich's clean description: the payee without card numbers and places, in title case.
+fn clean_description(description: &str) -> String {
+    let description = description.strip_prefix("SALARY ").unwrap_or(description);
+    let payee: Vec<&str> = description
+        .split_whitespace()
+        .take_while(|w| !w.chars().all(|c| c.is_ascii_digit()) && *w != "REF" && *w != "DIRECT")
+        .collect();
+    payee
+        .iter()
+        .map(|w| {
+            let lower = w.to_lowercase();
+            let mut chars = lower.chars();
+            chars
+                .next()
+                .map(|f| f.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn meld_category(kind: Kind) -> &'static str {

@@ -1,6 +1,7 @@
 //! sandbank's integration tests: one binary, one module per surface.
 
 mod basiq;
+mod basiq_data;
 mod cli;
 mod determinism;
 mod meld;
