@@ -43,6 +43,22 @@ pub enum BasiqError {
     /// A body that is not what the endpoint takes.
     #[error("invalid request content")]
     ContentInvalid,
+    /// A JSON body of the wrong content type.
+    #[error("unsupported content type {0}")]
+    ContentTypeUnsupported(String),
+    /// A JSON body that does not parse into what the endpoint takes; the detail is the
+    /// endpoint's own ("Posted user is not in valid format.").
+    #[error("{0}")]
+    BodyInvalid(&'static str),
+    /// A required body field is missing.
+    #[error("{detail}")]
+    FieldMissing { detail: &'static str },
+    /// A body field has a bad value.
+    #[error("{detail}")]
+    FieldInvalid {
+        pointer: &'static str,
+        detail: &'static str,
+    },
     /// A body over the size limit (Basiq: 413 "Request Too Long").
     #[error("request body too large")]
     BodyTooLarge,
@@ -139,7 +155,11 @@ impl BasiqError {
             | E::PostDateInvalid
             | E::LimitInvalid
             | E::LimitTooLarge
-            | E::NextInvalid => StatusCode::BAD_REQUEST,
+            | E::NextInvalid
+            | E::BodyInvalid(_)
+            | E::FieldMissing { .. }
+            | E::FieldInvalid { .. } => StatusCode::BAD_REQUEST,
+            E::ContentTypeUnsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             E::TokenInvalid | E::UserMismatch => StatusCode::UNAUTHORIZED,
             E::AccountDisabled | E::TokenMissing | E::TokenExpired | E::ScopeForbidden => {
                 StatusCode::FORBIDDEN
@@ -215,6 +235,32 @@ impl BasiqError {
                 "Invalid request content",
                 Some("Posted request not valid.".into()),
                 Some(json!({})),
+            ),
+            E::ContentTypeUnsupported(t) => (
+                "unsupported-content-type",
+                "Content type is not supported",
+                Some(format!(
+                    "Content type {t} is not supported on requested endpoint."
+                )),
+                Some(json!({"parameter": "Content-Type", "pointer": "header/Content-Type"})),
+            ),
+            E::BodyInvalid(detail) => (
+                "invalid-content",
+                "Invalid request content",
+                Some((*detail).to_owned()),
+                Some(json!({})),
+            ),
+            E::FieldMissing { detail } => (
+                "parameter-not-supplied",
+                "Required parameter not supplied",
+                Some((*detail).to_owned()),
+                Some(json!({})),
+            ),
+            E::FieldInvalid { pointer, detail } => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some((*detail).to_owned()),
+                Some(json!({"pointer": pointer})),
             ),
             E::BodyTooLarge => (
                 "request-not-valid",

@@ -5,10 +5,12 @@
 //! fresh correlation id; no framework default body ever reaches a client.
 
 pub mod auth;
+pub mod body;
 pub mod data;
 pub mod error;
 pub mod filter;
 pub mod model;
+pub mod users;
 pub mod wire;
 
 use axum::Router;
@@ -31,7 +33,11 @@ use crate::scenario::check::valid_id;
 pub fn router(engine: Engine) -> Router {
     Router::new()
         .route("/token", post(auth::token))
-        .route("/users/{user}", get(get_user))
+        .route("/users", post(users::create))
+        .route(
+            "/users/{user}",
+            get(users::get).post(users::update).delete(users::delete),
+        )
         .route("/users/{user}/connections", get(list_connections))
         .route(
             "/users/{user}/connections/{connection}",
@@ -81,39 +87,6 @@ pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
         .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
         .find(|(k, _)| auth::percent_decode(k).as_deref() == Some(name))
         .and_then(|(_, v)| auth::percent_decode(v))
-}
-
-/// `GET /users/{userId}` (SERVER, or CLIENT for its own user).
-async fn get_user(
-    State(engine): State<Engine>,
-    path: Result<Path<String>, PathRejection>,
-    request: Request,
-) -> Response {
-    let headers = request.headers();
-    let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
-    let host = http::header(headers, "host").unwrap_or("");
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            headers,
-            Access::ServerOrOwnClient,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        if w.basiq.user(user).is_none() {
-            return Err(BasiqError::UserNotFound);
-        }
-        let body = w.cached(format_args!("basiq user {user} {host}"), |w| {
-            match w.basiq.user(user) {
-                Some(u) => http::to_bytes(&wire::user(&base(&engine, headers), u)),
-                None => Default::default(),
-            }
-        });
-        Ok(http::json(StatusCode::OK, body))
-    });
-    reply(&engine, outcome)
 }
 
 /// Fields and operators `GET /users/{id}/connections` filters on.

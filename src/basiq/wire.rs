@@ -76,6 +76,12 @@ struct UserBody<'a> {
     business_id_no: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     business_id_no_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    business_address: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification_status: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification_date: Option<&'a str>,
     connections: CountedList<'a>,
     accounts: CountedList<'a>,
     links: UserLinks,
@@ -96,6 +102,9 @@ pub fn user<'a>(base: &str, user: &'a User) -> impl Serialize + 'a {
         business_name: user.business_name.as_deref(),
         business_id_no: user.business_id_no.as_deref(),
         business_id_no_type: user.business_id_no_type.as_deref(),
+        business_address: user.business_address.as_ref(),
+        verification_status: user.verification_status,
+        verification_date: user.verification_date.as_deref(),
         connections: counted(
             "connection",
             user.connections
@@ -573,6 +582,48 @@ pub fn transaction_page<T: Serialize>(
         links: PageLinks {
             this: self_url,
             next,
+        },
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ShortUser<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    email: &'a str,
+    mobile: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    first_name: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    middle_name: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    last_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    business_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    business_id_no: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    business_id_no_type: Option<&'a str>,
+    links: Link,
+}
+
+/// The short user object `POST /users` and `POST /users/{id}` answer with.
+pub fn short_user<'a>(base: &str, user: &'a User) -> impl Serialize + 'a {
+    ShortUser {
+        kind: "user",
+        id: &user.id,
+        email: &user.email,
+        mobile: &user.mobile,
+        first_name: &user.first_name,
+        middle_name: &user.middle_name,
+        last_name: &user.last_name,
+        business_name: user.business_name.as_deref(),
+        business_id_no: user.business_id_no.as_deref(),
+        business_id_no_type: user.business_id_no_type.as_deref(),
+        links: Link {
+            this: format!("{base}/users/{}", user.id),
         },
     }
 }

@@ -210,7 +210,7 @@ fn basiq_institution_id(id: &str) -> bool {
         && b[2..].iter().all(u8::is_ascii_digit)
 }
 
-fn plausible_email(email: &str) -> bool {
+pub fn plausible_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -222,7 +222,7 @@ fn plausible_email(email: &str) -> bool {
     }
 }
 
-fn plausible_mobile(mobile: &str) -> bool {
+pub fn plausible_mobile(mobile: &str) -> bool {
     mobile.strip_prefix('+').is_some_and(|digits| {
         (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
     })
