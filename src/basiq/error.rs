@@ -59,6 +59,21 @@ pub enum BasiqError {
         pointer: &'static str,
         detail: &'static str,
     },
+    /// A connection to an institution sandbank does not know.
+    #[error("institution not found")]
+    InstitutionUnknown,
+    /// Refreshing a connection whose credentials are known to be wrong.
+    #[error("invalid credentials")]
+    CredentialsInvalid,
+    /// Purging a connection that is not active.
+    #[error("connection not active")]
+    ConnectionNotActive,
+    /// Updating credentials of a connection that is not a web connection.
+    #[error("connection not web")]
+    ConnectionNotWeb,
+    /// The application has used its 500 sandbox connections.
+    #[error("too many sandbox connections")]
+    TooManyConnections,
     /// A body over the size limit (Basiq: 413 "Request Too Long").
     #[error("request body too large")]
     BodyTooLarge,
@@ -158,7 +173,12 @@ impl BasiqError {
             | E::NextInvalid
             | E::BodyInvalid(_)
             | E::FieldMissing { .. }
-            | E::FieldInvalid { .. } => StatusCode::BAD_REQUEST,
+            | E::FieldInvalid { .. }
+            | E::InstitutionUnknown
+            | E::CredentialsInvalid
+            | E::ConnectionNotActive
+            | E::ConnectionNotWeb => StatusCode::BAD_REQUEST,
+            E::TooManyConnections => StatusCode::FORBIDDEN,
             E::ContentTypeUnsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             E::TokenInvalid | E::UserMismatch => StatusCode::UNAUTHORIZED,
             E::AccountDisabled | E::TokenMissing | E::TokenExpired | E::ScopeForbidden => {
@@ -261,6 +281,39 @@ impl BasiqError {
                 "Parameter value is not valid",
                 Some((*detail).to_owned()),
                 Some(json!({"pointer": pointer})),
+            ),
+            E::InstitutionUnknown => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some("Requested institution does not exist.".into()),
+                Some(json!({"pointer": "connection/institution/id"})),
+            ),
+            E::CredentialsInvalid => (
+                "invalid-credentials",
+                "Cannot login to target institution, check credentials.",
+                Some(
+                    "Cannot login to target institution using supplied credentials. Please check credentials and try again."
+                        .into(),
+                ),
+                Some(json!({})),
+            ),
+            E::ConnectionNotActive => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some("Connection is not active.".into()),
+                Some(json!({"parameter": "connectionId"})),
+            ),
+            E::ConnectionNotWeb => (
+                "parameter-not-valid",
+                "Parameter value is not valid",
+                Some("Connection type is not Web".into()),
+                Some(json!({"parameter": "connectionId"})),
+            ),
+            E::TooManyConnections => (
+                "too-many-sandbox-connections",
+                "Too many sandbox connections",
+                Some("Limit reached for sandbox connections.".into()),
+                Some(json!({})),
             ),
             E::BodyTooLarge => (
                 "request-not-valid",

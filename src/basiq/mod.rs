@@ -6,10 +6,13 @@
 
 pub mod auth;
 pub mod body;
+pub mod connections;
 pub mod data;
 pub mod error;
 pub mod filter;
+pub mod jobs;
 pub mod model;
+pub mod personas;
 pub mod users;
 pub mod wire;
 
@@ -38,11 +41,31 @@ pub fn router(engine: Engine) -> Router {
             "/users/{user}",
             get(users::get).post(users::update).delete(users::delete),
         )
-        .route("/users/{user}/connections", get(list_connections))
+        .route(
+            "/users/{user}/connections",
+            get(list_connections).post(connections::create),
+        )
+        .route(
+            "/users/{user}/connections/refresh",
+            post(connections::refresh_all),
+        )
         .route(
             "/users/{user}/connections/{connection}",
-            get(get_connection),
+            get(get_connection)
+                .post(connections::update)
+                .delete(connections::delete),
         )
+        .route(
+            "/users/{user}/connections/{connection}/refresh",
+            post(connections::refresh),
+        )
+        .route(
+            "/users/{user}/connections/{connection}/purge",
+            post(connections::purge),
+        )
+        .route("/users/{user}/jobs", get(jobs::list))
+        .route("/jobs/{job}", get(jobs::get))
+        .route("/jobs/{job}/mfa", post(jobs::answer))
         .route("/users/{user}/accounts", get(data::list_accounts))
         .route("/users/{user}/accounts/{account}", get(data::get_account))
         .route("/users/{user}/transactions", get(data::list_transactions))

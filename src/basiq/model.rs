@@ -59,7 +59,7 @@ pub enum Scope {
 }
 
 /// The Basiq application of a scenario.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Application {
     /// Application id (the part of the API key before the colon).
     pub id: String,
@@ -71,9 +71,28 @@ pub struct Application {
     pub enrich: bool,
     /// Users by insertion order.
     pub users: Vec<User>,
+    /// Jobs, oldest first.
+    pub jobs: Vec<super::jobs::Job>,
+    /// How long each job step takes on the server clock.
+    pub step_duration: chrono::Duration,
     /// Tokens whose signature has been checked, so a token is verified once, not per request.
     /// Expiry is still checked on every use.
     pub verified: HashMap<String, Arc<Claims>, foldhash::fast::RandomState>,
+}
+
+impl Default for Application {
+    fn default() -> Self {
+        Application {
+            id: String::new(),
+            api_keys: Vec::new(),
+            disabled: false,
+            enrich: true,
+            users: Vec::new(),
+            jobs: Vec::new(),
+            step_duration: chrono::Duration::seconds(1),
+            verified: Default::default(),
+        }
+    }
 }
 
 impl Application {
@@ -138,6 +157,9 @@ pub struct Connection {
     pub expiry_date: Option<Timestamp>,
     pub institution: String,
     pub profile: Profile,
+    /// The credentials the connection was made with (never returned); `None` for connections a
+    /// scenario spells out, whose refreshes succeed.
+    pub login: Option<(String, String)>,
 }
 
 /// The data-sharer profile of a connection.

@@ -79,6 +79,8 @@ pub struct BasiqSpec {
     /// A disabled partner account cannot mint tokens.
     #[serde(default)]
     pub disabled: bool,
+    /// How long each job step takes on the server clock (default `1s`).
+    pub job_step_duration: Option<Span>,
     /// Whether the application has Enrich: transactions carry an `enrich` object (default) or
     /// `"enrich": null`.
     pub enrich: Option<bool>,

@@ -47,7 +47,10 @@ pub fn build(scenario: &Scenario, start: DateTime<Utc>) -> World {
         epoch,
         start,
     };
-    let mut world = World::default();
+    let mut world = World {
+        seed: scenario.seed,
+        ..World::default()
+    };
     let default_basiq = BasiqSpec::default();
     ctx.basiq(
         scenario.basiq.as_ref().unwrap_or(&default_basiq),
@@ -57,6 +60,31 @@ pub fn build(scenario: &Scenario, start: DateTime<Utc>) -> World {
     ctx.meld(scenario.meld.as_ref().unwrap_or(&default_meld), &mut world);
     world.scheduled.sort_by_key(|s| s.due);
     world
+}
+
+/// Accounts (and their histories) a connection retrieves while the server runs: histories end
+/// at `now`, and values come from the seed and `label`.
+pub fn basiq_accounts(
+    seed: u64,
+    now: DateTime<Utc>,
+    label: &str,
+    connection: &bq::Connection,
+    specs: &[BasiqAccountSpec],
+) -> (Vec<bq::Account>, Vec<bq::Transaction>) {
+    let ctx = Ctx {
+        seed,
+        epoch: now,
+        start: now,
+    };
+    let mut accounts = Vec::new();
+    let mut transactions = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let (a, t) = ctx.basiq_account(&format!("{label}.accounts[{i}]"), spec, connection);
+        accounts.push(a);
+        transactions.extend(t);
+    }
+    transactions.sort_by_key(|t| t.transaction_date.or(t.post_date).map(|d| d.at));
+    (accounts, transactions)
 }
 
 struct Ctx {
@@ -105,6 +133,9 @@ impl Ctx {
         app.api_keys = spec.api_keys.clone();
         app.disabled = spec.disabled;
         app.enrich = spec.enrich.unwrap_or(true);
+        if let Some(d) = spec.job_step_duration {
+            app.step_duration = d.0;
+        }
         app.id = spec
             .api_keys
             .first()
@@ -220,6 +251,7 @@ impl Ctx {
                 .clone()
                 .unwrap_or_else(|| "AU00000".to_owned()),
             profile,
+            login: None,
         }
     }
 

@@ -53,6 +53,8 @@ pub struct World {
     pub basiq: basiq::model::Application,
     /// The Meld account.
     pub meld: meld::model::Account,
+    /// The scenario seed, for what is generated while serving.
+    pub seed: u64,
     /// Pending transitions, earliest first.
     pub scheduled: Vec<Scheduled>,
     /// Rendered bodies by cache key; cleared on every change.
@@ -62,6 +64,9 @@ pub struct World {
 impl World {
     /// Applies every scheduled transition due at `now`.
     pub fn settle(&mut self, now: DateTime<Utc>) {
+        if crate::basiq::jobs::advance(&mut self.basiq, now) {
+            self.changed();
+        }
         let due = self.scheduled.iter().take_while(|s| s.due <= now).count();
         if due == 0 {
             return;

@@ -1,0 +1,541 @@
+//! Connection lifecycle: create (`POST /users/{id}/connections`, the v2 endpoint kept as the way
+//! to make connections without a browser), update credentials, refresh one or all, delete,
+//! purge. Creation and refresh start jobs (see `jobs`); the sandbox personas decide outcomes.
+
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use serde::Deserialize;
+
+use super::auth::{Access, authorize};
+use super::error::BasiqError;
+use super::jobs::{Job, job_ref};
+use super::model::{Address, Application, Connection, Profile, User};
+use super::personas::{self, Failure, Login, Mfa, Persona};
+use super::{base, body, check_id, reply};
+use crate::engine::Engine;
+use crate::http;
+use crate::ids::rng_for;
+use crate::scenario::model::{BasiqAccountSpec, BasiqClassSpec, HistorySpec};
+use crate::value::Timestamp;
+use crate::world::{Target, World, build};
+
+/// Sandbox connections an application may hold.
+const CONNECTION_LIMIT: usize = 500;
+
+/// Days of history a persona's accounts come with.
+const PERSONA_HISTORY_DAYS: u32 = 730;
+
+#[derive(Debug, Default, Deserialize)]
+struct InstitutionInput {
+    id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectionInput {
+    login_id: Option<String>,
+    password: Option<String>,
+    #[allow(dead_code)]
+    security_code: Option<String>,
+    #[allow(dead_code)]
+    secondary_login_id: Option<String>,
+    institution: Option<InstitutionInput>,
+}
+
+const INVALID_CONNECTION: &str = "Posted connection is not in valid format.";
+
+fn missing(value: &Option<String>, detail: &'static str) -> Result<String, BasiqError> {
+    match value.as_deref().map(str::trim) {
+        Some(v) if !v.is_empty() => Ok(v.to_owned()),
+        _ => Err(BasiqError::FieldMissing { detail }),
+    }
+}
+
+/// Builds the job a connection runs now: creation (with what it retrieves) or refresh.
+fn plan_job(
+    app: &Application,
+    seed: u64,
+    id: String,
+    user: &str,
+    connection: &Connection,
+    now: DateTime<Utc>,
+    retrieved: Option<(Vec<super::model::Account>, Vec<super::model::Transaction>)>,
+) -> Job {
+    let login = connection
+        .login
+        .as_ref()
+        .map(|(l, p)| personas::login(l, p));
+    let failure: Option<Failure> = match (login, connection.status.as_str()) {
+        (Some(Login::Fails(f)), _) => Some(f),
+        (_, "invalid") => Some(personas::INVALID_CREDENTIALS),
+        _ => None,
+    };
+    let persona = match login {
+        Some(Login::Persona(p)) => Some(p),
+        _ => None,
+    };
+    let jobs_so_far = app
+        .jobs
+        .iter()
+        .filter(|j| j.connection == connection.id)
+        .count();
+    let mfa = match personas::institution(&connection.institution).map(|i| i.mfa) {
+        Some(Mfa::Always) => true,
+        Some(Mfa::Sometimes) => {
+            rng_for(seed, &format!("mfa {} {jobs_so_far}", connection.id)).random_bool(0.5)
+        }
+        _ => false,
+    };
+    // A login that fails at verify-credentials never reaches a challenge.
+    let challenge = (mfa && failure.is_none_or(|f| f.step != "verify-credentials"))
+        .then(|| persona.map(|p| p.challenge).unwrap_or(&OTP_FALLBACK));
+    let mut steps = vec!["verify-credentials"];
+    if challenge.is_some() {
+        steps.push("mfa-challenge");
+    }
+    steps.extend(["retrieve-accounts", "retrieve-transactions"]);
+    Job {
+        id,
+        user: user.to_owned(),
+        connection: connection.id.clone(),
+        institution: connection.institution.clone(),
+        created: now,
+        step_duration: app.step_duration,
+        steps,
+        failure,
+        challenge,
+        mfa_answered: None,
+        retrieved,
+        applied: 0,
+    }
+}
+
+/// The one-time-password challenge, for logins without a challenge of their own.
+static OTP_FALLBACK: personas::Challenge = personas::Challenge {
+    method: "token",
+    description: "A SMS code has been sent to your device, please enter valid number",
+    input: &["OTP Password"],
+    answers: &[&["1234"]],
+};
+
+fn persona_profile(p: &Persona) -> Profile {
+    let (line1, locality) = p.address.rsplit_once(", ").unwrap_or(("", p.address));
+    let words: Vec<&str> = locality.split_whitespace().collect();
+    let (city, state, postcode) = match words.len() {
+        n if n >= 3 => (
+            words[..n - 2].join(" "),
+            words[n - 2].to_owned(),
+            words[n - 1].to_owned(),
+        ),
+        _ => (locality.to_owned(), String::new(), String::new()),
+    };
+    Profile {
+        full_name: format!("{} {}", p.first_name, p.last_name),
+        first_name: p.first_name.to_owned(),
+        last_name: p.last_name.to_owned(),
+        middle_name: String::new(),
+        phone_numbers: vec![p.phone.to_owned()],
+        email_addresses: vec![p.email.to_owned()],
+        physical_addresses: vec![Address {
+            address_line1: (!line1.is_empty()).then(|| line1.to_owned()),
+            address_line2: None,
+            address_line3: None,
+            postcode: Some(postcode),
+            city: Some(city),
+            state: Some(state),
+            country: Some("Australia".to_owned()),
+            country_code: Some("AU".to_owned()),
+            formatted_address: Some(format!("{}, Australia", p.address)),
+        }],
+    }
+}
+
+fn user_profile(user: &User) -> Profile {
+    Profile {
+        full_name: format!("{} {}", user.first_name, user.last_name)
+            .trim()
+            .to_owned(),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        middle_name: user.middle_name.clone(),
+        phone_numbers: Some(user.mobile.clone())
+            .filter(|m| !m.is_empty())
+            .into_iter()
+            .collect(),
+        email_addresses: Some(user.email.clone())
+            .filter(|e| !e.is_empty())
+            .into_iter()
+            .collect(),
+        physical_addresses: Vec::new(),
+    }
+}
+
+fn persona_accounts(p: &Persona) -> Vec<BasiqAccountSpec> {
+    p.accounts
+        .iter()
+        .map(|(class, product, name, number)| BasiqAccountSpec {
+            account_no: Some((*number).to_owned()),
+            name: Some((*name).to_owned()),
+            class: Some(BasiqClassSpec {
+                kind: (*class).to_owned(),
+                product: Some((*product).to_owned()),
+            }),
+            account_holder: Some(
+                p.holder
+                    .filter(|_| *class == "mortgage")
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| format!("{} {}", p.first_name, p.last_name)),
+            ),
+            history: Some(HistorySpec {
+                days: PERSONA_HISTORY_DAYS,
+            }),
+            ..BasiqAccountSpec::default()
+        })
+        .collect()
+}
+
+fn ids(path: &Result<Path<(String, String)>, PathRejection>) -> (&str, &str) {
+    match path {
+        Ok(Path((a, b))) => (a.as_str(), b.as_str()),
+        Err(_) => ("", ""),
+    }
+}
+
+fn running_job<'a>(w: &'a World, connection: &str, now: DateTime<Utc>) -> Option<&'a Job> {
+    w.basiq
+        .jobs
+        .iter()
+        .rev()
+        .find(|j| j.connection == connection && j.running(now))
+}
+
+/// `POST /users/{userId}/connections` (SERVER, or CLIENT for its own user): 202 with the job.
+pub async fn create(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Response {
+    let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::ServerOrOwnClient,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        let input: ConnectionInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
+        let institution = missing(
+            &input.institution.as_ref().and_then(|i| i.id.clone()),
+            "Institution ID  parameter is required.",
+        )?;
+        let login_id = missing(&input.login_id, "Login ID parameter is required.")?;
+        let password = missing(&input.password, "Password parameter is required.")?;
+        personas::institution(&institution).ok_or(BasiqError::InstitutionUnknown)?;
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        let base = base(&engine, &headers);
+        // The same login already being connected: Basiq answers 200 with that job.
+        let same = w.basiq.jobs.iter().rev().find(|j| {
+            j.user == user
+                && j.institution == institution
+                && j.running(now)
+                && u.connection(&j.connection)
+                    .and_then(|c| c.login.as_ref())
+                    .is_some_and(|(l, _)| *l == login_id)
+        });
+        if let Some(job) = same {
+            return Ok(http::json(
+                StatusCode::OK,
+                http::to_bytes(&job_ref(&base, &job.id)),
+            ));
+        }
+        let total: usize = w.basiq.users.iter().map(|u| u.connections.len()).sum();
+        if total >= CONNECTION_LIMIT {
+            return Err(BasiqError::TooManyConnections);
+        }
+        let login = personas::login(&login_id, &password);
+        let connection = Connection {
+            id: engine.next_uuid(),
+            status: "pending".to_owned(),
+            method: "web".to_owned(),
+            mfa_enabled: personas::institution(&institution).is_some_and(|i| i.mfa != Mfa::Never),
+            created_date: Timestamp::seconds(now),
+            last_used: None,
+            expiry_date: None,
+            institution,
+            profile: match login {
+                Login::Persona(p) => persona_profile(p),
+                Login::Fails(_) => user_profile(u),
+            },
+            login: Some((login_id, password)),
+        };
+        let retrieved = match login {
+            Login::Persona(p) => Some(build::basiq_accounts(
+                w.seed,
+                now,
+                &format!("basiq.connection.{}", connection.id),
+                &connection,
+                &persona_accounts(p),
+            )),
+            Login::Fails(_) => None,
+        };
+        let job = plan_job(
+            &w.basiq,
+            w.seed,
+            engine.next_uuid(),
+            user,
+            &connection,
+            now,
+            retrieved,
+        );
+        let body = http::to_bytes(&job_ref(&base, &job.id));
+        if let Some(u) = w.basiq.user_mut(user) {
+            u.connections.push(connection);
+        }
+        w.basiq.jobs.push(job);
+        w.changed();
+        Ok(http::json(StatusCode::ACCEPTED, body))
+    });
+    reply(&engine, outcome)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CredentialsInput {
+    password: Option<String>,
+}
+
+/// `POST /users/{userId}/connections/{connectionId}` (v2; SERVER, or CLIENT for its own user):
+/// new credentials, then a job with them.
+pub async fn update(
+    State(engine): State<Engine>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Response {
+    let (user, id) = ids(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::ServerOrOwnClient,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        check_id(id, "connectionId", "Connection ID")?;
+        let input: CredentialsInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
+        let password = missing(&input.password, "Password parameter is required.")?;
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
+            parameter: "connectionId",
+        })?;
+        if connection.method != "web" {
+            return Err(BasiqError::ConnectionNotWeb);
+        }
+        let base = base(&engine, &headers);
+        if let Some(job) = running_job(w, id, now) {
+            return Ok(http::json(
+                StatusCode::OK,
+                http::to_bytes(&job_ref(&base, &job.id)),
+            ));
+        }
+        let mut updated = connection.clone();
+        let login_id = updated.login.as_ref().map(|(l, _)| l.clone());
+        updated.login = login_id.map(|l| (l, password));
+        // New credentials get a fresh chance: the job decides the status again.
+        if updated.status == "invalid" {
+            updated.status = "pending".to_owned();
+        }
+        let job = plan_job(
+            &w.basiq,
+            w.seed,
+            engine.next_uuid(),
+            user,
+            &updated,
+            now,
+            None,
+        );
+        let body = http::to_bytes(&job_ref(&base, &job.id));
+        if let Some(c) = w
+            .basiq
+            .user_mut(user)
+            .and_then(|u| u.connections.iter_mut().find(|c| c.id == id))
+        {
+            *c = updated;
+        }
+        w.basiq.jobs.push(job);
+        w.changed();
+        Ok(http::json(StatusCode::ACCEPTED, body))
+    });
+    reply(&engine, outcome)
+}
+
+/// `POST /users/{userId}/connections/{connectionId}/refresh` (SERVER): 202 with a new job, or
+/// 200 with the job already running.
+pub async fn refresh(
+    State(engine): State<Engine>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let (user, id) = ids(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::Server,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        check_id(id, "connectionId", "Connection ID")?;
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
+            parameter: "connectionId",
+        })?;
+        let base = base(&engine, &headers);
+        if let Some(job) = running_job(w, id, now) {
+            return Ok(http::json(
+                StatusCode::OK,
+                http::to_bytes(&job_ref(&base, &job.id)),
+            ));
+        }
+        if connection.status == "invalid" {
+            return Err(BasiqError::CredentialsInvalid);
+        }
+        let job = plan_job(
+            &w.basiq,
+            w.seed,
+            engine.next_uuid(),
+            user,
+            connection,
+            now,
+            None,
+        );
+        let body = http::to_bytes(&job_ref(&base, &job.id));
+        w.basiq.jobs.push(job);
+        w.changed();
+        Ok(http::json(StatusCode::ACCEPTED, body))
+    });
+    reply(&engine, outcome)
+}
+
+/// `POST /users/{userId}/connections/refresh` (SERVER): 202 with one job per connection.
+pub async fn refresh_all(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::Server,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        let connections = w
+            .basiq
+            .user(user)
+            .ok_or(BasiqError::UserNotFound)?
+            .connections
+            .clone();
+        let base = base(&engine, &headers);
+        let mut refs = Vec::new();
+        for connection in &connections {
+            if let Some(job) = running_job(w, &connection.id, now) {
+                refs.push(job.id.clone());
+                continue;
+            }
+            let job = plan_job(
+                &w.basiq,
+                w.seed,
+                engine.next_uuid(),
+                user,
+                connection,
+                now,
+                None,
+            );
+            refs.push(job.id.clone());
+            w.basiq.jobs.push(job);
+        }
+        w.changed();
+        let data: Vec<_> = refs.iter().map(|id| job_ref(&base, id)).collect();
+        let body = serde_json::json!({ "type": "list", "data": data });
+        Ok(http::json(StatusCode::ACCEPTED, http::to_bytes(&body)))
+    });
+    reply(&engine, outcome)
+}
+
+/// `DELETE /users/{userId}/connections/{connectionId}` (SERVER): 204; accounts and transactions
+/// stay with the user.
+pub async fn delete(
+    State(engine): State<Engine>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let (user, id) = ids(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(w, now, engine.secret(), &headers, Access::Server, Some(user))?;
+        check_id(user, "userId", "User ID")?;
+        check_id(id, "connectionId", "Connection ID")?;
+        let u = w.basiq.user_mut(user).ok_or(BasiqError::UserNotFound)?;
+        let before = u.connections.len();
+        u.connections.retain(|c| c.id != id);
+        if u.connections.len() == before {
+            return Err(BasiqError::ResourceNotFound { parameter: "connectionId" });
+        }
+        w.scheduled
+            .retain(|s| !matches!(&s.target, Target::BasiqConnection { connection, .. } if connection == id));
+        w.changed();
+        Ok(http::empty(StatusCode::NO_CONTENT))
+    });
+    reply(&engine, outcome)
+}
+
+/// `POST /users/{userId}/connections/{connectionId}/purge` (SERVER): 204; the connection's
+/// accounts and transactions are deleted, the connection stays. Active connections only.
+pub async fn purge(
+    State(engine): State<Engine>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let (user, id) = ids(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::Server,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        check_id(id, "connectionId", "Connection ID")?;
+        let u = w.basiq.user_mut(user).ok_or(BasiqError::UserNotFound)?;
+        let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
+            parameter: "connectionId",
+        })?;
+        if connection.status != "active" {
+            return Err(BasiqError::ConnectionNotActive);
+        }
+        u.accounts.retain(|a| a.connection != id);
+        u.transactions.retain(|t| t.connection != id);
+        w.changed();
+        Ok(http::empty(StatusCode::NO_CONTENT))
+    });
+    reply(&engine, outcome)
+}

@@ -1,0 +1,500 @@
+//! Jobs: what connection creation and refresh start, polled through `GET /jobs/{id}`.
+//!
+//! A job's steps (`verify-credentials`, [`mfa-challenge`], `retrieve-accounts`,
+//! `retrieve-transactions`) run one after another, each taking the application's step
+//! duration on the server clock; `mfa-challenge` waits for `POST /jobs/{id}/mfa` (or expires).
+//! Step states are computed from the clock when read, and each step's effect on the world
+//! (connection activated or invalidated, accounts and transactions retrieved) is applied by
+//! [`advance`] once the step has ended, so advancing the clock moves jobs exactly as waiting
+//! would.
+
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::auth::{Access, authorize};
+use super::error::BasiqError;
+use super::filter::{self, Op};
+use super::model::{Account, Application, Transaction};
+use super::personas::{Challenge, Failure};
+use super::{base, body, check_id, query_param, reply};
+use crate::engine::Engine;
+use crate::http;
+use crate::value::Timestamp;
+
+/// How long an MFA challenge waits for its answer.
+pub const MFA_EXPIRY_MS: i64 = 120_000;
+
+/// A job.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: String,
+    pub user: String,
+    pub connection: String,
+    pub institution: String,
+    pub created: DateTime<Utc>,
+    pub step_duration: Duration,
+    /// Step titles, in order.
+    pub steps: Vec<&'static str>,
+    /// Where and how the job fails, if it does.
+    pub failure: Option<Failure>,
+    /// The MFA challenge, when there is an `mfa-challenge` step.
+    pub challenge: Option<&'static Challenge>,
+    /// When the right MFA answer arrived.
+    pub mfa_answered: Option<DateTime<Utc>>,
+    /// What a creation job retrieves: accounts, then transactions.
+    pub retrieved: Option<(Vec<Account>, Vec<Transaction>)>,
+    /// How many steps' effects have been applied to the world.
+    pub applied: usize,
+}
+
+/// A step's state at some instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    InProgress,
+    Success,
+    Failed,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::InProgress => "in-progress",
+            Status::Success => "success",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// One step at an instant: status, when it started and when it ended.
+#[derive(Debug, Clone, Copy)]
+pub struct StepState {
+    pub title: &'static str,
+    pub status: Status,
+    pub started: Option<DateTime<Utc>>,
+    pub ended: Option<DateTime<Utc>>,
+    /// Failed because the MFA challenge expired unanswered.
+    pub expired: bool,
+}
+
+impl Job {
+    /// The steps as they stand at `now`.
+    pub fn states(&self, now: DateTime<Utc>) -> Vec<StepState> {
+        let mut out = Vec::with_capacity(self.steps.len());
+        let mut next_start = Some(self.created);
+        for &title in &self.steps {
+            let pending = StepState {
+                title,
+                status: Status::Pending,
+                started: None,
+                ended: None,
+                expired: false,
+            };
+            let Some(start) = next_start.filter(|s| *s <= now) else {
+                out.push(pending);
+                next_start = None;
+                continue;
+            };
+            let (status, ended, expired) = if title == "mfa-challenge" {
+                let deadline = start + Duration::milliseconds(MFA_EXPIRY_MS);
+                match self.mfa_answered {
+                    Some(at) if at <= now => (Status::Success, Some(at.max(start)), false),
+                    _ if now >= deadline => (Status::Failed, Some(deadline), true),
+                    _ => (Status::InProgress, None, false),
+                }
+            } else {
+                let end = start + self.step_duration;
+                if now < end {
+                    (Status::InProgress, None, false)
+                } else if self.failure.is_some_and(|f| f.step == title) {
+                    (Status::Failed, Some(end), false)
+                } else {
+                    (Status::Success, Some(end), false)
+                }
+            };
+            next_start = if status == Status::Success {
+                ended
+            } else {
+                None
+            };
+            out.push(StepState {
+                title,
+                status,
+                started: Some(start),
+                ended,
+                expired,
+            });
+        }
+        out
+    }
+
+    /// Whether every step has reached its end (nothing more will change).
+    pub fn settled(&self) -> bool {
+        self.applied >= self.steps.len()
+    }
+
+    /// Whether the job is still queued or running at `now`.
+    pub fn running(&self, now: DateTime<Utc>) -> bool {
+        let states = self.states(now);
+        !states.iter().any(|s| s.status == Status::Failed)
+            && states.iter().any(|s| s.status != Status::Success)
+    }
+
+    /// The last change before `now`.
+    fn updated(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        self.states(now)
+            .iter()
+            .flat_map(|s| [s.started, s.ended])
+            .flatten()
+            .filter(|t| *t <= now)
+            .max()
+            .unwrap_or(self.created)
+    }
+}
+
+/// Applies the effects of every step that has ended by `now`; true if anything changed.
+pub fn advance(app: &mut Application, now: DateTime<Utc>) -> bool {
+    let mut changed = false;
+    for j in 0..app.jobs.len() {
+        if app.jobs[j].settled() {
+            continue;
+        }
+        let states = app.jobs[j].states(now);
+        while app.jobs[j].applied < states.len() {
+            let state = states[app.jobs[j].applied];
+            if !matches!(state.status, Status::Success | Status::Failed) {
+                break;
+            }
+            apply(app, j, state);
+            app.jobs[j].applied += 1;
+            changed = true;
+            if state.status == Status::Failed {
+                // Later steps never run.
+                app.jobs[j].applied = app.jobs[j].steps.len();
+            }
+        }
+    }
+    changed
+}
+
+fn apply(app: &mut Application, j: usize, state: StepState) {
+    let job = &mut app.jobs[j];
+    let (user_id, connection_id) = (job.user.clone(), job.connection.clone());
+    let invalidates = state.expired
+        || job
+            .failure
+            .is_some_and(|f| f.invalidates && f.step == state.title);
+    let retrieved = if state.status == Status::Success && state.title == "retrieve-accounts" {
+        job.retrieved
+            .as_mut()
+            .map(|(accounts, _)| std::mem::take(accounts))
+    } else {
+        None
+    };
+    let new_transactions =
+        if state.status == Status::Success && state.title == "retrieve-transactions" {
+            job.retrieved.as_mut().map(|(_, t)| std::mem::take(t))
+        } else {
+            None
+        };
+    let ended = state.ended.map(Timestamp::seconds);
+    let Some(user) = app.user_mut(&user_id) else {
+        return;
+    };
+    let Some(connection) = user.connections.iter_mut().find(|c| c.id == connection_id) else {
+        return;
+    };
+    match (state.title, state.status) {
+        ("verify-credentials", Status::Success) => {
+            connection.status = "active".to_owned();
+            connection.last_used = ended;
+        }
+        (_, Status::Failed) if invalidates => connection.status = "invalid".to_owned(),
+        ("retrieve-accounts", Status::Success) => {
+            if let Some(at) = ended {
+                for a in user
+                    .accounts
+                    .iter_mut()
+                    .filter(|a| a.connection == connection_id)
+                {
+                    a.last_updated = at;
+                }
+            }
+            user.accounts.extend(retrieved.unwrap_or_default());
+        }
+        ("retrieve-transactions", Status::Success) => {
+            let first = user
+                .transactions
+                .iter()
+                .map(|t| t.seq + 1)
+                .max()
+                .unwrap_or(0);
+            for (seq, mut t) in (first..).zip(new_transactions.unwrap_or_default()) {
+                t.seq = seq;
+                user.transactions.push(t);
+            }
+        }
+        _ => {}
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Wire
+
+#[derive(Serialize)]
+struct JobRef {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: String,
+    links: Value,
+}
+
+/// `{"type":"job","id":…,"links":{"self":…}}`, what starting a job answers.
+pub fn job_ref(base: &str, id: &str) -> impl Serialize + use<> {
+    JobRef {
+        kind: "job",
+        id: id.to_owned(),
+        links: json!({ "self": format!("{base}/jobs/{id}") }),
+    }
+}
+
+fn step_result(job: &Job, state: &StepState, base: &str) -> Value {
+    let user = &job.user;
+    let inst = &job.institution;
+    match state.status {
+        Status::Pending => Value::Null,
+        Status::InProgress if state.title == "mfa-challenge" => challenge(job, base),
+        Status::InProgress => Value::Null,
+        Status::Success if state.title == "mfa-challenge" => challenge(job, base),
+        Status::Success => {
+            let url = match state.title {
+                "verify-credentials" => format!("/users/{user}/connections/{}", job.connection),
+                "retrieve-accounts" => {
+                    format!("/users/{user}/accounts?filter=institution.id.eq('{inst}')")
+                }
+                _ => format!("/users/{user}/transactions?filter=institution.id.eq('{inst}')"),
+            };
+            json!({ "type": "link", "url": url })
+        }
+        Status::Failed if state.expired => json!({
+            "code": "user-action-required",
+            "title": "MFA challenge expired.",
+            "detail": "The MFA challenge was not answered in time.",
+        }),
+        Status::Failed => match job.failure {
+            Some(f) => json!({ "code": f.code, "title": f.title, "detail": f.detail }),
+            None => Value::Null,
+        },
+    }
+}
+
+fn challenge(job: &Job, base: &str) -> Value {
+    match job.challenge {
+        Some(c) => json!({
+            "type": "mfa",
+            "method": c.method,
+            "description": c.description,
+            "input": c.input,
+            "expiryMs": MFA_EXPIRY_MS,
+            "links": { "response": format!("{base}/jobs/{}/mfa", job.id) },
+        }),
+        None => Value::Null,
+    }
+}
+
+/// A job as `GET /jobs/{id}` shows it; `listed` adds the list item's `institution`.
+pub fn job_body(job: &Job, base: &str, now: DateTime<Utc>, listed: bool) -> Value {
+    let steps: Vec<Value> = job
+        .states(now)
+        .iter()
+        .map(|s| json!({ "title": s.title, "status": s.status.as_str(), "result": step_result(job, s, base) }))
+        .collect();
+    let mut body = json!({
+        "type": "job",
+        "id": job.id,
+        "created": Timestamp::seconds(job.created).to_string(),
+        "updated": Timestamp::seconds(job.updated(now)).to_string(),
+        "jobType": "connection",
+    });
+    if listed {
+        body["institution"] = json!({
+            "type": "institution",
+            "id": job.institution,
+            "links": { "self": format!("{base}/institutions/{}", job.institution) },
+        });
+    }
+    body["steps"] = Value::Array(steps);
+    body["links"] = json!({
+        "self": format!("{base}/jobs/{}", job.id),
+        "source": format!("{base}/users/{}/connections/{}", job.user, job.connection),
+    });
+    body
+}
+
+// ----------------------------------------------------------------------------------------------
+// Routes
+
+fn job_id(path: &Result<Path<String>, PathRejection>) -> &str {
+    path.as_ref().map(|p| p.0.as_str()).unwrap_or("")
+}
+
+/// `GET /jobs/{jobId}` (SERVER, or CLIENT for its own user's jobs).
+pub async fn get(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let id = job_id(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        let claims = authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::ServerOrOwnClient,
+            None,
+        )?;
+        check_id(id, "jobId", "Job ID")?;
+        let job = w
+            .basiq
+            .jobs
+            .iter()
+            .find(|j| j.id == id && w.basiq.user(&j.user).is_some())
+            .ok_or(BasiqError::ResourceNotFound { parameter: "jobId" })?;
+        if claims.user.as_deref().is_some_and(|u| u != job.user) {
+            return Err(BasiqError::UserMismatch);
+        }
+        let body = job_body(job, &base(&engine, &headers), now, false);
+        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+    });
+    reply(&engine, outcome)
+}
+
+/// Jobs are listed for a week.
+const LISTED_FOR: Duration = Duration::days(7);
+
+/// `GET /users/{userId}/jobs` (SERVER), with `filter=connection.id.eq('…')`.
+pub async fn list(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let user = job_id(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::Server,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        let statements = match query_param(query.as_deref(), "filter") {
+            Some(text) => filter::parse_allowed(&text, &[("connection.id", &[Op::Eq])])
+                .ok_or(BasiqError::FilterInvalid)?,
+            None => Vec::new(),
+        };
+        w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        let base = base(&engine, &headers);
+        let data: Vec<Value> = w
+            .basiq
+            .jobs
+            .iter()
+            .rev()
+            .filter(|j| j.user == user && now - j.created < LISTED_FOR)
+            .filter(|j| statements.iter().all(|s| s.matches(&j.connection)))
+            .map(|j| job_body(j, &base, now, true))
+            .collect();
+        let body = json!({
+            "type": "list",
+            "size": data.len(),
+            "data": data,
+            "links": { "self": format!("{base}/users/{user}/jobs") },
+        });
+        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+    });
+    reply(&engine, outcome)
+}
+
+#[derive(Deserialize)]
+struct MfaInput {
+    #[serde(rename = "mfa-response")]
+    response: Vec<String>,
+}
+
+/// `POST /jobs/{jobId}/mfa` (CLIENT, for its own user's job): answers the challenge; 202 with
+/// the job reference when the answer is right.
+pub async fn answer(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Response {
+    let id = job_id(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        let claims = authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::ServerOrOwnClient,
+            None,
+        )?;
+        if claims.scope == super::model::Scope::Server {
+            return Err(BasiqError::ScopeForbidden);
+        }
+        check_id(id, "jobId", "Job ID")?;
+        let index = w
+            .basiq
+            .jobs
+            .iter()
+            .position(|j| j.id == id)
+            .ok_or(BasiqError::ResourceNotFound { parameter: "jobId" })?;
+        if claims.user.as_deref() != Some(w.basiq.jobs[index].user.as_str()) {
+            return Err(BasiqError::UserMismatch);
+        }
+        let input: MfaInput = body::json(
+            &headers,
+            bytes,
+            "Posted MFA response is not in valid format.",
+        )?;
+        let job = &mut w.basiq.jobs[index];
+        let waiting = job
+            .states(now)
+            .iter()
+            .any(|s| s.title == "mfa-challenge" && s.status == Status::InProgress);
+        let right = job.challenge.is_some_and(|c| {
+            c.answers.iter().any(|a| {
+                a.iter()
+                    .copied()
+                    .eq(input.response.iter().map(String::as_str))
+            })
+        });
+        if !waiting {
+            return Err(BasiqError::FieldInvalid {
+                pointer: "job/steps/mfa-challenge",
+                detail: "The job is not waiting for an MFA response.",
+            });
+        }
+        if !right {
+            return Err(BasiqError::FieldInvalid {
+                pointer: "mfa-response",
+                detail: "MFA response is not valid.",
+            });
+        }
+        job.mfa_answered = Some(now);
+        w.changed();
+        let body = job_ref(&base(&engine, &headers), id);
+        Ok(http::json(StatusCode::ACCEPTED, http::to_bytes(&body)))
+    });
+    reply(&engine, outcome)
+}
