@@ -297,9 +297,11 @@ pub async fn create(
             retrieved,
         );
         let body = http::to_bytes(&job_ref(&base, &job.id));
+        let connection_id = connection.id.clone();
         if let Some(u) = w.basiq.user_mut(user) {
             u.connections.push(connection);
         }
+        super::events::connection_event(&mut w.basiq, w.seed, now, "created", user, &connection_id);
         w.basiq.jobs.push(job);
         w.changed();
         Ok(http::json(StatusCode::ACCEPTED, body))
@@ -492,11 +494,11 @@ pub async fn delete(
         authorize(w, now, engine.secret(), &headers, Access::Server, Some(user))?;
         check_id(user, "userId", "User ID")?;
         check_id(id, "connectionId", "Connection ID")?;
-        let u = w.basiq.user_mut(user).ok_or(BasiqError::UserNotFound)?;
-        let before = u.connections.len();
-        u.connections.retain(|c| c.id != id);
-        if u.connections.len() == before {
-            return Err(BasiqError::ResourceNotFound { parameter: "connectionId" });
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        u.connection(id).ok_or(BasiqError::ResourceNotFound { parameter: "connectionId" })?;
+        super::events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, id);
+        if let Some(u) = w.basiq.user_mut(user) {
+            u.connections.retain(|c| c.id != id);
         }
         w.scheduled
             .retain(|s| !matches!(&s.target, Target::BasiqConnection { connection, .. } if connection == id));

@@ -59,6 +59,15 @@ pub enum BasiqError {
         pointer: &'static str,
         detail: &'static str,
     },
+    /// A path parameter of the events and webhooks APIs that cannot be an id.
+    #[error("{detail}")]
+    PathParameterInvalid {
+        parameter: &'static str,
+        detail: &'static str,
+    },
+    /// Something the events and webhooks APIs do not have, with their own detail.
+    #[error("{detail}")]
+    NotFound { detail: &'static str },
     /// A connection to an institution sandbank does not know.
     #[error("institution not found")]
     InstitutionUnknown,
@@ -174,6 +183,7 @@ impl BasiqError {
             | E::BodyInvalid(_)
             | E::FieldMissing { .. }
             | E::FieldInvalid { .. }
+            | E::PathParameterInvalid { .. }
             | E::InstitutionUnknown
             | E::CredentialsInvalid
             | E::ConnectionNotActive
@@ -184,9 +194,11 @@ impl BasiqError {
             E::AccountDisabled | E::TokenMissing | E::TokenExpired | E::ScopeForbidden => {
                 StatusCode::FORBIDDEN
             }
-            E::UnknownApiKey | E::UserNotFound | E::ResourceNotFound { .. } | E::RouteNotFound => {
-                StatusCode::NOT_FOUND
-            }
+            E::UnknownApiKey
+            | E::UserNotFound
+            | E::ResourceNotFound { .. }
+            | E::RouteNotFound
+            | E::NotFound { .. } => StatusCode::NOT_FOUND,
             E::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             E::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         }
@@ -281,6 +293,18 @@ impl BasiqError {
                 "Parameter value is not valid",
                 Some((*detail).to_owned()),
                 Some(json!({"pointer": pointer})),
+            ),
+            E::PathParameterInvalid { parameter, detail } => (
+                "path-parameter-not-valid",
+                "Parameter value is not valid",
+                Some((*detail).to_owned()),
+                Some(json!({"parameter": parameter})),
+            ),
+            E::NotFound { detail } => (
+                "resource-not-found",
+                "Requested resource is not found",
+                Some((*detail).to_owned()),
+                None,
             ),
             E::InstitutionUnknown => (
                 "parameter-not-valid",

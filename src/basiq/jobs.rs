@@ -160,7 +160,7 @@ impl Job {
 }
 
 /// Applies the effects of every step that has ended by `now`; true if anything changed.
-pub fn advance(app: &mut Application, now: DateTime<Utc>) -> bool {
+pub fn advance(app: &mut Application, seed: u64, now: DateTime<Utc>) -> bool {
     let mut changed = false;
     for j in 0..app.jobs.len() {
         if app.jobs[j].settled() {
@@ -172,7 +172,7 @@ pub fn advance(app: &mut Application, now: DateTime<Utc>) -> bool {
             if !matches!(state.status, Status::Success | Status::Failed) {
                 break;
             }
-            apply(app, j, state);
+            apply(app, seed, j, state);
             app.jobs[j].applied += 1;
             changed = true;
             if state.status == Status::Failed {
@@ -184,7 +184,7 @@ pub fn advance(app: &mut Application, now: DateTime<Utc>) -> bool {
     changed
 }
 
-fn apply(app: &mut Application, j: usize, state: StepState) {
+fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
     let job = &mut app.jobs[j];
     let (user_id, connection_id) = (job.user.clone(), job.connection.clone());
     let invalidates = state.expired
@@ -205,18 +205,29 @@ fn apply(app: &mut Application, j: usize, state: StepState) {
             None
         };
     let ended = state.ended.map(Timestamp::seconds);
+    let at = state.ended.unwrap_or(job.created);
     let Some(user) = app.user_mut(&user_id) else {
         return;
     };
     let Some(connection) = user.connections.iter_mut().find(|c| c.id == connection_id) else {
         return;
     };
+    let mut event = None;
+    let mut added = 0;
     match (state.title, state.status) {
         ("verify-credentials", Status::Success) => {
+            if connection.status != "active" {
+                event = Some("activated");
+            }
             connection.status = "active".to_owned();
             connection.last_used = ended;
         }
-        (_, Status::Failed) if invalidates => connection.status = "invalid".to_owned(),
+        (_, Status::Failed) if invalidates => {
+            if connection.status != "invalid" {
+                event = Some("invalidated");
+            }
+            connection.status = "invalid".to_owned();
+        }
         ("retrieve-accounts", Status::Success) => {
             if let Some(at) = ended {
                 for a in user
@@ -239,9 +250,16 @@ fn apply(app: &mut Application, j: usize, state: StepState) {
             for (seq, mut t) in (first..).zip(new_transactions.unwrap_or_default()) {
                 t.seq = seq;
                 user.transactions.push(t);
+                added += 1;
             }
         }
         _ => {}
+    }
+    if let Some(kind) = event {
+        super::events::connection_event(app, seed, at, kind, &user_id, &connection_id);
+    }
+    if added > 0 {
+        super::events::transactions_event(app, seed, at, &user_id, &connection_id, added);
     }
 }
 

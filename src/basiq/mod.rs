@@ -9,6 +9,7 @@ pub mod body;
 pub mod connections;
 pub mod data;
 pub mod error;
+pub mod events;
 pub mod filter;
 pub mod jobs;
 pub mod model;
@@ -66,6 +67,10 @@ pub fn router(engine: Engine) -> Router {
         .route("/users/{user}/jobs", get(jobs::list))
         .route("/jobs/{job}", get(jobs::get))
         .route("/jobs/{job}/mfa", post(jobs::answer))
+        .route("/events", get(events::list))
+        .route("/events/types", get(events::types))
+        .route("/events/types/{id}", get(events::event_type))
+        .route("/events/{id}", get(events::get))
         .route("/users/{user}/accounts", get(data::list_accounts))
         .route("/users/{user}/accounts/{account}", get(data::get_account))
         .route("/users/{user}/transactions", get(data::list_transactions))

@@ -71,6 +71,8 @@ pub struct Application {
     pub enrich: bool,
     /// Users by insertion order.
     pub users: Vec<User>,
+    /// Events, oldest first.
+    pub events: Vec<super::events::Event>,
     /// Jobs, oldest first.
     pub jobs: Vec<super::jobs::Job>,
     /// How long each job step takes on the server clock.
@@ -89,6 +91,7 @@ impl Default for Application {
             enrich: true,
             users: Vec::new(),
             jobs: Vec::new(),
+            events: Vec::new(),
             step_duration: chrono::Duration::seconds(1),
             verified: Default::default(),
         }

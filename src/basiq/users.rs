@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::model::User;
-use super::{base, body, check_id, reply, wire};
+use super::{base, body, check_id, events, reply, wire};
 use crate::engine::Engine;
 use crate::http;
 use crate::scenario::check::{plausible_email, plausible_mobile};
@@ -153,7 +153,19 @@ pub async fn create(
         input.apply(&mut user);
         validate(&user)?;
         let body = http::to_bytes(&wire::short_user(&base(&engine, &headers), &user));
+        let data = events::user_data(&user);
+        let path = format!("/users/{}", user.id);
+        let id = user.id.clone();
         w.basiq.users.push(user);
+        events::record(
+            &mut w.basiq,
+            w.seed,
+            now,
+            ("user", "created"),
+            &id,
+            path,
+            data,
+        );
         w.changed();
         Ok(http::json(StatusCode::CREATED, body))
     });
@@ -178,9 +190,19 @@ pub async fn update(
         input.apply(&mut updated);
         validate(&updated)?;
         let body = http::to_bytes(&wire::short_user(&base(&engine, &headers), &updated));
+        let data = events::user_data(&updated);
         if let Some(user) = w.basiq.user_mut(id) {
             *user = updated;
         }
+        events::record(
+            &mut w.basiq,
+            w.seed,
+            now,
+            ("user", "updated"),
+            id,
+            format!("/users/{id}"),
+            data,
+        );
         w.changed();
         Ok(http::json(StatusCode::OK, body))
     });
@@ -197,11 +219,9 @@ pub async fn delete(
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), &headers, Access::Server, Some(id))?;
         check_id(id, "userId", "User ID")?;
-        let before = w.basiq.users.len();
+        let data = events::user_data(w.basiq.user(id).ok_or(BasiqError::UserNotFound)?);
         w.basiq.users.retain(|u| u.id != id);
-        if w.basiq.users.len() == before {
-            return Err(BasiqError::UserNotFound);
-        }
+        events::record(&mut w.basiq, w.seed, now, ("user", "deleted"), id, format!("/users/{id}"), data);
         w.scheduled.retain(|s| !matches!(&s.target, crate::world::Target::BasiqConnection { user, .. } if user == id));
         w.changed();
         Ok(http::empty(StatusCode::NO_CONTENT))

@@ -64,7 +64,7 @@ pub struct World {
 impl World {
     /// Applies every scheduled transition due at `now`.
     pub fn settle(&mut self, now: DateTime<Utc>) {
-        if crate::basiq::jobs::advance(&mut self.basiq, now) {
+        if crate::basiq::jobs::advance(&mut self.basiq, self.seed, now) {
             self.changed();
         }
         let due = self.scheduled.iter().take_while(|s| s.due <= now).count();
@@ -81,12 +81,27 @@ impl World {
     fn apply(&mut self, change: &Scheduled) {
         match &change.target {
             Target::BasiqConnection { user, connection } => {
-                if let Some(c) = self
+                let before = self
                     .basiq
                     .user_mut(user)
                     .and_then(|u| u.connections.iter_mut().find(|c| &c.id == connection))
+                    .map(|c| std::mem::replace(&mut c.status, change.status.clone()));
+                let kind = match change.status.as_str() {
+                    "active" => Some("activated"),
+                    "invalid" => Some("invalidated"),
+                    _ => None,
+                };
+                if let (Some(before), Some(kind)) = (before, kind)
+                    && before != change.status
                 {
-                    c.status = change.status.clone();
+                    crate::basiq::events::connection_event(
+                        &mut self.basiq,
+                        self.seed,
+                        change.due,
+                        kind,
+                        user,
+                        connection,
+                    );
                 }
             }
             Target::MeldConnection(id) => {

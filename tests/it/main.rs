@@ -2,6 +2,7 @@
 
 mod basiq;
 mod basiq_data;
+mod basiq_events;
 mod basiq_jobs;
 mod basiq_users;
 mod cli;
