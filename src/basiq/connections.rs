@@ -16,7 +16,7 @@ use super::error::BasiqError;
 use super::jobs::{Job, job_ref};
 use super::model::{Address, Application, Connection, Profile, User};
 use super::personas::{self, Failure, Login, Mfa, Persona};
-use super::{base, body, check_id, reply};
+use super::{base, body, check_id, param, params, reply};
 use crate::engine::Engine;
 use crate::http;
 use crate::ids::rng_for;
@@ -199,13 +199,6 @@ fn persona_accounts(p: &Persona) -> Vec<BasiqAccountSpec> {
         .collect()
 }
 
-fn ids(path: &Result<Path<(String, String)>, PathRejection>) -> (&str, &str) {
-    match path {
-        Ok(Path((a, b))) => (a.as_str(), b.as_str()),
-        Err(_) => ("", ""),
-    }
-}
-
 fn running_job<'a>(w: &'a World, connection: &str, now: DateTime<Utc>) -> Option<&'a Job> {
     w.basiq
         .jobs
@@ -221,7 +214,7 @@ pub async fn create(
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+    let user = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(
             w,
@@ -323,7 +316,7 @@ pub async fn update(
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (user, id) = ids(&path);
+    let (user, id) = params(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(
             w,
@@ -389,7 +382,7 @@ pub async fn refresh(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let (user, id) = ids(&path);
+    let (user, id) = params(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(
             w,
@@ -438,7 +431,7 @@ pub async fn refresh_all(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+    let user = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(
             w,
@@ -489,7 +482,7 @@ pub async fn delete(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let (user, id) = ids(&path);
+    let (user, id) = params(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), &headers, Access::Server, Some(user))?;
         check_id(user, "userId", "User ID")?;
@@ -515,7 +508,7 @@ pub async fn purge(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let (user, id) = ids(&path);
+    let (user, id) = params(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(
             w,

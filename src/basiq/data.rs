@@ -17,7 +17,7 @@ use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::filter::{self, Op, Statement};
 use super::model::{Transaction, User};
-use super::{base, check_id, query_param, reply, wire};
+use super::{base, check_id, param, params, query_param, reply, wire};
 use crate::engine::Engine;
 use crate::http;
 use crate::scenario::check::valid_date;
@@ -46,17 +46,6 @@ const TRANSACTION_FILTERS: &[(&str, &[Op])] = &[
 /// Page size when `limit` is absent, and its maximum.
 const MAX_LIMIT: usize = 500;
 
-fn one(path: &Result<Path<String>, PathRejection>) -> &str {
-    path.as_ref().map(|p| p.0.as_str()).unwrap_or("")
-}
-
-fn two(path: &Result<Path<(String, String)>, PathRejection>) -> (&str, &str) {
-    match path {
-        Ok(Path((a, b))) => (a.as_str(), b.as_str()),
-        Err(_) => ("", ""),
-    }
-}
-
 /// `GET /users/{userId}/accounts` (SERVER).
 pub async fn list_accounts(
     State(engine): State<Engine>,
@@ -65,7 +54,7 @@ pub async fn list_accounts(
     request: Request,
 ) -> Response {
     let headers = request.headers();
-    let user = one(&path);
+    let user = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
         check_id(user, "userId", "User ID")?;
@@ -102,7 +91,7 @@ pub async fn get_account(
     request: Request,
 ) -> Response {
     let headers = request.headers();
-    let (user, account) = two(&path);
+    let (user, account) = params(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
         check_id(user, "userId", "User ID")?;
@@ -124,7 +113,7 @@ pub async fn get_transaction(
     request: Request,
 ) -> Response {
     let headers = request.headers();
-    let (user, transaction) = two(&path);
+    let (user, transaction) = params(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
         check_id(user, "userId", "User ID")?;
@@ -232,7 +221,7 @@ pub async fn list_transactions(
     request: Request,
 ) -> Response {
     let headers = request.headers();
-    let user = one(&path);
+    let user = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
         check_id(user, "userId", "User ID")?;

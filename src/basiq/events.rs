@@ -17,7 +17,7 @@ use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::filter::{self, Op};
 use super::model::{Application, User};
-use super::{base, query_param, reply, wire};
+use super::{base, param, query_param, reply, wire};
 use crate::engine::Engine;
 use crate::http;
 use crate::ids::hex;
@@ -235,7 +235,7 @@ pub async fn get(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let id = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+    let id = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), &headers, Access::Server, None)?;
         if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -296,7 +296,7 @@ pub async fn event_type(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let id = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+    let id = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), &headers, Access::Server, None)?;
         let well_formed = id.split_once('.').is_some_and(|(a, b)| {

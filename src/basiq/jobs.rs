@@ -22,7 +22,7 @@ use super::error::BasiqError;
 use super::filter::{self, Op};
 use super::model::{Account, Application, Transaction};
 use super::personas::{Challenge, Failure};
-use super::{base, body, check_id, query_param, reply};
+use super::{base, body, check_id, param, query_param, reply};
 use crate::engine::Engine;
 use crate::http;
 use crate::value::Timestamp;
@@ -359,17 +359,13 @@ pub fn job_body(job: &Job, base: &str, now: DateTime<Utc>, listed: bool) -> Valu
 // ----------------------------------------------------------------------------------------------
 // Routes
 
-fn job_id(path: &Result<Path<String>, PathRejection>) -> &str {
-    path.as_ref().map(|p| p.0.as_str()).unwrap_or("")
-}
-
 /// `GET /jobs/{jobId}` (SERVER, or CLIENT for its own user's jobs).
 pub async fn get(
     State(engine): State<Engine>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let id = job_id(&path);
+    let id = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         let claims = authorize(
             w,
@@ -405,7 +401,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let user = job_id(&path);
+    let user = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(
             w,
@@ -457,7 +453,7 @@ pub async fn answer(
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let id = job_id(&path);
+    let id = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         let claims = authorize(
             w,

@@ -92,6 +92,20 @@ pub(crate) fn reply(engine: &Engine, outcome: Result<Response, BasiqError>) -> R
     outcome.unwrap_or_else(|e| e.response(engine.next_uuid()))
 }
 
+/// The single path parameter, or `""` when the path could not be read (then `check_id`
+/// refuses it with the vendor's error).
+pub(crate) fn param(path: &Result<Path<String>, PathRejection>) -> &str {
+    path.as_ref().map(|p| p.0.as_str()).unwrap_or("")
+}
+
+/// Both path parameters, or `("", "")` when the path could not be read.
+pub(crate) fn params(path: &Result<Path<(String, String)>, PathRejection>) -> (&str, &str) {
+    match path {
+        Ok(Path((a, b))) => (a.as_str(), b.as_str()),
+        Err(_) => ("", ""),
+    }
+}
+
 pub(crate) fn check_id(
     id: &str,
     parameter: &'static str,
@@ -134,7 +148,7 @@ async fn list_connections(
     request: Request,
 ) -> Response {
     let headers = request.headers();
-    let user = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+    let user = param(&path);
     let base = base(&engine, headers);
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
@@ -171,10 +185,7 @@ async fn get_connection(
     request: Request,
 ) -> Response {
     let headers = request.headers();
-    let (user, connection) = match &path {
-        Ok(Path((u, c))) => (u.as_str(), c.as_str()),
-        Err(_) => ("", ""),
-    };
+    let (user, connection) = params(&path);
     let host = http::header(headers, "host").unwrap_or("");
     let outcome = engine.with_world_at(|w, now| {
         let claims = authorize(

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::model::User;
-use super::{base, body, check_id, events, reply, wire};
+use super::{base, body, check_id, events, param, reply, wire};
 use crate::engine::Engine;
 use crate::http;
 use crate::scenario::check::{plausible_email, plausible_mobile};
@@ -101,17 +101,13 @@ fn validate(user: &User) -> Result<(), BasiqError> {
     Ok(())
 }
 
-fn user_id(path: &Result<Path<String>, PathRejection>) -> &str {
-    path.as_ref().map(|p| p.0.as_str()).unwrap_or("")
-}
-
 /// `GET /users/{userId}` (SERVER, or CLIENT for its own user).
 pub async fn get(
     State(engine): State<Engine>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let user = user_id(&path);
+    let user = param(&path);
     let host = http::header(&headers, "host").unwrap_or("");
     let outcome = engine.with_world_at(|w, now| {
         authorize(
@@ -179,7 +175,7 @@ pub async fn update(
     headers: HeaderMap,
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let id = user_id(&path);
+    let id = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), &headers, Access::Server, Some(id))?;
         check_id(id, "userId", "User ID")?;
@@ -215,7 +211,7 @@ pub async fn delete(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let id = user_id(&path);
+    let id = param(&path);
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), &headers, Access::Server, Some(id))?;
         check_id(id, "userId", "User ID")?;
