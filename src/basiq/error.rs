@@ -68,6 +68,15 @@ pub enum BasiqError {
     /// Something the events and webhooks APIs do not have, with their own detail.
     #[error("{detail}")]
     NotFound { detail: &'static str },
+    /// A webhook for this URL exists already.
+    #[error("webhook url exists")]
+    WebhookUrlExists,
+    /// Another webhook of the application subscribes to one of these events.
+    #[error("event already subscribed")]
+    EventAlreadySubscribed,
+    /// A test message with no webhook to send it to.
+    #[error("no webhooks for {0}")]
+    NoWebhooks(String),
     /// A connection to an institution sandbank does not know.
     #[error("institution not found")]
     InstitutionUnknown,
@@ -184,11 +193,14 @@ impl BasiqError {
             | E::FieldMissing { .. }
             | E::FieldInvalid { .. }
             | E::PathParameterInvalid { .. }
+            | E::EventAlreadySubscribed
+            | E::NoWebhooks(_)
             | E::InstitutionUnknown
             | E::CredentialsInvalid
             | E::ConnectionNotActive
             | E::ConnectionNotWeb => StatusCode::BAD_REQUEST,
             E::TooManyConnections => StatusCode::FORBIDDEN,
+            E::WebhookUrlExists => StatusCode::CONFLICT,
             E::ContentTypeUnsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             E::TokenInvalid | E::UserMismatch => StatusCode::UNAUTHORIZED,
             E::AccountDisabled | E::TokenMissing | E::TokenExpired | E::ScopeForbidden => {
@@ -304,6 +316,24 @@ impl BasiqError {
                 "resource-not-found",
                 "Requested resource is not found",
                 Some((*detail).to_owned()),
+                None,
+            ),
+            E::WebhookUrlExists => (
+                "resource-already-exists",
+                "Resource already exists",
+                Some("Webhook with provided url already exists.".into()),
+                None,
+            ),
+            E::EventAlreadySubscribed => (
+                "event-already-subscribed",
+                "Event already subscribed",
+                Some("Posted subscribedEvents contains events that are already subscribed to for this application.".into()),
+                Some(json!({"pointer": "subscribedEvents"})),
+            ),
+            E::NoWebhooks(app) => (
+                "no-webhooks-found",
+                "No webhooks found for an app",
+                Some(format!("No webhooks found for an app: {app}, at least one webhook should exist in the system")),
                 None,
             ),
             E::InstitutionUnknown => (

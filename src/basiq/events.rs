@@ -87,7 +87,7 @@ pub fn record(
     digest.update(seed.to_le_bytes());
     digest.update((app.events.len() as u64).to_le_bytes());
     digest.update(data_ref.as_bytes());
-    app.events.push(Event {
+    let event = Event {
         id: hex(&digest.finalize()),
         created: now,
         entity,
@@ -95,7 +95,9 @@ pub fn record(
         user: user.to_owned(),
         data_ref,
         data,
-    });
+    };
+    super::webhooks::enqueue(app, seed, &event);
+    app.events.push(event);
 }
 
 /// The user snapshot events carry (the short user).

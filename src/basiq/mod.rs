@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod model;
 pub mod personas;
 pub mod users;
+pub mod webhooks;
 pub mod wire;
 
 use axum::Router;
@@ -71,6 +72,25 @@ pub fn router(engine: Engine) -> Router {
         .route("/events/types", get(events::types))
         .route("/events/types/{id}", get(events::event_type))
         .route("/events/{id}", get(events::get))
+        .route(
+            "/notifications/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/notifications/webhooks/{webhook}",
+            get(webhooks::get)
+                .post(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route(
+            "/notifications/webhooks/{webhook}/messages",
+            get(webhooks::messages),
+        )
+        .route(
+            "/notifications/webhooks/{webhook}/messages/{message}",
+            get(webhooks::message),
+        )
+        .route("/notifications/messages/test", post(webhooks::test_message))
         .route("/users/{user}/accounts", get(data::list_accounts))
         .route("/users/{user}/accounts/{account}", get(data::get_account))
         .route("/users/{user}/transactions", get(data::list_transactions))

@@ -71,6 +71,10 @@ pub struct Application {
     pub enrich: bool,
     /// Users by insertion order.
     pub users: Vec<User>,
+    /// Webhooks, in creation order.
+    pub webhooks: Vec<super::webhooks::Webhook>,
+    /// Webhook messages, oldest first.
+    pub messages: Vec<super::webhooks::Message>,
     /// Events, oldest first.
     pub events: Vec<super::events::Event>,
     /// Jobs, oldest first.
@@ -92,6 +96,8 @@ impl Default for Application {
             users: Vec::new(),
             jobs: Vec::new(),
             events: Vec::new(),
+            webhooks: Vec::new(),
+            messages: Vec::new(),
             step_duration: chrono::Duration::seconds(1),
             verified: Default::default(),
         }

@@ -5,6 +5,7 @@ mod basiq_data;
 mod basiq_events;
 mod basiq_jobs;
 mod basiq_users;
+mod basiq_webhooks;
 mod cli;
 mod determinism;
 mod meld;

@@ -1,0 +1,213 @@
+//! Basiq webhook management and messages.
+
+use serde_json::{Value, json};
+
+use crate::snap;
+use crate::support::*;
+
+async fn post(server: &sandbank::RunningServer, auth: &str, path: &str, body: Value) -> Exchange {
+    let h = [
+        ("authorization", auth),
+        ("content-type", "application/json"),
+    ];
+    send(
+        server.basiq_url(),
+        "POST",
+        path,
+        &h,
+        body.to_string().as_bytes(),
+    )
+    .await
+}
+
+/// Create, read, list, update, delete; events the webhook subscribes to become its messages.
+#[tokio::test]
+async fn webhook_lifecycle_and_messages() {
+    let server = default_server().await;
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let h = [("authorization", auth.as_str())];
+    let created = post(&server, &auth, "/notifications/webhooks", json!({"name": "hooks", "url": "https://example.com/hook", "subscribedEvents": ["user.created", "connection.created"]})).await;
+    assert_eq!(created.status, 201);
+    let hook = created.json();
+    let id = hook["id"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        hook["secret"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("whsec_") && s.len() == 6 + 44)
+    );
+
+    let got = get(
+        server.basiq_url(),
+        &format!("/notifications/webhooks/{id}"),
+        &h,
+    )
+    .await;
+    assert_eq!(got.status, 200);
+    assert!(
+        got.json().get("secret").is_none(),
+        "secrets are shown on create and update only"
+    );
+    let listed = get(server.basiq_url(), "/notifications/webhooks", &h)
+        .await
+        .json();
+    assert_eq!(
+        (listed["size"].as_u64(), listed["count"].as_u64()),
+        (Some(1), Some(1))
+    );
+
+    post(&server, &auth, "/users", json!({"email": "a@b.co"})).await;
+    post(
+        &server,
+        &auth,
+        "/users/ea3a81",
+        json!({"firstName": "Maxwell"}),
+    )
+    .await;
+    let messages = get(
+        server.basiq_url(),
+        &format!("/notifications/webhooks/{id}/messages"),
+        &h,
+    )
+    .await;
+    let body = messages.json();
+    assert_eq!(body["size"], 1, "user.updated is not subscribed");
+    assert_eq!(body["data"][0]["eventTypeId"], "user.created");
+    let message_id = body["data"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let one = get(
+        server.basiq_url(),
+        &format!("/notifications/webhooks/{id}/messages/{message_id}"),
+        &h,
+    )
+    .await;
+    assert_eq!(one.status, 200);
+
+    let updated = post(
+        &server,
+        &auth,
+        &format!("/notifications/webhooks/{id}"),
+        json!({"subscribedEvents": "user.updated"}),
+    )
+    .await;
+    assert_eq!(updated.status, 200);
+    assert_eq!(updated.json()["subscribedEvents"], json!(["user.updated"]));
+
+    let test = post(
+        &server,
+        &auth,
+        "/notifications/messages/test",
+        json!({"eventTypeId": "user.deleted", "Text": "hi"}),
+    )
+    .await;
+    assert_eq!(test.status, 201);
+    let after = get(
+        server.basiq_url(),
+        &format!("/notifications/webhooks/{id}/messages?limit=1"),
+        &h,
+    )
+    .await
+    .json();
+    assert_eq!(
+        (after["size"].as_u64(), after["count"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(after["data"][0]["eventTypeId"], "user.deleted");
+
+    let deleted = send(
+        server.basiq_url(),
+        "DELETE",
+        &format!("/notifications/webhooks/{id}"),
+        &h,
+        b"",
+    )
+    .await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(
+        get(
+            server.basiq_url(),
+            &format!("/notifications/webhooks/{id}"),
+            &h
+        )
+        .await
+        .status,
+        404
+    );
+    snap!("basiq_webhook", render_all(&[got, one]));
+}
+
+/// Each documented refusal.
+#[tokio::test]
+async fn webhook_errors() {
+    let server = default_server().await;
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let h = [("authorization", auth.as_str())];
+    let test_first = post(
+        &server,
+        &auth,
+        "/notifications/messages/test",
+        json!({"eventTypeId": "user.created"}),
+    )
+    .await;
+    assert_eq!(test_first.status, 400);
+    assert_eq!(
+        post(
+            &server,
+            &auth,
+            "/notifications/webhooks",
+            json!({"url": "https://a.example/h", "subscribedEvents": ["user.created"]})
+        )
+        .await
+        .status,
+        201
+    );
+    let cases = vec![
+        test_first,
+        post(
+            &server,
+            &auth,
+            "/notifications/webhooks",
+            json!({"subscribedEvents": ["user.created"]}),
+        )
+        .await,
+        post(
+            &server,
+            &auth,
+            "/notifications/webhooks",
+            json!({"url": "https://b.example/h", "subscribedEvents": ["user.exploded"]}),
+        )
+        .await,
+        post(
+            &server,
+            &auth,
+            "/notifications/webhooks",
+            json!({"url": "https://b.example/h", "subscribedEvents": ["user.created"]}),
+        )
+        .await,
+        post(
+            &server,
+            &auth,
+            "/notifications/webhooks",
+            json!({"url": "https://a.example/h", "subscribedEvents": ["user.deleted"]}),
+        )
+        .await,
+        post(
+            &server,
+            &auth,
+            "/notifications/messages/test",
+            json!({"eventTypeId": "user.exploded"}),
+        )
+        .await,
+        get(server.basiq_url(), "/notifications/webhooks/bad%20id", &h).await,
+        get(
+            server.basiq_url(),
+            "/notifications/webhooks/00000000-0000-4000-8000-000000000000",
+            &h,
+        )
+        .await,
+    ];
+    let statuses: Vec<u16> = cases.iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [400, 400, 400, 400, 409, 400, 400, 404]);
+    snap!("basiq_webhook_errors", render_all(&cases));
+}
