@@ -294,6 +294,7 @@ pub async fn create(
         if let Some(u) = w.basiq.user_mut(user) {
             u.connections.push(connection);
         }
+        super::consents::ensure_consent(&mut w.basiq, w.seed, user, now);
         super::events::connection_event(&mut w.basiq, w.seed, now, "created", user, &connection_id);
         w.basiq.jobs.push(job);
         w.changed();

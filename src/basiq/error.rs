@@ -77,6 +77,9 @@ pub enum BasiqError {
     /// A test message with no webhook to send it to.
     #[error("no webhooks for {0}")]
     NoWebhooks(String),
+    /// An auth link that expired or was deleted (410).
+    #[error("no longer available")]
+    NoLongerAvailable,
     /// A connection to an institution sandbank does not know.
     #[error("institution not found")]
     InstitutionUnknown,
@@ -201,6 +204,7 @@ impl BasiqError {
             | E::ConnectionNotWeb => StatusCode::BAD_REQUEST,
             E::TooManyConnections => StatusCode::FORBIDDEN,
             E::WebhookUrlExists => StatusCode::CONFLICT,
+            E::NoLongerAvailable => StatusCode::GONE,
             E::ContentTypeUnsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             E::TokenInvalid | E::UserMismatch => StatusCode::UNAUTHORIZED,
             E::AccountDisabled | E::TokenMissing | E::TokenExpired | E::ScopeForbidden => {
@@ -316,6 +320,12 @@ impl BasiqError {
                 "resource-not-found",
                 "Requested resource is not found",
                 Some((*detail).to_owned()),
+                None,
+            ),
+            E::NoLongerAvailable => (
+                "resource-no-longer-available",
+                "Resource no longer available",
+                Some("The auth link has expired or was deleted.".into()),
                 None,
             ),
             E::WebhookUrlExists => (

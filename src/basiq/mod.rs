@@ -6,7 +6,9 @@
 
 pub mod auth;
 pub mod body;
+pub mod catalog;
 pub mod connections;
+pub mod consents;
 pub mod data;
 pub mod error;
 pub mod events;
@@ -91,6 +93,38 @@ pub fn router(engine: Engine) -> Router {
             get(webhooks::message),
         )
         .route("/notifications/messages/test", post(webhooks::test_message))
+        .route("/users/{user}/consents", get(consents::list))
+        .route(
+            "/users/{user}/consents/{consent}",
+            axum::routing::delete(consents::delete),
+        )
+        .route(
+            "/users/{user}/auth_link",
+            get(consents::get_auth_link)
+                .post(consents::create_auth_link)
+                .delete(consents::delete_auth_link),
+        )
+        .route("/users/{user}/identities", get(consents::identities))
+        .route(
+            "/users/{user}/identities/{identity}",
+            get(consents::identity_by_id),
+        )
+        .route("/connectors", get(catalog::connectors))
+        .route(
+            "/connectors/{connector}/{method}",
+            get(catalog::connector_by_id),
+        )
+        .route("/public/connectors", get(catalog::public_connectors))
+        .route(
+            "/public/connectors/{connector}/{method}",
+            get(catalog::public_connector_by_id),
+        )
+        .route("/institutions", get(catalog::institutions))
+        .route(
+            "/institutions/{institution}",
+            get(catalog::institution_by_id),
+        )
+        .route("/public/institutions", get(catalog::public_institutions))
         .route("/users/{user}/accounts", get(data::list_accounts))
         .route("/users/{user}/accounts/{account}", get(data::get_account))
         .route("/users/{user}/transactions", get(data::list_transactions))

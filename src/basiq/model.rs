@@ -135,6 +135,28 @@ pub struct User {
     pub connections: Vec<Connection>,
     pub accounts: Vec<Account>,
     pub transactions: Vec<Transaction>,
+    pub consents: Vec<Consent>,
+    /// The latest auth link, if one was ever created.
+    pub auth_link: Option<AuthLink>,
+}
+
+/// A consent the user gave (through the Consent UI, or implied by a connection).
+#[derive(Debug, Clone)]
+pub struct Consent {
+    pub id: String,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    pub expiry: Timestamp,
+}
+
+/// An auth link: a hosted consent URL for the user's mobile, valid for 7 days.
+#[derive(Debug, Clone)]
+pub struct AuthLink {
+    pub id: String,
+    pub mobile: String,
+    pub expires: Timestamp,
+    /// Deleted links answer 410 until a new one is made.
+    pub deleted: bool,
 }
 
 impl User {

@@ -121,7 +121,7 @@ pub fn user<'a>(base: &str, user: &'a User) -> impl Serialize + 'a {
             accounts: format!("{me}/accounts"),
             connections: format!("{me}/connections"),
             transactions: format!("{me}/transactions"),
-            auth_link: None,
+            auth_link: user.auth_link.as_ref().map(|_| format!("{me}/auth_link")),
             this: me,
         },
     }

@@ -150,6 +150,24 @@ impl Ctx {
         for (target, list) in transitions {
             self.schedule(world, target, &list);
         }
+        // Users who have connections gave a consent when they made the first one.
+        for user in &mut world.basiq.users {
+            if let Some(first) = user
+                .connections
+                .iter()
+                .map(|c| c.created_date)
+                .min_by_key(|t| t.at)
+            {
+                // Renewed as of the server start, so it is current whatever day the run is.
+                let renewed = Timestamp::seconds(self.start);
+                user.consents.push(bq::Consent {
+                    id: uuid_v4(&mut self.rng(&format!("consent {}", user.id))),
+                    created: first,
+                    updated: renewed,
+                    expiry: Timestamp::seconds(self.start + Duration::days(365)),
+                });
+            }
+        }
     }
 
     fn basiq_user(

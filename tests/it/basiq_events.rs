@@ -77,6 +77,7 @@ async fn changes_are_recorded() {
             "connection.activated",
             "connection.created",
             "connection.created",
+            "consent.created",
             "user.updated",
             "user.created",
         ]
@@ -91,7 +92,7 @@ async fn changes_are_recorded() {
         url,
         &format!(
             "/events/{}",
-            events["data"][6]["id"].as_str().unwrap_or_default()
+            events["data"][7]["id"].as_str().unwrap_or_default()
         ),
         &h,
     )

@@ -4,6 +4,7 @@ mod basiq;
 mod basiq_data;
 mod basiq_events;
 mod basiq_jobs;
+mod basiq_more;
 mod basiq_users;
 mod basiq_webhooks;
 mod cli;

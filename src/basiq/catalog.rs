@@ -1,0 +1,301 @@
+//! The institutions a client can connect to: `GET /connectors[/{id}/{method}]` (v3) and the
+//! legacy `GET /institutions[/{id}]` that v3 payloads still link to, plus their tokenless
+//! `/public/…` twins. Sandbank knows Basiq's sandbox banks.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::auth::{Access, authorize};
+use super::error::BasiqError;
+use super::filter::{self, Op};
+use super::personas::{INSTITUTIONS, Institution, Mfa};
+use super::{base, param, params, query_param, reply};
+use crate::engine::Engine;
+use crate::http;
+
+const LOGO: &str = "https://d388vpyfrt4zrj.cloudfront.net";
+
+fn authorization_type(i: &Institution) -> &'static str {
+    match i.mfa {
+        Mfa::Never => "user",
+        Mfa::Always => "user-mfa",
+        Mfa::Sometimes => "user-mfa-intermittent",
+    }
+}
+
+fn logo(i: &Institution) -> Value {
+    json!({
+        "type": "image",
+        "links": { "full": format!("{LOGO}/{}-full.svg", i.id), "square": format!("{LOGO}/{}.svg", i.id) },
+    })
+}
+
+fn stats() -> Value {
+    json!({ "averageDurationMs": { "verifyCredentials": 8154, "retrieveAccounts": 3820, "retrieveMeta": 12487, "retrieveTransactions": 7127, "total": 31588 } })
+}
+
+fn connector(i: &Institution, base: &str) -> Value {
+    json!({
+        "type": "connector",
+        "id": i.id,
+        "method": "web",
+        "stage": "live",
+        "status": "operational",
+        "institution": {
+            "type": "Test Bank",
+            "name": i.name,
+            "shortName": i.short_name,
+            "tier": "4",
+            "country": "Australia",
+            "logo": logo(i),
+        },
+        "scopes": ["account.basic", "account.detail", "transaction.detail", "customer.person.detail"],
+        "authorization": {
+            "type": authorization_type(i),
+            "meta": {
+                "login_id_caption": "Login",
+                "password_caption": "Password",
+                "secondary_login_id_caption": "",
+                "security_code_caption": "",
+                "forgotten_password_url": "",
+            },
+        },
+        "stats": stats(),
+        "links": { "self": format!("{base}/connectors/{}/web", i.id) },
+    })
+}
+
+fn institution(i: &Institution, base: &str) -> Value {
+    json!({
+        "type": "institution",
+        "id": i.id,
+        "name": i.name,
+        "shortName": i.short_name,
+        "institutionType": "Test Bank",
+        "country": "Australia",
+        "serviceName": "Personal Online Banking",
+        "serviceType": "Test",
+        "tier": "4",
+        "authorization": authorization_type(i),
+        "stage": "live",
+        "status": "operational",
+        "loginIdCaption": "Login",
+        "passwordCaption": "Password",
+        "links": { "self": format!("{base}/institutions/{}", i.id) },
+        "logo": logo(i),
+        "stats": stats(),
+    })
+}
+
+/// The filterable fields of a connector (or institution, under `institution.`).
+fn field(i: &Institution, path: &str) -> Option<&'static str> {
+    Some(match path {
+        "connector.id" | "institution.id" => i.id,
+        "connector.method" => "web",
+        "connector.status" | "institution.status" => "operational",
+        "connector.stage" | "institution.stage" => "live",
+        "connector.institution.country" | "institution.country" => "Australia",
+        "connector.institution.tier" | "institution.tier" => "4",
+        "connector.institution.type" | "institution.institutionType" => "Test Bank",
+        "institution.serviceType" => "Test",
+        "connector.authorization.type" | "institution.authorization" => authorization_type(i),
+        _ => return None,
+    })
+}
+
+fn filtered(query: Option<&str>, prefix: &str) -> Result<Vec<&'static Institution>, BasiqError> {
+    let Some(text) = query_param(query, "filter") else {
+        return Ok(INSTITUTIONS.iter().collect());
+    };
+    let statements = filter::parse(&text).ok_or(BasiqError::FilterInvalid)?;
+    let supported = statements.iter().all(|s| {
+        s.path.starts_with(prefix)
+            && matches!(s.op, Op::Eq | Op::Ne | Op::In)
+            && field(&INSTITUTIONS[0], &s.path).is_some()
+    });
+    if !supported {
+        return Err(BasiqError::FilterInvalid);
+    }
+    Ok(INSTITUTIONS
+        .iter()
+        .filter(|i| {
+            statements
+                .iter()
+                .all(|s| field(i, &s.path).is_some_and(|v| s.matches(v)))
+        })
+        .collect())
+}
+
+/// Whether a route needs a token: the `/public/…` twins do not.
+#[derive(Clone, Copy)]
+pub enum Gate {
+    Token,
+    Public,
+}
+
+fn gate(engine: &Engine, headers: &HeaderMap, gate: Gate) -> Result<(), BasiqError> {
+    match gate {
+        Gate::Public => Ok(()),
+        Gate::Token => engine.with_world_at(|w, now| {
+            authorize(
+                w,
+                now,
+                engine.secret(),
+                headers,
+                Access::ServerOrOwnClient,
+                None,
+            )
+            .map(|_| ())
+        }),
+    }
+}
+
+async fn connectors_with(
+    engine: Engine,
+    headers: HeaderMap,
+    query: Option<String>,
+    g: Gate,
+) -> Response {
+    let outcome = (|| {
+        gate(&engine, &headers, g)?;
+        let base = base(&engine, &headers);
+        let data: Vec<Value> = filtered(query.as_deref(), "connector.")?
+            .into_iter()
+            .map(|i| connector(i, &base))
+            .collect();
+        let body = json!({ "type": "list", "totalCount": data.len(), "data": data, "links": { "self": format!("{base}/connectors") } });
+        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+    })();
+    reply(&engine, outcome)
+}
+
+async fn connector_with(
+    engine: Engine,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+    g: Gate,
+) -> Response {
+    let (id, method) = params(&path);
+    let outcome = (|| {
+        gate(&engine, &headers, g)?;
+        let well_formed = id.len() == 7
+            && id[..2].bytes().all(|b| b.is_ascii_uppercase())
+            && id[2..].bytes().all(|b| b.is_ascii_digit());
+        if !well_formed {
+            return Err(BasiqError::IdInvalid {
+                parameter: "connectorId",
+                label: "Connector ID",
+            });
+        }
+        let i = INSTITUTIONS
+            .iter()
+            .find(|i| i.id == id && method == "web")
+            .ok_or(BasiqError::NotFound {
+                detail: "Requested connector does not exist.",
+            })?;
+        Ok(http::json(
+            StatusCode::OK,
+            http::to_bytes(&connector(i, &base(&engine, &headers))),
+        ))
+    })();
+    reply(&engine, outcome)
+}
+
+async fn institutions_with(
+    engine: Engine,
+    headers: HeaderMap,
+    query: Option<String>,
+    g: Gate,
+) -> Response {
+    let outcome = (|| {
+        gate(&engine, &headers, g)?;
+        let base = base(&engine, &headers);
+        let data: Vec<Value> = filtered(query.as_deref(), "institution.")?
+            .into_iter()
+            .map(|i| institution(i, &base))
+            .collect();
+        let body = json!({ "type": "list", "totalCount": data.len(), "data": data, "links": { "self": format!("{base}/institutions") } });
+        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+    })();
+    reply(&engine, outcome)
+}
+
+/// `GET /connectors` (SERVER or CLIENT).
+pub async fn connectors(
+    State(engine): State<Engine>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    connectors_with(engine, headers, query, Gate::Token).await
+}
+
+/// `GET /public/connectors` (no token).
+pub async fn public_connectors(
+    State(engine): State<Engine>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    connectors_with(engine, headers, query, Gate::Public).await
+}
+
+/// `GET /connectors/{connectorId}/{method}` (SERVER or CLIENT).
+pub async fn connector_by_id(
+    State(engine): State<Engine>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    connector_with(engine, headers, path, Gate::Token).await
+}
+
+/// `GET /public/connectors/{connectorId}/{method}` (no token).
+pub async fn public_connector_by_id(
+    State(engine): State<Engine>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    connector_with(engine, headers, path, Gate::Public).await
+}
+
+/// `GET /institutions` (SERVER or CLIENT).
+pub async fn institutions(
+    State(engine): State<Engine>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    institutions_with(engine, headers, query, Gate::Token).await
+}
+
+/// `GET /public/institutions` (no token).
+pub async fn public_institutions(
+    State(engine): State<Engine>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    institutions_with(engine, headers, query, Gate::Public).await
+}
+
+/// `GET /institutions/{institutionId}` (SERVER or CLIENT).
+pub async fn institution_by_id(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let id = param(&path);
+    let outcome = (|| {
+        gate(&engine, &headers, Gate::Token)?;
+        let i = INSTITUTIONS
+            .iter()
+            .find(|i| i.id == id)
+            .ok_or(BasiqError::NotFound {
+                detail: "Requested institution does not exist.",
+            })?;
+        Ok(http::json(
+            StatusCode::OK,
+            http::to_bytes(&institution(i, &base(&engine, &headers))),
+        ))
+    })();
+    reply(&engine, outcome)
+}

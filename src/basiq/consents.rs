@@ -1,0 +1,420 @@
+//! Consents (`GET /users/{id}/consents`, `DELETE /users/{id}/consents/{id}`), auth links
+//! (`POST|GET|DELETE /users/{id}/auth_link`) and identities (`GET /users/{id}/identities[/{id}]`).
+//!
+//! A user holds one consent from its first connection on; deleting it deletes the user's
+//! connections. Identities are the data-sharer profiles of the user's connections.
+
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::auth::{Access, authorize};
+use super::error::BasiqError;
+use super::model::{Application, AuthLink, Connection, Consent, User};
+use super::{base, body, check_id, events, param, params, reply};
+use crate::engine::Engine;
+use crate::http;
+use crate::ids::{rng_for, uuid_v4};
+use crate::scenario::check::plausible_mobile;
+use crate::value::Timestamp;
+
+/// How long a consent lasts.
+const CONSENT_TERM: Duration = Duration::days(365);
+/// How long an auth link lasts.
+const AUTH_LINK_TERM: Duration = Duration::days(7);
+
+/// The consent a user's first connection implies (none if the user already has one).
+pub fn ensure_consent(app: &mut Application, seed: u64, user: &str, at: DateTime<Utc>) {
+    let Some(u) = app.user_mut(user) else { return };
+    if !u.consents.is_empty() {
+        return;
+    }
+    let id = uuid_v4(&mut rng_for(seed, &format!("consent {user}")));
+    let at = Timestamp::seconds(at);
+    u.consents.push(Consent {
+        id: id.clone(),
+        created: at,
+        updated: at,
+        expiry: Timestamp::seconds(at.at + CONSENT_TERM),
+    });
+    events::record(
+        app,
+        seed,
+        at.at,
+        ("consent", "created"),
+        user,
+        format!("/users/{user}/consents/{id}"),
+        Value::Null,
+    );
+}
+
+fn permission(scope: &str, entity: &str, name: &str, description: &str) -> Value {
+    json!({
+        "scope": scope,
+        "required": true,
+        "consented": true,
+        "entity": entity,
+        "information": { "name": name, "description": description, "attributeList": [] },
+        "purpose": { "title": name, "description": description },
+    })
+}
+
+fn consent_body(user: &str, c: &Consent, base: &str, now: DateTime<Utc>) -> Value {
+    json!({
+        "type": "consent",
+        "id": c.id,
+        "created": c.created.to_string(),
+        "updated": c.updated.to_string(),
+        "expiryDate": c.expiry.to_string(),
+        "origin": "user",
+        "status": if c.expiry.at <= now { "expired" } else { "active" },
+        "purpose": {
+            "primary": {
+                "title": "Share your financial data",
+                "description": "We need to connect to your bank to collect some information about your finances",
+            },
+            "other": null,
+        },
+        "data": {
+            "retainData": true,
+            "initialRetrievalDays": 730,
+            "organisation": null,
+            "permissions": [
+                permission("account.basic", "account", "Account name, type and balance", "This allows access to a list of your accounts and their current balance."),
+                permission("account.detail", "account", "Account numbers and features", "This allows access to your account numbers and product details."),
+                permission("transaction.detail", "transaction", "Transaction details", "This allows access to your transaction history."),
+                permission("customer.person.detail", "connection", "Contact details", "This allows access to your name, phone, email and address."),
+            ],
+        },
+        "links": {
+            "self": format!("{base}/users/{user}/consents/{}", c.id),
+            "consentPolicy": format!("{base}/policies/{}", c.id),
+            "latestConsentPolicy": format!("{base}/policies/{}", c.id),
+        },
+    })
+}
+
+/// `GET /users/{userId}/consents` (SERVER).
+pub async fn list(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let user = param(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(w, now, engine.secret(), &headers, Access::Server, Some(user))?;
+        check_id(user, "userId", "User ID")?;
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        let base = base(&engine, &headers);
+        let data: Vec<Value> = u.consents.iter().map(|c| consent_body(user, c, &base, now)).collect();
+        let body = json!({ "type": "list", "size": data.len(), "data": data, "links": { "self": format!("{base}/users/{user}/consents") } });
+        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+    });
+    reply(&engine, outcome)
+}
+
+/// `DELETE /users/{userId}/consents/{consentId}` (SERVER): 204; the consent and the user's
+/// connections are deleted.
+pub async fn delete(
+    State(engine): State<Engine>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let (user, id) = params(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::Server,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        check_id(id, "consentId", "Consent ID")?;
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        if !u.consents.iter().any(|c| c.id == id) {
+            return Err(BasiqError::ResourceNotFound {
+                parameter: "consentId",
+            });
+        }
+        let connections: Vec<String> = u.connections.iter().map(|c| c.id.clone()).collect();
+        for c in &connections {
+            events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, c);
+        }
+        if let Some(u) = w.basiq.user_mut(user) {
+            u.consents.retain(|c| c.id != id);
+            u.connections.clear();
+        }
+        events::record(
+            &mut w.basiq,
+            w.seed,
+            now,
+            ("consent", "revoked"),
+            user,
+            format!("/users/{user}/consents/{id}"),
+            Value::Null,
+        );
+        w.changed();
+        Ok(http::empty(StatusCode::NO_CONTENT))
+    });
+    reply(&engine, outcome)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AuthLinkInput {
+    mobile: Option<String>,
+}
+
+fn auth_link_body(user: &str, link: &AuthLink, base: &str, with_id: bool) -> Value {
+    let mut body = json!({ "type": "auth_link" });
+    if with_id {
+        body["id"] = json!(link.id);
+    }
+    body["userId"] = json!(user);
+    body["expiresAt"] = json!(link.expires.to_string());
+    body["mobile"] = json!(link.mobile);
+    body["links"] = json!({
+        "self": format!("{base}/users/{user}/auth_link"),
+        "public": format!("{base}/consent/home?authLink={}", link.id),
+    });
+    body
+}
+
+/// `POST /users/{userId}/auth_link` (SERVER): 201; the body's mobile, else the user's.
+pub async fn create_auth_link(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Response {
+    let user = param(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::Server,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        // The body is optional; an empty one means "use the user's mobile".
+        let input: AuthLinkInput = match &bytes {
+            Ok(b) if b.iter().all(u8::is_ascii_whitespace) => AuthLinkInput::default(),
+            _ => body::json(&headers, bytes, "Posted auth link is not in valid format.")?,
+        };
+        let mobile = input
+            .mobile
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| u.mobile.clone());
+        if mobile.is_empty() {
+            return Err(BasiqError::FieldMissing {
+                detail: "Mobile number is required to create an auth link.",
+            });
+        }
+        if !plausible_mobile(&mobile) {
+            return Err(BasiqError::FieldInvalid {
+                pointer: "auth_link/mobile",
+                detail: "Provided mobile is in bad format.",
+            });
+        }
+        let link = AuthLink {
+            id: engine.next_uuid(),
+            mobile,
+            expires: Timestamp::seconds(now + AUTH_LINK_TERM),
+            deleted: false,
+        };
+        let body = auth_link_body(user, &link, &base(&engine, &headers), false);
+        if let Some(u) = w.basiq.user_mut(user) {
+            u.auth_link = Some(link);
+        }
+        w.changed();
+        Ok(http::json(StatusCode::CREATED, http::to_bytes(&body)))
+    });
+    reply(&engine, outcome)
+}
+
+fn current_link(u: &User, now: DateTime<Utc>) -> Result<&AuthLink, BasiqError> {
+    match &u.auth_link {
+        None => Err(BasiqError::ResourceNotFound {
+            parameter: "userId",
+        }),
+        Some(l) if l.deleted || l.expires.at <= now => Err(BasiqError::NoLongerAvailable),
+        Some(l) => Ok(l),
+    }
+}
+
+/// `GET /users/{userId}/auth_link` (SERVER): the latest link; 410 once expired or deleted.
+pub async fn get_auth_link(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let user = param(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::Server,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        let link = current_link(u, now)?;
+        Ok(http::json(
+            StatusCode::OK,
+            http::to_bytes(&auth_link_body(user, link, &base(&engine, &headers), true)),
+        ))
+    });
+    reply(&engine, outcome)
+}
+
+/// `DELETE /users/{userId}/auth_link` (SERVER, or CLIENT for its own user): 204.
+pub async fn delete_auth_link(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let user = param(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::ServerOrOwnClient,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        current_link(u, now)?;
+        if let Some(link) = w.basiq.user_mut(user).and_then(|u| u.auth_link.as_mut()) {
+            link.deleted = true;
+        }
+        w.changed();
+        Ok(http::empty(StatusCode::NO_CONTENT))
+    });
+    reply(&engine, outcome)
+}
+
+fn identity_id(seed: u64, connection: &str) -> String {
+    uuid_v4(&mut rng_for(seed, &format!("identity {connection}")))
+}
+
+fn identity(seed: u64, user: &str, c: &Connection, base: &str) -> Value {
+    let id = identity_id(seed, &c.id);
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let addresses: Vec<Value> = c
+        .profile
+        .physical_addresses
+        .iter()
+        .map(|a| {
+            json!({
+                "type": "postal",
+                "addressLine1": text(&a.address_line1),
+                "addressLine2": text(&a.address_line2),
+                "addressLine3": text(&a.address_line3),
+                "postcode": text(&a.postcode),
+                "city": text(&a.city),
+                "state": text(&a.state),
+                "country": text(&a.country),
+                "countryCode": text(&a.country_code),
+                "formattedAddress": text(&a.formatted_address),
+            })
+        })
+        .collect();
+    json!({
+        "type": "identity",
+        "id": id,
+        "created": c.created_date.to_string(),
+        "updated": c.last_used.unwrap_or(c.created_date).to_string(),
+        "connectionID": c.id,
+        "institutionID": c.institution,
+        "source": if c.method == "web" { "web" } else { "openbanking" },
+        "fullName": c.profile.full_name,
+        "firstName": c.profile.first_name,
+        "lastName": c.profile.last_name,
+        "middleName": c.profile.middle_name,
+        "phoneNumbers": c.profile.phone_numbers,
+        "emailAddresses": c.profile.email_addresses,
+        "physicalAddresses": addresses,
+        "links": {
+            "self": format!("{base}/users/{user}/identities/{id}"),
+            "job": format!("{base}/users/{user}/connections/{}", c.id),
+        },
+    })
+}
+
+/// `GET /users/{userId}/identities` (SERVER): one identity per active connection.
+pub async fn identities(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let user = param(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::Server,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        let base = base(&engine, &headers);
+        let data: Vec<Value> = u
+            .connections
+            .iter()
+            .filter(|c| c.status == "active")
+            .map(|c| identity(w.seed, user, c, &base))
+            .collect();
+        let body = json!({ "type": "list", "count": data.len(), "data": data });
+        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+    });
+    reply(&engine, outcome)
+}
+
+/// `GET /users/{userId}/identities/{identityId}` (SERVER).
+pub async fn identity_by_id(
+    State(engine): State<Engine>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let (user, id) = params(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::Server,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        check_id(id, "identityId", "Identity ID")?;
+        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        let c = u
+            .connections
+            .iter()
+            .find(|c| c.status == "active" && identity_id(w.seed, &c.id) == id)
+            .ok_or(BasiqError::ResourceNotFound {
+                parameter: "identityId",
+            })?;
+        Ok(http::json(
+            StatusCode::OK,
+            http::to_bytes(&identity(w.seed, user, c, &base(&engine, &headers))),
+        ))
+    });
+    reply(&engine, outcome)
+}
