@@ -60,6 +60,10 @@ pub struct ServeArgs {
     /// Base URL for links in Basiq responses (default: http://<Host header>).
     #[arg(long, value_name = "URL", env = "SANDBANK_BASIQ_PUBLIC_URL")]
     pub basiq_public_url: Option<String>,
+    /// Open the admin API (`/__admin`) to any caller that sends `Authorization: Bearer <TOKEN>`
+    /// (without it, only loopback callers may use it).
+    #[arg(long, value_name = "TOKEN", env = "SANDBANK_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
     /// Server clock: `real`, `real@<RFC 3339>` (running from that instant) or
     /// `frozen@<RFC 3339>` (standing still). Overrides the scenario's `[clock]`.
     #[arg(long, value_name = "MODE", env = "SANDBANK_CLOCK", value_parser = parse_clock)]
@@ -182,6 +186,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         engine: EngineConfig {
             basiq_public_url: args.basiq_public_url,
             clock: args.clock,
+            admin_token: args.admin_token,
         },
     };
     let running = server::start(config).await?;

@@ -85,6 +85,15 @@ impl Clock {
         }
     }
 
+    /// Puts the clock back into `mode`, as if the server had just started.
+    pub fn reset(&self, mode: ClockMode) {
+        let fresh = Clock::new(mode)
+            .state
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        *self.lock() = fresh;
+    }
+
     /// Whether the clock stands still between advances.
     pub fn is_frozen(&self) -> bool {
         self.lock().anchor.is_none()

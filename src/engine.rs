@@ -24,6 +24,8 @@ pub struct EngineConfig {
     pub basiq_public_url: Option<String>,
     /// Overrides the scenario's clock settings.
     pub clock: Option<ClockMode>,
+    /// When set, `/__admin` requires `Authorization: Bearer <token>` instead of a loopback caller.
+    pub admin_token: Option<String>,
 }
 
 /// Shared handle; clones share state.
@@ -34,6 +36,10 @@ pub struct Engine {
 
 struct Shared {
     world: Mutex<World>,
+    /// The scenario the world was built from, for resets.
+    scenario: Scenario,
+    /// The clock mode the server started in, for resets.
+    mode: ClockMode,
     clock: Clock,
     /// Ids minted while serving (tokens, correlation and request ids), seeded like the data.
     runtime: Mutex<ChaCha8Rng>,
@@ -53,6 +59,8 @@ impl Engine {
         Engine {
             shared: Arc::new(Shared {
                 world: Mutex::new(world),
+                scenario: scenario.clone(),
+                mode,
                 clock,
                 runtime: Mutex::new(rng_for(scenario.seed, "runtime")),
                 secret,
@@ -83,6 +91,14 @@ impl Engine {
         let mut world = lock(&self.shared.world);
         world.settle(now);
         f(&mut world, now)
+    }
+
+    /// Back to the scenario's initial state: world rebuilt, clock and id streams restarted.
+    pub fn reset(&self) {
+        self.shared.clock.reset(self.shared.mode);
+        let world = build::build(&self.shared.scenario, self.shared.clock.now());
+        *lock(&self.shared.world) = world;
+        *lock(&self.shared.runtime) = rng_for(self.shared.scenario.seed, "runtime");
     }
 
     /// Secret for signing tokens.

@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //!
+//! - [`admin`] — `/__admin` on both listeners: health, reset, the server clock.
 //! - [`cli`] — `sandbank serve` / `validate` (clap), env fallbacks, combining scenario files.
 //! - [`server`] — binds one listener per vendor, graceful shutdown, [`RunningServer`].
 //! - [`engine`] — the shared handle: world, server clock, deterministic runtime ids.
@@ -18,6 +19,7 @@
 //! - [`ids`], [`value`], [`jwt`], [`http`] — seeded ids, money/timestamps/durations, HS256
 //!   tokens, response helpers.
 
+pub mod admin;
 pub mod basiq;
 pub mod cli;
 pub mod clock;

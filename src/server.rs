@@ -11,14 +11,13 @@ use std::net::SocketAddr;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::engine::{Engine, EngineConfig};
 use crate::scenario::Scenario;
-use crate::{basiq, meld};
+use crate::{admin, basiq, meld};
 
 /// Where and what to serve.
 #[derive(Debug, Clone)]
@@ -99,10 +98,14 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
     let tasks = vec![
         spawn(
             basiq_listener,
-            basiq::router(engine.clone()),
+            basiq::router(engine.clone()).merge(admin::router(engine.clone())),
             stopped.clone(),
         ),
-        spawn(meld_listener, meld::router(engine.clone()), stopped),
+        spawn(
+            meld_listener,
+            meld::router(engine.clone()).merge(admin::router(engine.clone())),
+            stopped,
+        ),
     ];
     Ok(RunningServer {
         basiq_url,
@@ -127,9 +130,8 @@ fn spawn(
 ) -> JoinHandle<io::Result<()>> {
     tokio::spawn(async move {
         let graceful = GracefulShutdown::new();
-        let service = TowerToHyperService::new(router);
         loop {
-            let (stream, _peer) = tokio::select! {
+            let (stream, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(pair) => pair,
                     // Out of file descriptors and the like: keep serving the connections we have.
@@ -141,8 +143,8 @@ fn spawn(
                 // Resolves on an explicit stop or when the RunningServer is dropped.
                 _ = stopped.changed() => break,
             };
-            let connection =
-                http1::Builder::new().serve_connection(TokioIo::new(stream), service.clone());
+            let connection = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), with_peer(router.clone(), peer));
             let connection = graceful.watch(connection);
             tokio::spawn(async move {
                 // A client that goes away mid-request is its own business.
@@ -152,5 +154,25 @@ fn spawn(
         drop(listener);
         graceful.shutdown().await;
         Ok(())
+    })
+}
+
+/// The router as a hyper service that tells handlers who is calling (`ConnectInfo`), which the
+/// admin API uses to admit loopback callers only.
+fn with_peer(
+    router: axum::Router,
+    peer: SocketAddr,
+) -> impl hyper::service::Service<
+    hyper::Request<hyper::body::Incoming>,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Future<Output = Result<axum::response::Response, std::convert::Infallible>> + Send,
+> + Clone {
+    hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+        let mut request = request.map(axum::body::Body::new);
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        tower::ServiceExt::oneshot(router.clone(), request)
     })
 }

@@ -1,5 +1,6 @@
 //! sandbank's integration tests: one binary, one module per surface.
 
+mod admin;
 mod basiq;
 mod basiq_data;
 mod basiq_events;
