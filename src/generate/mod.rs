@@ -8,7 +8,7 @@ pub mod history;
 pub mod places;
 
 use fake::Fake;
-use fake::faker::address::en::{BuildingNumber, CityName, StateAbbr, StreetName, ZipCode};
+use fake::faker::address::en::{BuildingNumber, CityName, StateAbbr, StreetName};
 use fake::faker::company::en::CompanyName;
 use fake::faker::name::en::{FirstName, LastName};
 use rand::Rng;
@@ -98,7 +98,7 @@ pub fn us_address(rng: &mut impl Rng) -> String {
     let street: String = StreetName().fake_with_rng(rng);
     let city: String = CityName().fake_with_rng(rng);
     let state: String = StateAbbr().fake_with_rng(rng);
-    let zip: String = ZipCode().fake_with_rng(rng);
+    let zip = digits(rng, 5);
     format!("{number} {street} {city}, {state} {zip}").to_uppercase()
 }
 

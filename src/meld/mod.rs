@@ -4,6 +4,7 @@
 //! the same id as `requestId`. Handlers run the same pipeline: request id, version, API key,
 //! parameters, lookup, render.
 
+pub mod data;
 pub mod error;
 pub mod institutions;
 pub mod model;
@@ -36,6 +37,13 @@ pub fn router(engine: Engine) -> Router {
             "/bank-linking/connections/{connection}",
             get(get_connection),
         )
+        .route("/bank-linking/accounts", get(data::search_accounts))
+        .route("/bank-linking/accounts/{account}", get(data::get_account))
+        .route("/bank-linking/transactions", get(data::search_transactions))
+        .route(
+            "/bank-linking/transactions/{transaction}",
+            get(data::get_transaction),
+        )
         .fallback(
             |State(engine): State<Engine>, headers: HeaderMap| async move {
                 let call = Call::begin(&engine, &headers, version::CONNECTIONS);
@@ -52,15 +60,19 @@ pub fn router(engine: Engine) -> Router {
 }
 
 /// What every Meld response needs from its request: the request id and the applied version.
-struct Call {
+pub(crate) struct Call {
     request_id: String,
-    version: &'static str,
+    pub(crate) version: &'static str,
     /// A version-header problem, reported after authentication.
     version_error: Result<(), MeldError>,
 }
 
 impl Call {
-    fn begin(engine: &Engine, headers: &HeaderMap, versions: &'static [&'static str]) -> Call {
+    pub(crate) fn begin(
+        engine: &Engine,
+        headers: &HeaderMap,
+        versions: &'static [&'static str],
+    ) -> Call {
         let default = engine.with_world(|w| w.meld.default_version.clone());
         let (version, version_error) =
             version::negotiate(http::header(headers, "meld-version"), &default, versions);
@@ -72,7 +84,11 @@ impl Call {
     }
 
     /// Checks the API key, then the version header.
-    fn authenticate(&self, engine: &Engine, headers: &HeaderMap) -> Result<(), MeldError> {
+    pub(crate) fn authenticate(
+        &self,
+        engine: &Engine,
+        headers: &HeaderMap,
+    ) -> Result<(), MeldError> {
         let value = match http::header(headers, "authorization") {
             None | Some("") => {
                 return Err(MeldError::Unauthorized(
@@ -106,7 +122,11 @@ impl Call {
         self.version_error.clone()
     }
 
-    fn finish(self, engine: &Engine, outcome: Result<(StatusCode, Bytes), MeldError>) -> Response {
+    pub(crate) fn finish(
+        self,
+        engine: &Engine,
+        outcome: Result<(StatusCode, Bytes), MeldError>,
+    ) -> Response {
         let (status, body) = match outcome {
             Ok(ok) => ok,
             Err(e) => {
@@ -125,7 +145,7 @@ impl Call {
 }
 
 /// Query parameters, decoded, in order.
-fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     query
         .unwrap_or("")
         .split('&')
@@ -137,7 +157,7 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == name)
@@ -145,7 +165,7 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 /// A comma-separated enum list; unknown values are reported.
-fn enum_list(
+pub(crate) fn enum_list(
     pairs: &[(String, String)],
     name: &str,
     allowed: &[&str],
@@ -168,7 +188,11 @@ fn enum_list(
     Some(values)
 }
 
-fn date_param(pairs: &[(String, String)], name: &str, errors: &mut Vec<String>) -> Option<String> {
+pub(crate) fn date_param(
+    pairs: &[(String, String)],
+    name: &str,
+    errors: &mut Vec<String>,
+) -> Option<String> {
     let raw = param(pairs, name)?;
     if valid_date(raw) {
         Some(raw.to_owned())

@@ -16,6 +16,8 @@ const KEY_VERSION: u8 = 1;
 #[repr(u8)]
 pub enum Kind {
     Connection = 1,
+    Account = 2,
+    Transaction = 3,
 }
 
 /// A sortable position: a timestamp in milliseconds, then the id.

@@ -15,6 +15,13 @@ pub const CONNECTIONS: &[&str] = &["2022-11-10", "2023-12-19"];
 /// 2023-12-19 replaced `connectionId` with `connectionIds`).
 pub const ACCOUNTS: &[&str] = &["2022-09-21", "2023-12-19"];
 
+/// Versions of the transaction endpoints.
+pub const TRANSACTIONS: &[&str] = &["2022-11-10", "2023-12-19"];
+
+/// The version from which financial accounts carry `connectionIds` (a list) instead of a single
+/// `connectionId`, and `historicalAggregationSucceeded`.
+pub const CONNECTION_IDS_FROM: &str = "2023-12-19";
+
 /// Resolves `requested` against an endpoint's versions (sorted oldest first).
 pub fn resolve(requested: &str, versions: &'static [&'static str]) -> &'static str {
     versions

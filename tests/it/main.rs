@@ -11,5 +11,6 @@ mod basiq_webhooks;
 mod cli;
 mod determinism;
 mod meld;
+mod meld_data;
 mod scenarios;
 mod support;

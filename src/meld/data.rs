@@ -1,0 +1,345 @@
+//! Financial accounts and their transactions: `GET /bank-linking/accounts[/{id}]` and
+//! `GET /bank-linking/transactions[/{id}]`, with search filters and key pagination.
+//!
+//! Money is written as a JSON number with exactly two decimals (`11001.00`), as Meld does.
+//! `balances`, `identifiers` and `owners` appear only when the connection has the product;
+//! accounts answered at a version before 2023-12-19 carry a single `connectionId`.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::error::MeldError;
+use super::model::{Account, FinancialAccount, Transaction};
+use super::page::{Kind, Paging};
+use super::{Call, date_param, enum_list, model, param, query_pairs, version};
+use crate::engine::Engine;
+use crate::generate;
+use crate::http;
+use crate::ids::rng_for;
+use crate::value::Money;
+
+/// Money as a fixed-scale JSON number. serde_json keeps a number's text as written
+/// (`arbitrary_precision`), so `11001.00` stays `11001.00` on the wire.
+fn amount(m: Money) -> Value {
+    serde_json::from_str(&m.to_string()).unwrap_or(Value::Null)
+}
+
+fn has(account: &Account, fa: &FinancialAccount, product: &str) -> bool {
+    fa.connection_ids
+        .iter()
+        .filter_map(|id| account.connection(id))
+        .any(|c| {
+            c.products
+                .iter()
+                .chain(&c.optional_products)
+                .any(|p| p == product)
+        })
+}
+
+/// An account's position: creation order, oldest first.
+fn account_position(fa: &FinancialAccount) -> Vec<u8> {
+    super::page::position(-fa.created_at.at.timestamp_millis(), &fa.id)
+}
+
+fn account_body(
+    seed: u64,
+    account: &Account,
+    fa: &FinancialAccount,
+    version: &str,
+    listed: bool,
+) -> Value {
+    let key = super::page::key(Kind::Account, &account_position(fa));
+    let external = account
+        .customer(&fa.customer_id)
+        .map(|c| c.external_id.clone());
+    let current = version >= version::CONNECTION_IDS_FROM;
+    let mut rng = rng_for(seed, &format!("account details {}", fa.id));
+    let number = format!(
+        "{}{}",
+        generate::digits(&mut rng, 6),
+        fa.truncated_account_number
+    );
+    let routing = format!("0{}", generate::digits(&mut rng, 8));
+    let mut body =
+        json!({ "key": key, "id": fa.id, "accountId": account.id, "customerId": fa.customer_id });
+    // The older single-account form left these empty on GET by id.
+    body["externalCustomerId"] = if current || listed {
+        json!(external)
+    } else {
+        Value::Null
+    };
+    body["institutionId"] = json!(fa.institution_id);
+    body["institutionName"] = json!(fa.institution_name);
+    if current {
+        body["connectionIds"] = json!(fa.connection_ids);
+    } else {
+        body["connectionId"] = if listed {
+            json!(fa.connection_ids.first())
+        } else {
+            Value::Null
+        };
+    }
+    body["status"] = json!(fa.status);
+    body["type"] = json!(fa.kind);
+    body["subtype"] = json!(fa.subtype);
+    body["name"] = json!(fa.name);
+    body["truncatedAccountNumber"] = json!(fa.truncated_account_number);
+    if current {
+        body["historicalAggregationSucceeded"] = json!(has(account, fa, "TRANSACTIONS"));
+    }
+    body["identifiers"] = if has(account, fa, "IDENTIFIERS") && fa.kind == "DEPOSITORY" {
+        json!({ "ach": { "accountNumber": number, "routingNumber": routing }, "eft": null, "international": null, "bacs": null })
+    } else {
+        json!({ "ach": null, "eft": null, "international": null, "bacs": null })
+    };
+    body["balances"] = if has(account, fa, "BALANCES") {
+        json!({
+            "currency": fa.balances.currency,
+            "currentAmount": amount(fa.balances.current_amount),
+            "availableAmount": fa.balances.available_amount.map(amount),
+            "updatedAt": fa.balances.updated_at.to_string(),
+        })
+    } else {
+        Value::Null
+    };
+    body["owners"] = match account.customer(&fa.customer_id) {
+        Some(c) if has(account, fa, "OWNERS") => json!([{
+            "addresses": [{ "data": { "street": null, "city": null, "region": null, "postalCode": null, "country": null, "full": generate::us_address(&mut rng) }, "primary": "UNKNOWN" }],
+            "emails": [{ "data": c.email, "primary": true, "type": "PERSONAL" }],
+            "names": [format!("{} {}", c.first_name, c.last_name).to_uppercase()],
+            "phoneNumbers": [{ "data": c.phone, "primary": true, "type": "MOBILE" }],
+        }]),
+        _ => Value::Null,
+    };
+    let provider = fa
+        .connection_ids
+        .first()
+        .and_then(|id| account.connection(id))
+        .map(|c| c.service_provider.clone())
+        .unwrap_or_else(|| "PLAID".to_owned());
+    body["serviceProviderDetails"] =
+        json!([{ "serviceProvider": provider, "updatedAt": fa.balances.updated_at.to_string() }]);
+    body
+}
+
+fn transaction_position(account: &Account, t: &Transaction) -> Vec<u8> {
+    // By account (creation order), then newest first, then id.
+    let created = account
+        .financial_accounts
+        .iter()
+        .find(|a| a.id == t.financial_account_id)
+        .map(|a| a.created_at.at.timestamp_millis())
+        .unwrap_or(0);
+    let mut pos = super::page::position(-created, &t.financial_account_id);
+    pos.extend(super::page::position(
+        t.transaction_date.at.timestamp_millis(),
+        &t.id,
+    ));
+    pos
+}
+
+fn transaction_body(account: &Account, t: &Transaction) -> Value {
+    let key = super::page::key(Kind::Transaction, &transaction_position(account, t));
+    let external = account
+        .customer(&t.customer_id)
+        .map(|c| c.external_id.clone());
+    let provider = t
+        .connection_ids
+        .first()
+        .and_then(|id| account.connection(id))
+        .map(|c| c.service_provider.clone())
+        .unwrap_or_else(|| "PLAID".to_owned());
+    json!({
+        "id": t.id,
+        "key": key,
+        "accountId": account.id,
+        "customerId": t.customer_id,
+        "externalCustomerId": external,
+        "financialAccountId": t.financial_account_id,
+        "connectionIds": t.connection_ids,
+        "amount": amount(t.amount),
+        "currency": t.currency,
+        "description": t.description,
+        "status": t.status,
+        "category": t.category,
+        "recurringStatus": "UNKNOWN",
+        "transactionDate": t.transaction_date.to_string(),
+        "postedDate": t.posted_date.map(|d| d.to_string()),
+        "serviceProviderDetails": [{ "serviceProvider": provider, "updatedAt": t.posted_date.unwrap_or(t.transaction_date).to_string() }],
+    })
+}
+
+/// `GET /bank-linking/accounts`: `customerId` or `externalCustomerId`, `institutionId`,
+/// `connectionId`; `before`/`after`/`limit` (10, max 100).
+pub async fn search_accounts(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let call = Call::begin(&engine, &headers, version::ACCOUNTS);
+    let outcome = (|| {
+        call.authenticate(&engine, &headers)?;
+        let pairs = query_pairs(query.as_deref());
+        let mut errors = Vec::new();
+        let customer = param(&pairs, "customerId");
+        let external = param(&pairs, "externalCustomerId");
+        if customer.is_some() && external.is_some() {
+            errors.push("[customerId] must not be combined with [externalCustomerId]".to_owned());
+        }
+        let paging = Paging::parse(
+            Kind::Account,
+            param(&pairs, "before"),
+            param(&pairs, "after"),
+            param(&pairs, "limit"),
+            (10, 100),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(MeldError::BadRequest(errors));
+        }
+        let institution = param(&pairs, "institutionId");
+        let connection = param(&pairs, "connectionId");
+        engine.with_world(|w| {
+            let a = &w.meld;
+            let mut items: Vec<(Vec<u8>, &FinancialAccount)> = a
+                .financial_accounts
+                .iter()
+                .filter(|f| customer.is_none_or(|c| f.customer_id == c))
+                .filter(|f| {
+                    external.is_none_or(|e| {
+                        a.customer(&f.customer_id)
+                            .is_some_and(|c| c.external_id == e)
+                    })
+                })
+                .filter(|f| institution.is_none_or(|i| f.institution_id.as_deref() == Some(i)))
+                .filter(|f| connection.is_none_or(|c| f.connection_ids.iter().any(|x| x == c)))
+                .filter(|f| {
+                    f.connection_ids
+                        .iter()
+                        .any(|id| a.connection(id).is_some_and(|c| c.status != "DELETED"))
+                })
+                .map(|f| (account_position(f), f))
+                .collect();
+            items.sort_by(|x, y| y.0.cmp(&x.0));
+            let (page, remaining) = paging.apply(&items);
+            let data: Vec<Value> = page
+                .iter()
+                .map(|(_, f)| account_body(w.seed, a, f, call.version, true))
+                .collect();
+            let body =
+                json!({ "financialAccounts": data, "count": data.len(), "remaining": remaining });
+            Ok((StatusCode::OK, http::to_bytes(&body)))
+        })
+    })();
+    call.finish(&engine, outcome)
+}
+
+/// `GET /bank-linking/accounts/{financialAccountId}`.
+pub async fn get_account(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let call = Call::begin(&engine, &headers, version::ACCOUNTS);
+    let outcome = (|| {
+        call.authenticate(&engine, &headers)?;
+        let id = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+        engine.with_world(|w| {
+            let a = &w.meld;
+            let fa = a
+                .financial_accounts
+                .iter()
+                .find(|f| f.id == id)
+                .ok_or(MeldError::NotFound("Financial account"))?;
+            Ok((
+                StatusCode::OK,
+                http::to_bytes(&account_body(w.seed, a, fa, call.version, false)),
+            ))
+        })
+    })();
+    call.finish(&engine, outcome)
+}
+
+/// `GET /bank-linking/transactions`: customer (id wins over external id), account, connection,
+/// `status`, `category`, `startDate`/`endDate` on `transactionDate`; paging (100, max 1000).
+pub async fn search_transactions(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let call = Call::begin(&engine, &headers, version::TRANSACTIONS);
+    let outcome = (|| {
+        call.authenticate(&engine, &headers)?;
+        let pairs = query_pairs(query.as_deref());
+        let mut errors = Vec::new();
+        let statuses = enum_list(&pairs, "status", &["PENDING", "POSTED"], &mut errors);
+        let categories = enum_list(&pairs, "category", model::CATEGORIES, &mut errors);
+        let start = date_param(&pairs, "startDate", &mut errors);
+        let end = date_param(&pairs, "endDate", &mut errors);
+        let paging = Paging::parse(
+            Kind::Transaction,
+            param(&pairs, "before"),
+            param(&pairs, "after"),
+            param(&pairs, "limit"),
+            (100, 1000),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(MeldError::BadRequest(errors));
+        }
+        let customer = param(&pairs, "customerId");
+        let external = param(&pairs, "externalCustomerId").filter(|_| customer.is_none());
+        let account_id = param(&pairs, "financialAccountId");
+        let connection = param(&pairs, "connectionId");
+        engine.with_world(|w| {
+            let a = &w.meld;
+            let mut items: Vec<(Vec<u8>, &Transaction)> = a
+                .transactions
+                .iter()
+                .filter(|t| customer.is_none_or(|c| t.customer_id == c))
+                .filter(|t| external.is_none_or(|e| a.customer(&t.customer_id).is_some_and(|c| c.external_id == e)))
+                .filter(|t| account_id.is_none_or(|f| t.financial_account_id == f))
+                .filter(|t| connection.is_none_or(|c| t.connection_ids.iter().any(|x| x == c)))
+                .filter(|t| statuses.as_ref().is_none_or(|s| s.contains(&t.status)))
+                .filter(|t| categories.as_ref().is_none_or(|s| s.contains(&t.category)))
+                .filter(|t| {
+                    let day = t.transaction_date.at.format("%Y-%m-%d").to_string();
+                    start.as_ref().is_none_or(|s| &day >= s) && end.as_ref().is_none_or(|e| &day <= e)
+                })
+                .map(|t| (transaction_position(a, t), t))
+                .collect();
+            items.sort_by(|x, y| y.0.cmp(&x.0));
+            let (page, remaining) = paging.apply(&items);
+            let data: Vec<Value> = page.iter().map(|(_, t)| transaction_body(a, t)).collect();
+            let body = json!({ "financialAccountTransactions": data, "count": data.len(), "remaining": remaining });
+            Ok((StatusCode::OK, http::to_bytes(&body)))
+        })
+    })();
+    call.finish(&engine, outcome)
+}
+
+/// `GET /bank-linking/transactions/{transactionId}`.
+pub async fn get_transaction(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let call = Call::begin(&engine, &headers, version::TRANSACTIONS);
+    let outcome = (|| {
+        call.authenticate(&engine, &headers)?;
+        let id = path.as_ref().map(|p| p.0.as_str()).unwrap_or("");
+        engine.with_world(|w| {
+            let a = &w.meld;
+            let t = a
+                .transactions
+                .iter()
+                .find(|t| t.id == id)
+                .ok_or(MeldError::NotFound("Transaction"))?;
+            Ok((StatusCode::OK, http::to_bytes(&transaction_body(a, t))))
+        })
+    })();
+    call.finish(&engine, outcome)
+}
