@@ -224,8 +224,7 @@ pub async fn list(
             })
             .map(|e| body(e, &base))
             .collect();
-        let out =
-            json!({ "type": "list", "data": data, "links": { "self": format!("{base}/events") } });
+        let out = wire::list(format!("{base}/events"), data);
         Ok(http::json(StatusCode::OK, http::to_bytes(&out)))
     });
     reply(&engine, outcome)

@@ -390,8 +390,3 @@ pub fn login(login_id: &str, password: &str) -> Login {
         None => Login::Fails(INVALID_CREDENTIALS),
     }
 }
-
-/// The persona with this login id.
-pub fn persona(login_id: &str) -> Option<&'static Persona> {
-    PERSONAS.iter().find(|p| p.login_id == login_id)
-}

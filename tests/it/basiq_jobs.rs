@@ -142,10 +142,20 @@ async fn happy_persona_connects() {
             "12345612345678"
         ]
     );
-    let mortgage = b
-        .get("/users/ea3a81/accounts?filter=account.id.eq('x')")
-        .await;
-    assert_eq!(mortgage.status, 200);
+    // Only the shared mortgage carries both holders' names.
+    let holders: Vec<String> = b
+        .get("/users/ea3a81/accounts?filter=institution.id.eq('AU00000')")
+        .await
+        .json()["data"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|x| x["accountNo"] == "12345612345678")
+                .filter_map(|x| x["accountHolder"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(holders, ["Max Wentworth-Smith & Paul Wentworth-Smith"]);
     let id = connection["id"].as_str().unwrap_or_default();
     let txns = b
         .get(&format!(
