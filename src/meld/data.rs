@@ -105,14 +105,10 @@ fn account_body(
     } else {
         Value::Null
     };
-    body["owners"] = match account.customer(&fa.customer_id) {
-        Some(c) if has(account, fa, "OWNERS") => json!([{
-            "addresses": [{ "data": { "street": null, "city": null, "region": null, "postalCode": null, "country": null, "full": generate::us_address(&mut rng) }, "primary": "UNKNOWN" }],
-            "emails": [{ "data": c.email, "primary": true, "type": "PERSONAL" }],
-            "names": [format!("{} {}", c.first_name, c.last_name).to_uppercase()],
-            "phoneNumbers": [{ "data": c.phone, "primary": true, "type": "MOBILE" }],
-        }]),
-        _ => Value::Null,
+    body["owners"] = if has(account, fa, "OWNERS") {
+        owners(account, fa, &mut rng)
+    } else {
+        Value::Null
     };
     let provider = fa
         .connection_ids
@@ -123,6 +119,11 @@ fn account_body(
     body["serviceProviderDetails"] =
         json!([{ "serviceProvider": provider, "updatedAt": fa.balances.updated_at.to_string() }]);
     body
+}
+
+/// A transaction's pagination key (what `oldestTransactionUpdatedSearchKey` names).
+pub(crate) fn transaction_key(account: &Account, t: &Transaction) -> String {
+    super::page::key(Kind::Transaction, &transaction_position(account, t))
 }
 
 fn transaction_position(account: &Account, t: &Transaction) -> Vec<u8> {
@@ -139,6 +140,39 @@ fn transaction_position(account: &Account, t: &Transaction) -> Vec<u8> {
         &t.id,
     ));
     pos
+}
+
+/// The holders of an account: as the provider reported them, else the customer.
+fn owners(account: &Account, fa: &FinancialAccount, rng: &mut impl rand::Rng) -> Value {
+    let (names, address, email, phone) = match (&fa.owner, account.customer(&fa.customer_id)) {
+        (Some(o), _) => (
+            o.names.clone(),
+            o.address.clone(),
+            o.email.clone(),
+            o.phone.clone(),
+        ),
+        (None, Some(c)) => {
+            let name = [c.first_name.as_deref(), c.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_uppercase();
+            (
+                vec![name],
+                generate::us_address(rng),
+                c.email.clone(),
+                c.phone.clone(),
+            )
+        }
+        (None, None) => return Value::Null,
+    };
+    json!([{
+        "addresses": [{ "data": { "street": null, "city": null, "region": null, "postalCode": null, "country": null, "full": address }, "primary": "UNKNOWN" }],
+        "emails": email.map(|e| json!([{ "data": e, "primary": true, "type": "PERSONAL" }])),
+        "names": names,
+        "phoneNumbers": phone.map(|p| json!([{ "data": p, "primary": true, "type": "MOBILE" }])),
+    }])
 }
 
 fn transaction_body(account: &Account, t: &Transaction) -> Value {

@@ -6,9 +6,12 @@
 
 pub mod data;
 pub mod error;
+pub mod events;
 pub mod institutions;
+pub mod lifecycle;
 pub mod model;
 pub mod page;
+pub mod sandbox;
 pub mod version;
 pub mod wire;
 

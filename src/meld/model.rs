@@ -4,6 +4,9 @@
 //! Objects are kept flat and linked by id, as Meld links them: an account can belong to several
 //! connections, and a deleted connection stays readable with status `DELETED`.
 
+use chrono::{DateTime, Duration, Utc};
+
+use super::events::Event;
 use crate::value::{Money, Timestamp};
 
 /// Connection statuses (current and legacy).
@@ -112,6 +115,97 @@ pub struct Account {
     pub connections: Vec<Connection>,
     pub financial_accounts: Vec<FinancialAccount>,
     pub transactions: Vec<Transaction>,
+    /// Webhook events produced so far, oldest first (bounded; see [`super::events`]).
+    pub events: std::collections::VecDeque<Event>,
+    /// The webhook profile events are addressed to (`profileId`), once one is configured.
+    pub webhook_profile_id: Option<String>,
+    /// Events ever produced, for deterministic event ids.
+    pub events_emitted: u64,
+    /// Aggregations started and not yet finished, earliest first.
+    pub pending: Vec<Aggregation>,
+    /// How rules of the connection lifecycle are configured.
+    pub rules: Rules,
+}
+
+/// Lifecycle settings a scenario may change.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// Time from a completed widget (or a refresh) to the end of aggregation.
+    pub aggregation_delay: Duration,
+    /// Statuses a forced refresh is allowed from.
+    pub refreshable: Vec<String>,
+    /// `STATUS` or `STATUS/REASON` entries a repair is allowed from.
+    pub repairable: Vec<String>,
+    /// Lifetime of a connect token, and of an unfinished connection before it expires.
+    pub connect_token_lifetime: Duration,
+}
+
+/// Refresh is allowed from these statuses unless the scenario says otherwise.
+pub const DEFAULT_REFRESHABLE: &[&str] =
+    &["ACTIVE", "PARTIALLY_ACTIVE", "DEGRADED", "UNDETERMINED"];
+
+/// Repair is allowed from these statuses (or status/reason pairs) unless the scenario says
+/// otherwise.
+pub const DEFAULT_REPAIRABLE: &[&str] = &[
+    "RECONNECT_REQUIRED",
+    "DEGRADED",
+    "UNRECOVERABLE",
+    "UNDETERMINED",
+    "PARTIALLY_ACTIVE",
+    "ACTIVE/ACCESS_EXPIRING_SOON",
+    "ACTIVE/NEW_ACCOUNTS_AVAILABLE",
+];
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            aggregation_delay: Duration::seconds(2),
+            refreshable: DEFAULT_REFRESHABLE
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            repairable: DEFAULT_REPAIRABLE.iter().map(|s| (*s).to_owned()).collect(),
+            connect_token_lifetime: Duration::hours(4),
+        }
+    }
+}
+
+impl Rules {
+    /// Whether a forced refresh is allowed for this connection's status.
+    pub fn can_refresh(&self, c: &Connection) -> bool {
+        self.refreshable.iter().any(|s| *s == c.status)
+    }
+
+    /// Whether a repair is allowed for this connection's status and reason.
+    pub fn can_repair(&self, c: &Connection) -> bool {
+        self.repairable
+            .iter()
+            .any(|entry| match entry.split_once('/') {
+                Some((status, reason)) => {
+                    status == c.status && c.status_reason.as_deref() == Some(reason)
+                }
+                None => *entry == c.status,
+            })
+    }
+}
+
+/// What an aggregation was started by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregationKind {
+    /// The widget completed for a new connection: accounts and two years of history.
+    Connect,
+    /// The repair widget completed.
+    Repair,
+    /// A forced refresh or a product update.
+    Refresh,
+}
+
+/// An aggregation due to finish at `due`.
+#[derive(Debug, Clone)]
+pub struct Aggregation {
+    pub due: DateTime<Utc>,
+    pub connection_id: String,
+    pub kind: AggregationKind,
 }
 
 impl Account {
@@ -124,6 +218,11 @@ impl Account {
     pub fn customer(&self, id: &str) -> Option<&Customer> {
         self.customers.iter().find(|c| c.id == id)
     }
+
+    /// The connection with this id, to change it.
+    pub fn connection_mut(&mut self, id: &str) -> Option<&mut Connection> {
+        self.connections.iter_mut().find(|c| c.id == id)
+    }
 }
 
 /// A Meld customer.
@@ -131,10 +230,10 @@ impl Account {
 pub struct Customer {
     pub id: String,
     pub external_id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
     pub created_at: Timestamp,
 }
 
@@ -157,6 +256,12 @@ pub struct Connection {
     pub successfully_aggregated_at: Option<Timestamp>,
     pub duplicate_connection_ids: Option<Vec<String>>,
     pub active_duplicate_connection_id: Option<String>,
+    /// The username the customer signed in with (decides sandbox behaviour and duplicates).
+    pub login: Option<String>,
+    /// Connect tokens issued for this connection and not yet used.
+    pub open_tokens: Vec<String>,
+    /// When the last forced refresh was accepted (providers limit how often).
+    pub last_forced_refresh: Option<DateTime<Utc>>,
 }
 
 /// Balances of a financial account.
@@ -183,6 +288,17 @@ pub struct FinancialAccount {
     pub truncated_account_number: String,
     pub balances: Balances,
     pub created_at: Timestamp,
+    /// The holder as the provider reports it; `None` means the customer's own details.
+    pub owner: Option<Owner>,
+}
+
+/// An account holder as a provider reports it.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub names: Vec<String>,
+    pub address: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
 }
 
 /// A financial-account transaction.

@@ -242,6 +242,25 @@ fn check_meld(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
             format!("`{v}` is not a date YYYY-MM-DD"),
         ));
     }
+    for (i, s) in spec.refreshable_statuses.iter().flatten().enumerate() {
+        one_of(
+            found,
+            path.key("refreshableStatuses").index(i),
+            s,
+            meld::model::STATUSES,
+        );
+    }
+    for (i, entry) in spec.repairable_statuses.iter().flatten().enumerate() {
+        let at = path.key("repairableStatuses").index(i);
+        let (status, reason) = match entry.split_once('/') {
+            Some((s, r)) => (s, Some(r)),
+            None => (entry.as_str(), None),
+        };
+        one_of(found, at.clone(), status, meld::model::STATUSES);
+        if let Some(r) = reason {
+            one_of(found, at, r, meld::model::STATUS_REASONS);
+        }
+    }
     for (i, key) in spec.api_keys.iter().enumerate() {
         if key.is_empty() || key.contains(char::is_whitespace) {
             found.push((

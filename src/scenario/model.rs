@@ -221,6 +221,15 @@ pub struct MeldSpec {
     pub api_keys: Vec<String>,
     /// The account's default `Meld-Version`, used when a request sends none.
     pub default_version: Option<String>,
+    /// From a completed widget or a refresh to the end of aggregation (default `2s`).
+    pub aggregation_delay: Option<Span>,
+    /// Statuses a forced refresh is accepted from (default: `ACTIVE`, `PARTIALLY_ACTIVE`,
+    /// `DEGRADED`, `UNDETERMINED`); others answer 409.
+    pub refreshable_statuses: Option<Vec<String>>,
+    /// `STATUS` or `STATUS/REASON` entries a repair is accepted from (default:
+    /// `RECONNECT_REQUIRED`, `DEGRADED`, `UNRECOVERABLE`, `UNDETERMINED`, `PARTIALLY_ACTIVE`,
+    /// `ACTIVE/ACCESS_EXPIRING_SOON`, `ACTIVE/NEW_ACCOUNTS_AVAILABLE`); others answer 409.
+    pub repairable_statuses: Option<Vec<String>>,
     #[serde(default)]
     pub customers: Vec<MeldCustomerSpec>,
 }

@@ -87,6 +87,27 @@ pub fn basiq_accounts(
     (accounts, transactions)
 }
 
+/// Accounts (and their histories) a Meld aggregation finds while the server runs: histories
+/// end at the connection's `successfullyAggregatedAt`; values come from the seed and `label`.
+pub fn meld_accounts(
+    seed: u64,
+    now: DateTime<Utc>,
+    label: &str,
+    connection: &md::Connection,
+    specs: &[MeldAccountSpec],
+) -> Vec<(md::FinancialAccount, Vec<md::Transaction>)> {
+    let ctx = Ctx {
+        seed,
+        epoch: now,
+        start: now,
+    };
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| ctx.meld_account(&format!("{label}.accounts[{i}]"), spec, connection))
+        .collect()
+}
+
 struct Ctx {
     seed: u64,
     epoch: DateTime<Utc>,
@@ -121,6 +142,7 @@ impl Ctx {
                 target: target.clone(),
                 status: t.status.clone(),
                 status_reason: t.status_reason.clone(),
+                only_from: None,
             });
         }
     }
@@ -510,6 +532,15 @@ impl Ctx {
             .default_version
             .clone()
             .unwrap_or_else(|| DEFAULT_MELD_VERSION.to_owned());
+        if let Some(delay) = spec.aggregation_delay {
+            account.rules.aggregation_delay = delay.0;
+        }
+        if let Some(list) = &spec.refreshable_statuses {
+            account.rules.refreshable = list.clone();
+        }
+        if let Some(list) = &spec.repairable_statuses {
+            account.rules.repairable = list.clone();
+        }
         let mut transitions = Vec::new();
         for (c, customer_spec) in spec.customers.iter().enumerate() {
             let label = format!("meld.customers[{c}]");
@@ -566,12 +597,12 @@ impl Ctx {
             external_id: or_gen(&spec.external_id, || {
                 format!("customer-{}", generate::digits(&mut rng, 6))
             }),
-            email: or_gen(&spec.email, || {
+            email: Some(or_gen(&spec.email, || {
                 named.email(&mut rng, &["gmail.com", "yahoo.com", "outlook.com"])
-            }),
-            phone: or_gen(&spec.phone, || generate::us_phone(&mut rng)),
-            first_name: named.first_name,
-            last_name: named.last_name,
+            })),
+            phone: Some(or_gen(&spec.phone, || generate::us_phone(&mut rng))),
+            first_name: Some(named.first_name),
+            last_name: Some(named.last_name),
             created_at: before(&mut rng, self.epoch, 400, 500),
         }
     }
@@ -651,6 +682,9 @@ impl Ctx {
             successfully_aggregated_at,
             duplicate_connection_ids: None,
             active_duplicate_connection_id: None,
+            login: None,
+            open_tokens: Vec::new(),
+            last_forced_refresh: None,
         }
     }
 
@@ -702,6 +736,7 @@ impl Ctx {
                 updated_at,
             },
             created_at: connection.created_at,
+            owner: None,
             kind,
             subtype,
         };

@@ -44,6 +44,8 @@ pub struct Scheduled {
     pub target: Target,
     pub status: String,
     pub status_reason: Option<String>,
+    /// Applies only if the target still has this status (an unfinished connection expiring).
+    pub only_from: Option<String>,
 }
 
 /// All state of one scenario.
@@ -65,6 +67,9 @@ impl World {
     /// Applies every scheduled transition due at `now`.
     pub fn settle(&mut self, now: DateTime<Utc>) {
         if crate::basiq::jobs::advance(&mut self.basiq, self.seed, now) {
+            self.changed();
+        }
+        if meld::lifecycle::advance(&mut self.meld, self.seed, now) {
             self.changed();
         }
         let due = self.scheduled.iter().take_while(|s| s.due <= now).count();
@@ -105,12 +110,28 @@ impl World {
                 }
             }
             Target::MeldConnection(id) => {
-                if let Some(c) = self.meld.connections.iter_mut().find(|c| &c.id == id) {
-                    c.status = change.status.clone();
-                    c.status_reason = change.status_reason.clone();
+                let applies = self.meld.connection(id).is_some_and(|c| {
+                    change.only_from.as_ref().is_none_or(|s| *s == c.status)
+                        && c.status != "DELETED"
+                });
+                if applies {
+                    meld::lifecycle::set_status(
+                        &mut self.meld,
+                        self.seed,
+                        change.due,
+                        id,
+                        &change.status,
+                        change.status_reason.as_deref(),
+                    );
                 }
             }
         }
+    }
+
+    /// Schedules a transition, keeping the list in time order.
+    pub fn schedule(&mut self, change: Scheduled) {
+        let index = self.scheduled.partition_point(|s| s.due <= change.due);
+        self.scheduled.insert(index, change);
     }
 
     /// Records that state changed: cached renderings are stale.

@@ -1,0 +1,223 @@
+//! Meld webhook events: the documented envelope (`eventType`, `eventId`, `timestamp`,
+//! `accountId`, `profileId`, `version`, `payload`) and a builder per bank-linking event type.
+//!
+//! Events are produced at the moments Meld sends them (widget completed, status changed,
+//! aggregation steps, deletion) and kept in order on the account, so tests and the delivery
+//! engine read the same sequence. The log is bounded: past [`EVENT_LIMIT`] the oldest go.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use super::model::{Account, Connection};
+use crate::ids::{base58_id, hex_id, rng_for};
+use crate::value::{Precision, Timestamp};
+
+/// Most events kept on an account.
+pub const EVENT_LIMIT: usize = 10_000;
+
+/// One webhook event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// The connection it is about (events are delivered in order per connection).
+    pub connection_id: Option<String>,
+    pub event_type: &'static str,
+    /// The whole envelope, as it goes on the wire.
+    pub body: Value,
+}
+
+/// Every event type sandbank produces.
+pub const TYPES: &[&str] = &[
+    "BANK_LINKING_CONNECTION_COMPLETED",
+    "BANK_LINKING_CONNECTION_STATUS_CHANGE",
+    "BANK_LINKING_CONNECTION_DELETED",
+    "BANK_LINKING_ACCOUNTS_UPDATING",
+    "BANK_LINKING_ACCOUNTS_UPDATED",
+    "BANK_LINKING_ACCOUNTS_REMOVED",
+    "BANK_LINKING_TRANSACTIONS_AGGREGATED",
+    "BANK_LINKING_HISTORICAL_TRANSACTIONS_AGGREGATED",
+    "WEBHOOK_TEST",
+];
+
+/// An account entry of an aggregation event.
+#[derive(Debug, Clone)]
+pub struct AccountNote {
+    pub id: String,
+    pub name: String,
+    pub truncated_account_number: String,
+    pub new_account: bool,
+    pub transactions_added: usize,
+    /// Key of the oldest transaction added (where a client resumes reading).
+    pub oldest_key: Option<String>,
+}
+
+/// Records an event about connection `c` with the common payload fields plus `extra`.
+pub fn record(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    event_type: &'static str,
+    connection: &str,
+    extra: Map<String, Value>,
+) {
+    let Some(c) = account.connection(connection) else {
+        return;
+    };
+    let mut payload = common(account, c, seed, account.events_emitted);
+    payload.extend(extra);
+    push(
+        account,
+        seed,
+        at,
+        event_type,
+        Some(connection.to_owned()),
+        payload,
+    );
+}
+
+/// `BANK_LINKING_CONNECTION_STATUS_CHANGE` from (`old`, `old_reason`) to the connection's
+/// current status.
+pub fn status_change(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    connection: &str,
+    old: &str,
+    old_reason: Option<&str>,
+) {
+    let Some(c) = account.connection(connection) else {
+        return;
+    };
+    let mut extra = Map::new();
+    extra.insert("oldStatus".into(), json!(old));
+    extra.insert("oldStatusReason".into(), json!(old_reason));
+    extra.insert("newStatus".into(), json!(c.status));
+    extra.insert("newStatusReason".into(), json!(c.status_reason));
+    extra.insert(
+        "activeDuplicateConnectionId".into(),
+        json!(c.active_duplicate_connection_id),
+    );
+    record(
+        account,
+        seed,
+        at,
+        "BANK_LINKING_CONNECTION_STATUS_CHANGE",
+        connection,
+        extra,
+    );
+}
+
+/// `BANK_LINKING_ACCOUNTS_UPDATING` / `_UPDATED` / `_REMOVED`: the accounts touched, with the
+/// products refreshed on `_UPDATED` (never `TRANSACTIONS`).
+pub fn accounts(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    event_type: &'static str,
+    connection: &str,
+    notes: &[AccountNote],
+    products: Option<&[String]>,
+) {
+    let list: Vec<Value> = notes
+        .iter()
+        .map(|n| {
+            if event_type == "BANK_LINKING_ACCOUNTS_REMOVED" {
+                return json!({ "id": n.id });
+            }
+            let mut entry = json!({
+                "id": n.id,
+                "name": n.name,
+                "truncatedAccountNumber": n.truncated_account_number,
+                "newAccount": n.new_account,
+            });
+            if let Some(products) = products {
+                entry["products"] = json!(
+                    products
+                        .iter()
+                        .filter(|p| *p != "TRANSACTIONS")
+                        .collect::<Vec<_>>()
+                );
+            }
+            entry
+        })
+        .collect();
+    let mut extra = Map::new();
+    extra.insert("financialAccounts".into(), Value::Array(list));
+    record(account, seed, at, event_type, connection, extra);
+}
+
+/// `BANK_LINKING_TRANSACTIONS_AGGREGATED` or `_HISTORICAL_TRANSACTIONS_AGGREGATED`.
+pub fn transactions(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    event_type: &'static str,
+    connection: &str,
+    notes: &[AccountNote],
+) {
+    let list: Vec<Value> = notes
+        .iter()
+        .map(|n| {
+            json!({
+                "id": n.id,
+                "numTransactionsAdded": n.transactions_added,
+                "numTransactionsUpdated": 0,
+                "transactionIdsRemoved": [],
+                "oldestTransactionUpdatedSearchKey": n.oldest_key,
+                "numInvestmentTransactionsAdded": 0,
+                "numInvestmentTransactionsUpdated": 0,
+                "investmentTransactionIdsRemoved": [],
+            })
+        })
+        .collect();
+    let mut extra = Map::new();
+    extra.insert("financialAccounts".into(), Value::Array(list));
+    record(account, seed, at, event_type, connection, extra);
+}
+
+/// The fields every bank-linking payload carries.
+fn common(account: &Account, c: &Connection, seed: u64, n: u64) -> Map<String, Value> {
+    let mut rng = rng_for(seed, &format!("meld event request {n}"));
+    let external = account.customer(&c.customer_id).map(|cu| &cu.external_id);
+    let mut m = Map::new();
+    m.insert("requestId".into(), json!(hex_id(&mut rng, 16)));
+    m.insert("customerId".into(), json!(c.customer_id));
+    m.insert("externalCustomerId".into(), json!(external));
+    m.insert("connectionId".into(), json!(c.id));
+    m.insert("institutionId".into(), json!(c.institution_id));
+    m.insert("institutionName".into(), json!(c.institution_name));
+    m.insert(
+        "serviceProviderDetails".into(),
+        json!({ "serviceProvider": c.service_provider }),
+    );
+    m
+}
+
+fn push(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    event_type: &'static str,
+    connection_id: Option<String>,
+    payload: Map<String, Value>,
+) {
+    let n = account.events_emitted;
+    account.events_emitted += 1;
+    let mut rng = rng_for(seed, &format!("meld event {n}"));
+    let body = json!({
+        "eventType": event_type,
+        "eventId": base58_id(&mut rng),
+        "timestamp": Timestamp::new(at, Precision::Micros).to_string(),
+        "accountId": account.id,
+        "profileId": account.webhook_profile_id,
+        "version": account.default_version,
+        "payload": Value::Object(payload),
+    });
+    if account.events.len() >= EVENT_LIMIT {
+        account.events.pop_front();
+    }
+    account.events.push_back(Event {
+        connection_id,
+        event_type,
+        body,
+    });
+}

@@ -1,0 +1,572 @@
+//! The connection lifecycle (§8 of the digest) as state changes on a Meld [`Account`]:
+//! status changes with their webhook events, widget completion (first connect and repair),
+//! aggregation finishing on the server clock, duplicates, and deletion.
+//!
+//! Every function here is a pure step on the account at a given instant; handlers and the
+//! world's settling call them, so the same rules apply whether a request, a scenario
+//! transition or the clock drives the change.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use serde_json::Map;
+
+use super::events::{self, AccountNote};
+use super::model::{Account, Aggregation, AggregationKind, Transaction};
+use super::sandbox;
+use crate::ids::{base58_id, rng_for};
+use crate::value::{Money, Timestamp};
+use crate::world::build;
+
+/// Statuses after which nothing happens to a connection any more.
+pub fn is_final(status: &str) -> bool {
+    matches!(status, "DELETED" | "EXPIRED")
+}
+
+/// Sets a connection's status and reason; announces a change with
+/// `BANK_LINKING_CONNECTION_STATUS_CHANGE`. Returns whether anything changed.
+pub fn set_status(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    id: &str,
+    status: &str,
+    reason: Option<&str>,
+) -> bool {
+    let Some(c) = account.connection_mut(id) else {
+        return false;
+    };
+    if c.status == status && c.status_reason.as_deref() == reason {
+        return false;
+    }
+    let old = std::mem::replace(&mut c.status, status.to_owned());
+    let old_reason = std::mem::replace(&mut c.status_reason, reason.map(str::to_owned));
+    if is_final(status) {
+        c.open_tokens.clear();
+        account.pending.retain(|p| p.connection_id != id);
+    }
+    events::status_change(account, seed, at, id, &old, old_reason.as_deref());
+    true
+}
+
+/// Where a completed widget leads.
+pub struct Completion<'a> {
+    pub institution_id: &'a str,
+    pub institution_name: &'a str,
+    pub service_provider: &'a str,
+    pub login: &'a str,
+}
+
+/// The customer finished the widget (connect or repair): the connection becomes `ACTIVE`,
+/// `COMPLETED` and `STATUS_CHANGE` are sent, and aggregation starts.
+pub fn complete(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str, done: Completion) {
+    let Some(c) = account.connection_mut(id) else {
+        return;
+    };
+    let repair = c.status != "IN_PROGRESS";
+    c.open_tokens.clear();
+    c.login = Some(done.login.to_owned());
+    if !repair {
+        c.institution_id = Some(done.institution_id.to_owned());
+        c.institution_name = Some(done.institution_name.to_owned());
+        c.service_provider = done.service_provider.to_owned();
+        c.service_provider_details
+            .insert("serviceProvider".into(), done.service_provider.into());
+    }
+    let (old, old_reason) = (c.status.clone(), c.status_reason.clone());
+    c.status = "ACTIVE".to_owned();
+    c.status_reason = None;
+    if !repair {
+        link_duplicate(account, seed, at, id);
+    }
+    events::record(
+        account,
+        seed,
+        at,
+        "BANK_LINKING_CONNECTION_COMPLETED",
+        id,
+        Map::new(),
+    );
+    events::status_change(account, seed, at, id, &old, old_reason.as_deref());
+    let kind = if repair {
+        AggregationKind::Repair
+    } else {
+        AggregationKind::Connect
+    };
+    schedule(account, at, id, kind);
+}
+
+/// Starts an aggregation that finishes after the configured delay.
+pub fn schedule(account: &mut Account, at: DateTime<Utc>, id: &str, kind: AggregationKind) {
+    let due = at + account.rules.aggregation_delay;
+    let index = account.pending.partition_point(|p| p.due <= due);
+    account.pending.insert(
+        index,
+        Aggregation {
+            due,
+            connection_id: id.to_owned(),
+            kind,
+        },
+    );
+}
+
+/// Finishes every aggregation due at `now`. Returns whether anything changed.
+pub fn advance(account: &mut Account, seed: u64, now: DateTime<Utc>) -> bool {
+    let due = account.pending.partition_point(|p| p.due <= now);
+    if due == 0 {
+        return false;
+    }
+    let finished: Vec<Aggregation> = account.pending.drain(..due).collect();
+    for job in finished {
+        aggregate(account, seed, job.due, &job.connection_id, job.kind);
+    }
+    true
+}
+
+/// One aggregation at `at`: accounts found or updated, transactions added, events sent in
+/// Meld's order (accounts updating → updated → transactions → historical transactions).
+fn aggregate(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str, kind: AggregationKind) {
+    let Some(c) = account.connection(id) else {
+        return;
+    };
+    if is_final(&c.status) || c.status == "IN_PROGRESS" {
+        return;
+    }
+    if kind == AggregationKind::Refresh
+        && let Some((status, reason)) = sandbox::on_refresh(c.login.as_deref())
+    {
+        set_status(account, seed, at, id, status, Some(reason));
+        return;
+    }
+    let login = c.login.clone();
+    let provider = c.service_provider.clone();
+    let mut products: Vec<String> = c.products.clone();
+    products.extend(c.optional_products.iter().cloned());
+    let has_accounts = account
+        .financial_accounts
+        .iter()
+        .any(|fa| fa.connection_ids.iter().any(|x| x == id));
+    let notes = if kind == AggregationKind::Connect || !has_accounts {
+        find_accounts(
+            account,
+            seed,
+            at,
+            id,
+            login.as_deref().unwrap_or("user_good"),
+        )
+    } else {
+        add_recent(account, seed, at, id)
+    };
+    if let Some(c) = account.connection_mut(id) {
+        c.successfully_aggregated_at = Some(Timestamp::seconds(at));
+    }
+    for fa in account
+        .financial_accounts
+        .iter_mut()
+        .filter(|fa| fa.connection_ids.iter().any(|x| x == id))
+    {
+        fa.balances.updated_at = Timestamp::seconds(at);
+    }
+    for event_type in [
+        "BANK_LINKING_ACCOUNTS_UPDATING",
+        "BANK_LINKING_ACCOUNTS_UPDATED",
+    ] {
+        let products = (event_type == "BANK_LINKING_ACCOUNTS_UPDATED").then_some(&products[..]);
+        events::accounts(account, seed, at, event_type, id, &notes, products);
+    }
+    if products.iter().any(|p| p == "TRANSACTIONS") {
+        let window = at - Duration::days(sandbox::initial_window_days(&provider));
+        let first_load = kind != AggregationKind::Refresh && notes.iter().any(|n| n.new_account);
+        if first_load {
+            let (recent, historical) = split_history(account, &notes, window);
+            events::transactions(
+                account,
+                seed,
+                at,
+                "BANK_LINKING_TRANSACTIONS_AGGREGATED",
+                id,
+                &recent,
+            );
+            events::transactions(
+                account,
+                seed,
+                at,
+                "BANK_LINKING_HISTORICAL_TRANSACTIONS_AGGREGATED",
+                id,
+                &historical,
+            );
+        } else {
+            events::transactions(
+                account,
+                seed,
+                at,
+                "BANK_LINKING_TRANSACTIONS_AGGREGATED",
+                id,
+                &notes,
+            );
+        }
+    }
+    if kind == AggregationKind::Connect
+        && let Some((status, reason)) = sandbox::after_connect(login.as_deref())
+    {
+        set_status(account, seed, at, id, status, Some(reason));
+    }
+}
+
+/// The accounts behind the login: new ones created with two years of history, ones the
+/// customer already has at this institution (a duplicate login) linked to this connection too.
+fn find_accounts(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    id: &str,
+    login: &str,
+) -> Vec<AccountNote> {
+    let Some(c) = account.connection(id).cloned() else {
+        return Vec::new();
+    };
+    let label = format!("meld aggregation {id}");
+    let (specs, owner) = sandbox::profile(seed, &label, login);
+    let mut c_at = c.clone();
+    c_at.successfully_aggregated_at = Some(Timestamp::seconds(at));
+    let found = build::meld_accounts(seed, at, &label, &c_at, &specs);
+    let mut notes = Vec::new();
+    for (mut fa, txns) in found {
+        let existing = account.financial_accounts.iter_mut().find(|e| {
+            e.customer_id == fa.customer_id
+                && e.institution_id == fa.institution_id
+                && e.truncated_account_number == fa.truncated_account_number
+                && e.name == fa.name
+        });
+        if let Some(e) = existing {
+            if !e.connection_ids.iter().any(|x| x == id) {
+                e.connection_ids.insert(0, id.to_owned());
+            }
+            let account_id = e.id.clone();
+            for t in account
+                .transactions
+                .iter_mut()
+                .filter(|t| t.financial_account_id == account_id)
+            {
+                if !t.connection_ids.iter().any(|x| x == id) {
+                    t.connection_ids.insert(0, id.to_owned());
+                }
+            }
+            notes.push(note(account, &account_id, false, 0, None));
+            continue;
+        }
+        fa.created_at = Timestamp::seconds(at);
+        fa.owner = Some(owner.clone());
+        let fa_id = fa.id.clone();
+        account.financial_accounts.push(fa);
+        let added = txns.len();
+        account.transactions.extend(txns);
+        notes.push(note(account, &fa_id, true, added, None));
+    }
+    // The oldest added transaction's key, now that every account has its place.
+    for n in notes.iter_mut().filter(|n| n.transactions_added > 0) {
+        n.oldest_key = oldest_key(account, &n.id, None);
+    }
+    notes
+}
+
+/// A refresh of known accounts: up to three new transactions each since the last
+/// aggregation, with balances moved by them.
+fn add_recent(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) -> Vec<AccountNote> {
+    let n = account.events_emitted;
+    let mut rng = rng_for(seed, &format!("meld refresh {id} {n}"));
+    let ids: Vec<String> = account
+        .financial_accounts
+        .iter()
+        .filter(|fa| fa.connection_ids.iter().any(|x| x == id) && fa.kind != "INVESTMENT")
+        .map(|fa| fa.id.clone())
+        .collect();
+    let merchants = [
+        ("STARBUCKS", "FOOD_AND_DRINK"),
+        ("AMAZON.COM", "SHOPPING"),
+        ("SHELL OIL", "TRANSPORTATION"),
+        ("WHOLE FOODS MARKET", "FOOD_AND_DRINK"),
+        ("UBER TRIP", "TRAVEL"),
+        ("CVS PHARMACY", "HEALTH"),
+    ];
+    let mut notes = Vec::new();
+    for fa_id in ids {
+        let count = rng.random_range(0..=3usize);
+        let mut added = Vec::new();
+        for _ in 0..count {
+            let (name, category) = merchants[rng.random_range(0..merchants.len())];
+            let amount = Money(rng.random_range(300..9_000));
+            added.push((name, category, amount, base58_id(&mut rng)));
+        }
+        let Some(fa) = account
+            .financial_accounts
+            .iter_mut()
+            .find(|f| f.id == fa_id)
+        else {
+            continue;
+        };
+        let owed = matches!(fa.kind.as_str(), "CREDIT" | "LOAN");
+        for (_, _, amount, _) in &added {
+            // Positive amounts left the account: less money, or more owed.
+            let moved = if owed { amount.0 } else { -amount.0 };
+            fa.balances.current_amount = Money(fa.balances.current_amount.0 + moved);
+            if let Some(a) = fa.balances.available_amount.as_mut() {
+                a.0 += moved;
+            }
+        }
+        let (customer, connections, currency) = (
+            fa.customer_id.clone(),
+            fa.connection_ids.clone(),
+            fa.balances.currency.clone(),
+        );
+        let n_added = added.len();
+        for (name, category, amount, txn_id) in added {
+            account.transactions.push(Transaction {
+                id: txn_id,
+                financial_account_id: fa_id.clone(),
+                customer_id: customer.clone(),
+                connection_ids: connections.clone(),
+                amount,
+                currency: currency.clone(),
+                description: name.to_owned(),
+                status: "PENDING".to_owned(),
+                category: category.to_owned(),
+                transaction_date: Timestamp::seconds(at),
+                posted_date: None,
+            });
+        }
+        let mut entry = note(account, &fa_id, false, n_added, None);
+        if n_added > 0 {
+            entry.oldest_key = oldest_key(account, &fa_id, Some(at));
+        }
+        notes.push(entry);
+    }
+    notes
+}
+
+fn note(
+    account: &Account,
+    fa_id: &str,
+    new_account: bool,
+    added: usize,
+    oldest_key: Option<String>,
+) -> AccountNote {
+    let fa = account.financial_accounts.iter().find(|f| f.id == fa_id);
+    AccountNote {
+        id: fa_id.to_owned(),
+        name: fa.map(|f| f.name.clone()).unwrap_or_default(),
+        truncated_account_number: fa
+            .map(|f| f.truncated_account_number.clone())
+            .unwrap_or_default(),
+        new_account,
+        transactions_added: added,
+        oldest_key,
+    }
+}
+
+/// Key of an account's oldest transaction (dated `since` or later, when given).
+fn oldest_key(account: &Account, fa_id: &str, since: Option<DateTime<Utc>>) -> Option<String> {
+    account
+        .transactions
+        .iter()
+        .filter(|t| t.financial_account_id == fa_id)
+        .filter(|t| since.is_none_or(|s| t.transaction_date.at >= s))
+        .min_by_key(|t| (t.transaction_date.at, t.id.clone()))
+        .map(|t| super::data::transaction_key(account, t))
+}
+
+/// Splits a first load into the initial window and the historical rest.
+fn split_history(
+    account: &Account,
+    notes: &[AccountNote],
+    window: DateTime<Utc>,
+) -> (Vec<AccountNote>, Vec<AccountNote>) {
+    let mut recent = Vec::new();
+    let mut historical = Vec::new();
+    for n in notes {
+        let txns = || {
+            account
+                .transactions
+                .iter()
+                .filter(move |t| t.financial_account_id == n.id)
+        };
+        let (newer, older) = txns().fold((0, 0), |(a, b), t| {
+            if t.transaction_date.at >= window {
+                (a + 1, b)
+            } else {
+                (a, b + 1)
+            }
+        });
+        let (newer, older) = if n.new_account {
+            (newer, older)
+        } else {
+            (0, 0)
+        };
+        let key_from = |since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>| {
+            txns()
+                .filter(|t| since.is_none_or(|s| t.transaction_date.at >= s))
+                .filter(|t| until.is_none_or(|u| t.transaction_date.at < u))
+                .min_by_key(|t| (t.transaction_date.at, t.id.clone()))
+                .map(|t| super::data::transaction_key(account, t))
+        };
+        recent.push(AccountNote {
+            transactions_added: newer,
+            oldest_key: (newer > 0).then(|| key_from(Some(window), None)).flatten(),
+            ..n.clone()
+        });
+        historical.push(AccountNote {
+            transactions_added: older,
+            oldest_key: (older > 0).then(|| key_from(None, Some(window))).flatten(),
+            ..n.clone()
+        });
+    }
+    (recent, historical)
+}
+
+/// A new connection for the same customer, institution, provider and login as live ones is
+/// their duplicate: it becomes the active one, the others `PARTIALLY_ACTIVE` /
+/// `INACTIVE_DUPLICATE`.
+fn link_duplicate(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) {
+    let Some(c) = account.connection(id).cloned() else {
+        return;
+    };
+    let mut others: Vec<(Option<DateTime<Utc>>, DateTime<Utc>, String)> = account
+        .connections
+        .iter()
+        .filter(|o| {
+            o.id != id
+                && !is_final(&o.status)
+                && o.status != "IN_PROGRESS"
+                && o.customer_id == c.customer_id
+                && o.institution_id == c.institution_id
+                && o.service_provider == c.service_provider
+                && o.login.is_some()
+                && o.login == c.login
+        })
+        .map(|o| {
+            (
+                o.successfully_aggregated_at.map(|t| t.at),
+                o.created_at.at,
+                o.id.clone(),
+            )
+        })
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    others.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    let mut group = vec![id.to_owned()];
+    group.extend(others.into_iter().map(|o| o.2));
+    regroup(account, &group);
+    for other in group.iter().skip(1) {
+        set_status(
+            account,
+            seed,
+            at,
+            other,
+            "PARTIALLY_ACTIVE",
+            Some("INACTIVE_DUPLICATE"),
+        );
+    }
+}
+
+/// Writes a duplicate group (active first) onto its members; a group of one is no group.
+fn regroup(account: &mut Account, group: &[String]) {
+    let alone = group.len() < 2;
+    for c in account
+        .connections
+        .iter_mut()
+        .filter(|c| group.contains(&c.id))
+    {
+        c.duplicate_connection_ids = (!alone).then(|| group.to_vec());
+        c.active_duplicate_connection_id = (!alone).then(|| group[0].clone());
+    }
+}
+
+/// Refreshing an inactive duplicate makes it the active one: it takes over the active
+/// duplicate's status, and that one becomes `PARTIALLY_ACTIVE` / `INACTIVE_DUPLICATE`.
+pub fn promote(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) {
+    let Some(c) = account.connection(id) else {
+        return;
+    };
+    let (Some(group), Some(active)) = (
+        c.duplicate_connection_ids.clone(),
+        c.active_duplicate_connection_id.clone(),
+    ) else {
+        return;
+    };
+    if active == id {
+        return;
+    }
+    let Some(previous) = account.connection(&active) else {
+        return;
+    };
+    let (status, reason) = (previous.status.clone(), previous.status_reason.clone());
+    let mut order = vec![id.to_owned()];
+    order.extend(group.into_iter().filter(|g| g != id));
+    regroup(account, &order);
+    set_status(account, seed, at, id, &status, reason.as_deref());
+    set_status(
+        account,
+        seed,
+        at,
+        &active,
+        "PARTIALLY_ACTIVE",
+        Some("INACTIVE_DUPLICATE"),
+    );
+}
+
+/// Deletes a connection: status `DELETED`, `BANK_LINKING_CONNECTION_DELETED` sent, accounts
+/// no other live connection links removed (with their transactions), and the next duplicate
+/// promoted when the active one goes.
+pub fn delete(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) {
+    let Some(c) = account.connection_mut(id) else {
+        return;
+    };
+    let group = c.duplicate_connection_ids.take();
+    let was_active = c.active_duplicate_connection_id.take().as_deref() == Some(id);
+    let (status, reason) = (c.status.clone(), c.status_reason.clone());
+    c.status = "DELETED".to_owned();
+    c.status_reason = None;
+    c.open_tokens.clear();
+    account.pending.retain(|p| p.connection_id != id);
+    events::record(
+        account,
+        seed,
+        at,
+        "BANK_LINKING_CONNECTION_DELETED",
+        id,
+        Map::new(),
+    );
+    if let Some(group) = group {
+        let rest: Vec<String> = group.into_iter().filter(|g| g != id).collect();
+        regroup(account, &rest);
+        if was_active && let Some(next) = rest.first() {
+            set_status(account, seed, at, next, &status, reason.as_deref());
+        }
+    }
+    let live = |cid: &String| {
+        cid != id
+            && account
+                .connection(cid)
+                .is_some_and(|c| !is_final(&c.status))
+    };
+    let orphaned: Vec<String> = account
+        .financial_accounts
+        .iter()
+        .filter(|fa| fa.connection_ids.iter().any(|x| x == id))
+        .filter(|fa| !fa.connection_ids.iter().any(live))
+        .map(|fa| fa.id.clone())
+        .collect();
+    account
+        .financial_accounts
+        .retain(|fa| !orphaned.contains(&fa.id));
+    account
+        .transactions
+        .retain(|t| !orphaned.contains(&t.financial_account_id));
+    for fa in account.financial_accounts.iter_mut() {
+        fa.connection_ids.retain(|x| x != id);
+    }
+    for t in account.transactions.iter_mut() {
+        t.connection_ids.retain(|x| x != id);
+    }
+}
