@@ -453,7 +453,7 @@ fn link_duplicate(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str)
     if others.is_empty() {
         return;
     }
-    others.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    others.sort_by_key(|o| std::cmp::Reverse((o.0, o.1)));
     let mut group = vec![id.to_owned()];
     group.extend(others.into_iter().map(|o| o.2));
     regroup(account, &group);

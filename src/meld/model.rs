@@ -173,7 +173,7 @@ impl Default for Rules {
 impl Rules {
     /// Whether a forced refresh is allowed for this connection's status.
     pub fn can_refresh(&self, c: &Connection) -> bool {
-        self.refreshable.iter().any(|s| *s == c.status)
+        self.refreshable.contains(&c.status)
     }
 
     /// Whether a repair is allowed for this connection's status and reason.
