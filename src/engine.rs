@@ -121,6 +121,11 @@ impl Engine {
         hex_id(&mut *lock(&self.shared.runtime), 16)
     }
 
+    /// A fresh 22-character base58 id (Meld ids).
+    pub fn next_base58(&self) -> String {
+        crate::ids::base58_id(&mut *lock(&self.shared.runtime))
+    }
+
     /// A fresh 64-bit nonce.
     pub fn next_nonce(&self) -> u64 {
         lock(&self.shared.runtime).random()

@@ -19,6 +19,15 @@ pub enum MeldError {
     /// An id nobody has.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The operation is not allowed in the object's current state.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The provider's limit on forced refreshes was reached.
+    #[error("too many requests: {0}")]
+    TooManyRequests(String),
+    /// A request body over the size limit.
+    #[error("request body too large")]
+    TooLarge,
     /// A path no route serves.
     #[error("route not found")]
     RouteNotFound,
@@ -44,6 +53,9 @@ impl MeldError {
             MeldError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             MeldError::BadRequest(_) => StatusCode::BAD_REQUEST,
             MeldError::NotFound(_) | MeldError::RouteNotFound => StatusCode::NOT_FOUND,
+            MeldError::Conflict(_) => StatusCode::CONFLICT,
+            MeldError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            MeldError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             MeldError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
@@ -58,6 +70,13 @@ impl MeldError {
             }
             MeldError::NotFound(what) => ("NOT_FOUND", format!("{what} not found"), none),
             MeldError::RouteNotFound => ("NOT_FOUND", "No such endpoint".to_owned(), none),
+            MeldError::Conflict(why) => ("CONFLICT", why.clone(), none),
+            MeldError::TooManyRequests(why) => ("TOO_MANY_REQUESTS", why.clone(), none),
+            MeldError::TooLarge => (
+                "PAYLOAD_TOO_LARGE",
+                "Request body is too large".to_owned(),
+                none,
+            ),
             MeldError::MethodNotAllowed => (
                 "METHOD_NOT_ALLOWED",
                 "Method not allowed on this endpoint".to_owned(),

@@ -230,7 +230,7 @@ fn find_accounts(
     c_at.successfully_aggregated_at = Some(Timestamp::seconds(at));
     let found = build::meld_accounts(seed, at, &label, &c_at, &specs);
     let mut notes = Vec::new();
-    for (mut fa, txns) in found {
+    for (n, (mut fa, txns)) in found.into_iter().enumerate() {
         let existing = account.financial_accounts.iter_mut().find(|e| {
             e.customer_id == fa.customer_id
                 && e.institution_id == fa.institution_id
@@ -254,7 +254,11 @@ fn find_accounts(
             notes.push(note(account, &account_id, false, 0, None));
             continue;
         }
-        fa.created_at = Timestamp::seconds(at);
+        // Accounts list in the order the provider reported them.
+        fa.created_at = Timestamp::new(
+            at + Duration::milliseconds(n as i64),
+            crate::value::Precision::Millis,
+        );
         fa.owner = Some(owner.clone());
         let fa_id = fa.id.clone();
         account.financial_accounts.push(fa);

@@ -4,6 +4,9 @@
 //! the same id as `requestId`. Handlers run the same pipeline: request id, version, API key,
 //! parameters, lookup, render.
 
+pub mod actions;
+pub mod body;
+pub mod connect;
 pub mod data;
 pub mod error;
 pub mod events;
@@ -19,7 +22,7 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
@@ -35,11 +38,23 @@ use crate::value::{Precision, Timestamp};
 /// The Meld router.
 pub fn router(engine: Engine) -> Router {
     Router::new()
+        .route("/bank-linking/connect/start", post(connect::start))
+        .route("/bank-linking/connect/repair", post(connect::repair))
         .route("/bank-linking/connections", get(search_connections))
         .route(
             "/bank-linking/connections/{connection}",
-            get(get_connection),
+            get(get_connection).delete(actions::delete),
         )
+        .route(
+            "/bank-linking/connections/{connection}/refresh",
+            post(actions::refresh),
+        )
+        .route(
+            "/bank-linking/connections/{connection}/update",
+            post(actions::update),
+        )
+        .route("/connect", get(connect::widget))
+        .route("/connect/complete", post(connect::complete))
         .route("/bank-linking/accounts", get(data::search_accounts))
         .route("/bank-linking/accounts/{account}", get(data::get_account))
         .route("/bank-linking/transactions", get(data::search_transactions))
@@ -64,7 +79,7 @@ pub fn router(engine: Engine) -> Router {
 
 /// What every Meld response needs from its request: the request id and the applied version.
 pub(crate) struct Call {
-    request_id: String,
+    pub(crate) request_id: String,
     pub(crate) version: &'static str,
     /// A version-header problem, reported after authentication.
     version_error: Result<(), MeldError>,
@@ -137,7 +152,11 @@ impl Call {
                 (e.status(), e.body(&self.request_id, at))
             }
         };
-        let mut response = http::json(status, body);
+        let mut response = if status == StatusCode::NO_CONTENT {
+            http::empty(status)
+        } else {
+            http::json(status, body)
+        };
         let headers = response.headers_mut();
         headers.insert("meld-version", HeaderValue::from_static(self.version));
         if let Ok(id) = HeaderValue::from_str(&self.request_id) {

@@ -11,6 +11,7 @@ mod basiq_webhooks;
 mod cli;
 mod determinism;
 mod meld;
+mod meld_connect;
 mod meld_data;
 mod scenarios;
 mod support;
