@@ -8,6 +8,7 @@ mod basiq_jobs;
 mod basiq_more;
 mod basiq_users;
 mod basiq_webhooks;
+mod browser;
 mod cli;
 mod determinism;
 mod meld;
