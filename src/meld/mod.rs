@@ -53,6 +53,8 @@ pub fn router(engine: Engine) -> Router {
             "/bank-linking/connections/{connection}/update",
             post(actions::update),
         )
+        .route("/institutions", get(institutions::search))
+        .route("/institutions/{institution}", get(institutions::get))
         .route("/connect", get(connect::widget))
         .route("/connect/complete", post(connect::complete))
         .route("/bank-linking/accounts", get(data::search_accounts))

@@ -18,6 +18,8 @@ pub enum Kind {
     Connection = 1,
     Account = 2,
     Transaction = 3,
+    Institution = 4,
+    Customer = 5,
 }
 
 /// A sortable position: a timestamp in milliseconds, then the id.

@@ -985,3 +985,66 @@ async fn magic_usernames() {
         )
     );
 }
+
+/// `GET /institutions` (rank order, filters, key paging) and `GET /institutions/{id}`.
+#[tokio::test]
+async fn institutions() {
+    let m = Meld::new().await;
+    let first = m.call("GET", "/institutions?limit=2", None).await;
+    let body = first.json();
+    let names: Vec<&str> = body["institutions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Platypus Bank", "Finbank Profiles - A"]);
+    assert_eq!(
+        (body["count"].as_u64(), body["remaining"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let last_key = body["institutions"][1]["key"].as_str().unwrap_or_default();
+    let next = m
+        .call(
+            "GET",
+            &format!("/institutions?limit=2&after={last_key}"),
+            None,
+        )
+        .await
+        .json();
+    let rest: Vec<&str> = next["institutions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["name"].as_str())
+        .collect();
+    assert_eq!(rest, ["MX Bank", "Mikomo Financial"]);
+    let count = |path: &'static str| {
+        let m = &m;
+        async move { m.call("GET", path, None).await.json()["count"].as_u64() }
+    };
+    assert_eq!(count("/institutions?name=platyp").await, Some(1));
+    assert_eq!(
+        count("/institutions?name=finbank").await,
+        Some(1),
+        "aliases match too"
+    );
+    assert_eq!(
+        count("/institutions?serviceProviders=MX,AKOYA").await,
+        Some(2)
+    );
+    assert_eq!(count("/institutions?regions=US-NY").await, Some(4));
+    assert_eq!(count("/institutions?regions=CA").await, Some(0));
+    let one = m
+        .call("GET", &format!("/institutions/{PLATYPUS}"), None)
+        .await;
+    let bad = m
+        .call(
+            "GET",
+            "/institutions?type=ATM&serviceProviders=NOPE&limit=0",
+            None,
+        )
+        .await;
+    let missing = m.call("GET", "/institutions/unknown", None).await;
+    snap!("meld_institutions", render_all(&[one, bad, missing]));
+}
