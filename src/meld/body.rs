@@ -139,12 +139,39 @@ impl Fields {
         }
     }
 
+    /// A string inside an object field (`name.firstName`): `None` when not sent, `Some(None)`
+    /// when sent as `null`.
+    pub fn nested_string(&mut self, object: &str, name: &str) -> Option<Option<String>> {
+        match self.map.get(object) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(o)) => match o.get(name) {
+                None => None,
+                Some(Value::Null) => Some(None),
+                Some(Value::String(s)) => Some(Some(s.clone())),
+                Some(_) => {
+                    self.errors
+                        .push(format!("[{object}.{name}] must be a string"));
+                    Some(None)
+                }
+            },
+            Some(_) => {
+                self.errors.push(format!("[{object}] must be an object"));
+                None
+            }
+        }
+    }
+
     /// Fails with every problem found, if any.
     pub fn finish(&mut self) -> Result<(), MeldError> {
         if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(MeldError::BadRequest(std::mem::take(&mut self.errors)))
+            return Ok(());
         }
+        let mut unique: Vec<String> = Vec::new();
+        for e in std::mem::take(&mut self.errors) {
+            if !unique.contains(&e) {
+                unique.push(e);
+            }
+        }
+        Err(MeldError::BadRequest(unique))
     }
 }

@@ -173,6 +173,8 @@ pub async fn start(
                         last_name: None,
                         email: None,
                         phone: None,
+                        date_of_birth: None,
+                        status: "ACTIVE".to_owned(),
                         created_at: Timestamp::seconds(now),
                     });
                     id

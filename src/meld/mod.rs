@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod body;
 pub mod connect;
+pub mod customers;
 pub mod data;
 pub mod error;
 pub mod events;
@@ -52,6 +53,16 @@ pub fn router(engine: Engine) -> Router {
         .route(
             "/bank-linking/connections/{connection}/update",
             post(actions::update),
+        )
+        .route(
+            "/accounts/customers",
+            get(customers::search).post(customers::create),
+        )
+        .route(
+            "/accounts/customers/{customer}",
+            get(customers::get)
+                .patch(customers::update)
+                .delete(customers::delete),
         )
         .route("/institutions", get(institutions::search))
         .route("/institutions/{institution}", get(institutions::get))

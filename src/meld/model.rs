@@ -234,6 +234,10 @@ pub struct Customer {
     pub last_name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// `yyyy-MM-dd`.
+    pub date_of_birth: Option<String>,
+    /// `ACTIVE` or `INACTIVE`.
+    pub status: String,
     pub created_at: Timestamp,
 }
 

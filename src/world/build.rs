@@ -603,6 +603,8 @@ impl Ctx {
             phone: Some(or_gen(&spec.phone, || generate::us_phone(&mut rng))),
             first_name: Some(named.first_name),
             last_name: Some(named.last_name),
+            date_of_birth: None,
+            status: "ACTIVE".to_owned(),
             created_at: before(&mut rng, self.epoch, 400, 500),
         }
     }

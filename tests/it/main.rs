@@ -13,6 +13,7 @@ mod cli;
 mod determinism;
 mod meld;
 mod meld_connect;
+mod meld_customers;
 mod meld_data;
 mod scenarios;
 mod support;
