@@ -17,7 +17,7 @@ use super::body;
 use super::error::MeldError;
 use super::lifecycle;
 use super::model::{self, AggregationKind};
-use super::{Call, version};
+use super::{Call, path_id, version};
 use crate::engine::Engine;
 use crate::http;
 
@@ -26,10 +26,6 @@ const REFRESH_LIMITS: &[(&str, i64)] = &[("MX", 3 * 3600)];
 
 /// Providers whose connections cannot take more products after connecting.
 const NO_UPDATES: &[&str] = &["YODLEE", "SALTEDGE", "SALTEDGEPARTNERS", "MESH"];
-
-fn path_id(path: Option<Path<String>>) -> String {
-    path.map(|p| p.0).unwrap_or_default()
-}
 
 fn describe(c: &model::Connection) -> String {
     match &c.status_reason {

@@ -15,7 +15,7 @@ use super::error::MeldError;
 use super::lifecycle;
 use super::model::{Account, Customer};
 use super::page::{Kind, Paging};
-use super::{Call, enum_list, model, param, query_pairs, version};
+use super::{Call, enum_list, model, param, path_id, query_pairs, version};
 use crate::engine::Engine;
 use crate::http;
 use crate::ids::{base58_id, rng_for};
@@ -258,10 +258,6 @@ pub async fn search(
         })
     })();
     call.finish(&engine, outcome)
-}
-
-fn path_id(path: Option<Path<String>>) -> String {
-    path.map(|p| p.0).unwrap_or_default()
 }
 
 /// `GET /accounts/customers/{customerId}`.

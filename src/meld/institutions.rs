@@ -33,14 +33,7 @@ pub struct Institution {
     pub regions: &'static [&'static str],
 }
 
-const ALL: &[&str] = &[
-    "BALANCES",
-    "IDENTIFIERS",
-    "INVESTMENT_HOLDINGS",
-    "INVESTMENT_TRANSACTIONS",
-    "OWNERS",
-    "TRANSACTIONS",
-];
+const ALL: &[&str] = model::PRODUCTS;
 
 /// Institution types sandbank knows (Meld does not document the list).
 pub const TYPES: &[&str] = &["BANK"];

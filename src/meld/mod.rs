@@ -179,6 +179,11 @@ impl Call {
     }
 }
 
+/// The id from a `{…}` path segment; a missing one reads as empty (and is then not found).
+pub(crate) fn path_id(path: Option<Path<String>>) -> String {
+    path.map(|p| p.0).unwrap_or_default()
+}
+
 /// Query parameters, decoded, in order.
 pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     query

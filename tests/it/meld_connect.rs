@@ -35,19 +35,7 @@ impl Meld {
     }
 
     async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Exchange {
-        let auth = format!("BASIC {MELD_KEY}");
-        let text = body.map(|b| b.to_string()).unwrap_or_default();
-        send(
-            self.server.meld_url(),
-            method,
-            path,
-            &[
-                ("authorization", &auth),
-                ("content-type", "application/json"),
-            ],
-            text.as_bytes(),
-        )
-        .await
+        meld_call(&self.server, method, path, body).await
     }
 
     async fn start(&self, external: &str, products: &[&str]) -> (String, String) {

@@ -14,19 +14,7 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> Exchange {
-    let auth = format!("BASIC {MELD_KEY}");
-    let text = body.map(|b| b.to_string()).unwrap_or_default();
-    send(
-        server.meld_url(),
-        method,
-        path,
-        &[
-            ("authorization", &auth),
-            ("content-type", "application/json"),
-        ],
-        text.as_bytes(),
-    )
-    .await
+    meld_call(server, method, path, body).await
 }
 
 fn ids(page: &Value) -> Vec<String> {

@@ -155,6 +155,28 @@ pub async fn send(
     }
 }
 
+/// A Meld API call with the default key and a JSON body (empty when `None`).
+pub async fn meld_call(
+    server: &RunningServer,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Exchange {
+    let auth = format!("BASIC {MELD_KEY}");
+    let text = body.map(|b| b.to_string()).unwrap_or_default();
+    send(
+        server.meld_url(),
+        method,
+        path,
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+        ],
+        text.as_bytes(),
+    )
+    .await
+}
+
 /// `GET` with headers.
 pub async fn get(base: &str, path: &str, headers: &[(&str, &str)]) -> Exchange {
     send(base, "GET", path, headers, b"").await
