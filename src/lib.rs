@@ -15,7 +15,8 @@
 //! - [`world`] — in-memory state built from a scenario, scheduled transitions, render cache.
 //! - [`generate`] — realistic fill-in data: people, addresses, merchants, histories.
 //! - [`basiq`] — Basiq routes, token auth, error envelope, wire shapes, filters.
-//! - [`meld`] — Meld routes, key auth, versions, pagination, error envelope, wire shapes.
+//! - [`meld`] — Meld routes, key auth, versions, pagination, error envelope, wire shapes; the
+//!   connect widget stand-in, the connection lifecycle and its webhook events.
 //! - [`ids`], [`value`], [`jwt`], [`http`] — seeded ids, money/timestamps/durations, HS256
 //!   tokens, response helpers.
 

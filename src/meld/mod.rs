@@ -3,6 +3,12 @@
 //! Every response carries `Meld-Version` (the version applied) and `X-Request-ID`; errors carry
 //! the same id as `requestId`. Handlers run the same pipeline: request id, version, API key,
 //! parameters, lookup, render.
+//!
+//! Modules: [`connect`] (connect/start, repair, the widget stand-in), [`actions`] (refresh,
+//! update, delete), [`lifecycle`] (status changes, aggregation, duplicates), [`events`] (webhook
+//! payloads), [`sandbox`] (widget credentials and the accounts behind them), [`data`]
+//! (financial accounts and transactions), [`customers`], [`institutions`], [`body`] (request
+//! bodies), [`page`] (keys), [`version`], [`error`], [`model`], [`wire`].
 
 pub mod actions;
 pub mod body;
