@@ -311,7 +311,7 @@ fn open<'w>(
     w: &'w World,
     now: DateTime<Utc>,
     token: &str,
-) -> Result<(&'w Connection, Claims), TokenProblem> {
+) -> Result<&'w Connection, TokenProblem> {
     let claims: Claims = crate::jwt::verify(engine.secret(), token).ok_or(TokenProblem::Invalid)?;
     if claims.iss != "meld.io" || claims.account != w.meld.id {
         return Err(TokenProblem::Invalid);
@@ -326,7 +326,7 @@ fn open<'w>(
     if !c.open_tokens.iter().any(|t| t == token) {
         return Err(TokenProblem::Used);
     }
-    Ok((c, claims))
+    Ok(c)
 }
 
 /// Institutions the picker offers for a token.
@@ -369,7 +369,7 @@ pub async fn widget(State(engine): State<Engine>, RawQuery(query): RawQuery) -> 
     let chosen = param(&pairs, "institutionId").map(str::to_owned);
     engine.with_world_at(|w, now| {
         let c = match open(&engine, w, now, &token) {
-            Ok((c, _)) => c,
+            Ok(c) => c,
             Err(problem) => {
                 return page(
                     StatusCode::UNAUTHORIZED,
@@ -546,7 +546,7 @@ fn finish_widget(engine: &Engine, f: &mut Fields) -> Outcome {
     let token = token.unwrap_or_default();
     engine.with_world_at(|w, now| {
         let c = match open(engine, w, now, &token) {
-            Ok((c, _)) => c,
+            Ok(c) => c,
             Err(problem) => {
                 return Outcome {
                     status: StatusCode::UNAUTHORIZED,

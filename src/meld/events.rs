@@ -25,19 +25,6 @@ pub struct Event {
     pub body: Value,
 }
 
-/// Every event type sandbank produces.
-pub const TYPES: &[&str] = &[
-    "BANK_LINKING_CONNECTION_COMPLETED",
-    "BANK_LINKING_CONNECTION_STATUS_CHANGE",
-    "BANK_LINKING_CONNECTION_DELETED",
-    "BANK_LINKING_ACCOUNTS_UPDATING",
-    "BANK_LINKING_ACCOUNTS_UPDATED",
-    "BANK_LINKING_ACCOUNTS_REMOVED",
-    "BANK_LINKING_TRANSACTIONS_AGGREGATED",
-    "BANK_LINKING_HISTORICAL_TRANSACTIONS_AGGREGATED",
-    "WEBHOOK_TEST",
-];
-
 /// An account entry of an aggregation event.
 #[derive(Debug, Clone)]
 pub struct AccountNote {

@@ -251,7 +251,7 @@ fn find_accounts(
                     t.connection_ids.insert(0, id.to_owned());
                 }
             }
-            notes.push(note(account, &account_id, false, 0, None));
+            notes.push(note(account, &account_id, false, 0));
             continue;
         }
         // Accounts list in the order the provider reported them.
@@ -264,7 +264,7 @@ fn find_accounts(
         account.financial_accounts.push(fa);
         let added = txns.len();
         account.transactions.extend(txns);
-        notes.push(note(account, &fa_id, true, added, None));
+        notes.push(note(account, &fa_id, true, added));
     }
     // The oldest added transaction's key, now that every account has its place.
     for n in notes.iter_mut().filter(|n| n.transactions_added > 0) {
@@ -338,7 +338,7 @@ fn add_recent(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) -> 
                 posted_date: None,
             });
         }
-        let mut entry = note(account, &fa_id, false, n_added, None);
+        let mut entry = note(account, &fa_id, false, n_added);
         if n_added > 0 {
             entry.oldest_key = oldest_key(account, &fa_id, Some(at));
         }
@@ -347,13 +347,8 @@ fn add_recent(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) -> 
     notes
 }
 
-fn note(
-    account: &Account,
-    fa_id: &str,
-    new_account: bool,
-    added: usize,
-    oldest_key: Option<String>,
-) -> AccountNote {
+/// An account's entry for the aggregation events; the oldest key is filled in by the caller.
+fn note(account: &Account, fa_id: &str, new_account: bool, added: usize) -> AccountNote {
     let fa = account.financial_accounts.iter().find(|f| f.id == fa_id);
     AccountNote {
         id: fa_id.to_owned(),
@@ -363,7 +358,7 @@ fn note(
             .unwrap_or_default(),
         new_account,
         transactions_added: added,
-        oldest_key,
+        oldest_key: None,
     }
 }
 
