@@ -217,14 +217,7 @@ pub async fn search(
                 .collect()
         });
         let default_limit = ids.as_ref().map_or(10, |i| i.len().clamp(1, 100));
-        let paging = Paging::parse(
-            Kind::Customer,
-            param(&pairs, "before"),
-            param(&pairs, "after"),
-            param(&pairs, "limit"),
-            (default_limit, 100),
-            &mut errors,
-        );
+        let paging = Paging::from_query(Kind::Customer, &pairs, (default_limit, 100), &mut errors);
         if !errors.is_empty() {
             return Err(MeldError::BadRequest(errors));
         }
@@ -251,9 +244,7 @@ pub async fn search(
                 .collect();
             Ok((
                 StatusCode::OK,
-                http::to_bytes(
-                    &json!({ "customers": list, "count": list.len(), "remaining": remaining }),
-                ),
+                super::page::envelope("customers", &list, remaining),
             ))
         })
     })();

@@ -223,14 +223,7 @@ pub async fn search_accounts(
         if customer.is_some() && external.is_some() {
             errors.push("[customerId] must not be combined with [externalCustomerId]".to_owned());
         }
-        let paging = Paging::parse(
-            Kind::Account,
-            param(&pairs, "before"),
-            param(&pairs, "after"),
-            param(&pairs, "limit"),
-            (10, 100),
-            &mut errors,
-        );
+        let paging = Paging::from_query(Kind::Account, &pairs, (10, 100), &mut errors);
         if !errors.is_empty() {
             return Err(MeldError::BadRequest(errors));
         }
@@ -263,9 +256,10 @@ pub async fn search_accounts(
                 .iter()
                 .map(|(_, f)| account_body(w.seed, a, f, call.version, true))
                 .collect();
-            let body =
-                json!({ "financialAccounts": data, "count": data.len(), "remaining": remaining });
-            Ok((StatusCode::OK, http::to_bytes(&body)))
+            Ok((
+                StatusCode::OK,
+                super::page::envelope("financialAccounts", &data, remaining),
+            ))
         })
     })();
     call.finish(&engine, outcome)
@@ -313,14 +307,7 @@ pub async fn search_transactions(
         let categories = enum_list(&pairs, "category", model::CATEGORIES, &mut errors);
         let start = date_param(&pairs, "startDate", &mut errors);
         let end = date_param(&pairs, "endDate", &mut errors);
-        let paging = Paging::parse(
-            Kind::Transaction,
-            param(&pairs, "before"),
-            param(&pairs, "after"),
-            param(&pairs, "limit"),
-            (100, 1000),
-            &mut errors,
-        );
+        let paging = Paging::from_query(Kind::Transaction, &pairs, (100, 1000), &mut errors);
         if !errors.is_empty() {
             return Err(MeldError::BadRequest(errors));
         }
@@ -334,22 +321,30 @@ pub async fn search_transactions(
                 .transactions
                 .iter()
                 .filter(|t| customer.is_none_or(|c| t.customer_id == c))
-                .filter(|t| external.is_none_or(|e| a.customer(&t.customer_id).is_some_and(|c| c.external_id == e)))
+                .filter(|t| {
+                    external.is_none_or(|e| {
+                        a.customer(&t.customer_id)
+                            .is_some_and(|c| c.external_id == e)
+                    })
+                })
                 .filter(|t| account_id.is_none_or(|f| t.financial_account_id == f))
                 .filter(|t| connection.is_none_or(|c| t.connection_ids.iter().any(|x| x == c)))
                 .filter(|t| statuses.as_ref().is_none_or(|s| s.contains(&t.status)))
                 .filter(|t| categories.as_ref().is_none_or(|s| s.contains(&t.category)))
                 .filter(|t| {
                     let day = t.transaction_date.at.format("%Y-%m-%d").to_string();
-                    start.as_ref().is_none_or(|s| &day >= s) && end.as_ref().is_none_or(|e| &day <= e)
+                    start.as_ref().is_none_or(|s| &day >= s)
+                        && end.as_ref().is_none_or(|e| &day <= e)
                 })
                 .map(|t| (transaction_position(a, t), t))
                 .collect();
             items.sort_by(|x, y| y.0.cmp(&x.0));
             let (page, remaining) = paging.apply(&items);
             let data: Vec<Value> = page.iter().map(|(_, t)| transaction_body(a, t)).collect();
-            let body = json!({ "financialAccountTransactions": data, "count": data.len(), "remaining": remaining });
-            Ok((StatusCode::OK, http::to_bytes(&body)))
+            Ok((
+                StatusCode::OK,
+                super::page::envelope("financialAccountTransactions", &data, remaining),
+            ))
         })
     })();
     call.finish(&engine, outcome)

@@ -143,14 +143,7 @@ pub async fn search(
             model::SERVICE_PROVIDERS,
             &mut errors,
         );
-        let paging = Paging::parse(
-            Kind::Institution,
-            param(&pairs, "before"),
-            param(&pairs, "after"),
-            param(&pairs, "limit"),
-            (10, 1000),
-            &mut errors,
-        );
+        let paging = Paging::from_query(Kind::Institution, &pairs, (10, 1000), &mut errors);
         if !errors.is_empty() {
             return Err(MeldError::BadRequest(errors));
         }
@@ -189,9 +182,7 @@ pub async fn search(
         let list: Vec<Value> = page.iter().map(|(_, i)| body(i)).collect();
         Ok((
             StatusCode::OK,
-            http::to_bytes(
-                &json!({ "institutions": list, "count": list.len(), "remaining": remaining }),
-            ),
+            super::page::envelope("institutions", &list, remaining),
         ))
     })();
     call.finish(&engine, outcome)

@@ -268,14 +268,7 @@ async fn search_connections(
         );
         let start = date_param(&pairs, "startDate", &mut errors);
         let end = date_param(&pairs, "endDate", &mut errors);
-        let paging = Paging::parse(
-            Kind::Connection,
-            param(&pairs, "before"),
-            param(&pairs, "after"),
-            param(&pairs, "limit"),
-            (10, 100),
-            &mut errors,
-        );
+        let paging = Paging::from_query(Kind::Connection, &pairs, (10, 100), &mut errors);
         if !errors.is_empty() {
             return Err(MeldError::BadRequest(errors));
         }
@@ -331,7 +324,7 @@ async fn search_connections(
                 .collect();
             Ok((
                 StatusCode::OK,
-                http::to_bytes(&wire::connection_page(bodies, remaining)),
+                self::page::envelope("connections", &bodies, remaining),
             ))
         })
     })();

@@ -114,6 +114,54 @@ impl Paging {
     }
 }
 
+/// A list response: `{ "<name>": [...], "count": n, "remaining": m }`.
+pub fn envelope<T: serde::Serialize>(
+    name: &'static str,
+    items: &[T],
+    remaining: usize,
+) -> bytes::Bytes {
+    struct Envelope<'a, T> {
+        name: &'static str,
+        items: &'a [T],
+        remaining: usize,
+    }
+    impl<T: serde::Serialize> serde::Serialize for Envelope<'_, T> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = s.serialize_map(Some(3))?;
+            map.serialize_entry(self.name, self.items)?;
+            map.serialize_entry("count", &self.items.len())?;
+            map.serialize_entry("remaining", &self.remaining)?;
+            map.end()
+        }
+    }
+    crate::http::to_bytes(&Envelope {
+        name,
+        items,
+        remaining,
+    })
+}
+
+impl Paging {
+    /// Reads `before`, `after` and `limit` from a request's query pairs.
+    pub fn from_query(
+        kind: Kind,
+        pairs: &[(String, String)],
+        bounds: (usize, usize),
+        errors: &mut Vec<String>,
+    ) -> Paging {
+        let get = |name: &str| super::param(pairs, name);
+        Paging::parse(
+            kind,
+            get("before"),
+            get("after"),
+            get("limit"),
+            bounds,
+            errors,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,19 +55,3 @@ pub fn connection<'a>(
         successfully_aggregated_at: c.successfully_aggregated_at.map(|t| t.to_string()),
     }
 }
-
-#[derive(Serialize)]
-struct ConnectionPage<T> {
-    connections: Vec<T>,
-    count: usize,
-    remaining: usize,
-}
-
-/// `{ "connections": [...], "count": n, "remaining": m }`.
-pub fn connection_page<T: Serialize>(connections: Vec<T>, remaining: usize) -> impl Serialize {
-    ConnectionPage {
-        count: connections.len(),
-        connections,
-        remaining,
-    }
-}
