@@ -13,6 +13,8 @@ use crate::http;
 pub struct Fields {
     map: Map<String, Value>,
     pub errors: Vec<String>,
+    /// Prepended to field names in messages (`connections[0].`), for nested objects.
+    prefix: String,
 }
 
 /// Reads a JSON object body. An empty body counts as `{}` when `optional`.
@@ -30,6 +32,7 @@ pub fn read(
         return Ok(Fields {
             map: Map::new(),
             errors: Vec::new(),
+            prefix: String::new(),
         });
     }
     let media = http::header(headers, "content-type")
@@ -46,6 +49,7 @@ pub fn read(
         Ok(Value::Object(map)) => Ok(Fields {
             map,
             errors: Vec::new(),
+            prefix: String::new(),
         }),
         Ok(_) => Err(bad("[body] must be a JSON object")),
         Err(e) => Err(bad(&format!(
@@ -69,7 +73,59 @@ impl Fields {
                 .map(|(k, v)| (k, Value::String(v)))
                 .collect(),
             errors: Vec::new(),
+            prefix: String::new(),
         }
+    }
+
+    fn name(&self, field: &str) -> String {
+        format!("{}{field}", self.prefix)
+    }
+
+    /// A string that must be one of `allowed`.
+    pub fn choice(&mut self, name: &str, required: bool, allowed: &[&str]) -> Option<String> {
+        let value = self.string(name, required)?;
+        if allowed.contains(&value.as_str()) {
+            return Some(value);
+        }
+        let field = self.name(name);
+        self.errors.push(format!(
+            "[{field}] `{value}` is not one of {}",
+            allowed.join(", ")
+        ));
+        None
+    }
+
+    /// An array of objects, each read as its own [`Fields`] whose messages name the item
+    /// (`[connections[0].accessToken] …`); call [`Fields::absorb`] with each when done.
+    pub fn objects(&mut self, name: &str) -> Option<Vec<Fields>> {
+        let field = self.name(name);
+        let items = match self.map.get(name) {
+            None | Some(Value::Null) => return None,
+            Some(Value::Array(items)) => items.clone(),
+            Some(_) => {
+                self.errors.push(format!("[{field}] must be an array"));
+                return None;
+            }
+        };
+        let mut out = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            match item {
+                Value::Object(map) => out.push(Fields {
+                    map,
+                    errors: Vec::new(),
+                    prefix: format!("{field}[{i}]."),
+                }),
+                _ => self
+                    .errors
+                    .push(format!("[{field}[{i}]] must be an object")),
+            }
+        }
+        Some(out)
+    }
+
+    /// Takes over the problems found in a nested item.
+    pub fn absorb(&mut self, item: &mut Fields) {
+        self.errors.append(&mut item.errors);
     }
 
     /// A string field; `required` ones must be present and not blank.
@@ -77,17 +133,20 @@ impl Fields {
         match self.map.get(name) {
             None | Some(Value::Null) => {
                 if required {
-                    self.errors.push(format!("[{name}] must not be blank"));
+                    self.errors
+                        .push(format!("[{}{name}] must not be blank", self.prefix));
                 }
                 None
             }
             Some(Value::String(s)) if required && s.trim().is_empty() => {
-                self.errors.push(format!("[{name}] must not be blank"));
+                self.errors
+                    .push(format!("[{}{name}] must not be blank", self.prefix));
                 None
             }
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
-                self.errors.push(format!("[{name}] must be a string"));
+                self.errors
+                    .push(format!("[{}{name}] must be a string", self.prefix));
                 None
             }
         }
@@ -99,7 +158,8 @@ impl Fields {
             None | Some(Value::Null) => return None,
             Some(Value::Array(items)) => items.clone(),
             Some(_) => {
-                self.errors.push(format!("[{name}] must be an array"));
+                self.errors
+                    .push(format!("[{}{name}] must be an array", self.prefix));
                 return None;
             }
         };
@@ -107,13 +167,14 @@ impl Fields {
         for item in items {
             match (item.as_str(), allowed) {
                 (Some(s), Some(allowed)) if !allowed.contains(&s) => self.errors.push(format!(
-                    "[{name}] `{s}` is not one of {}",
+                    "[{}{name}] `{s}` is not one of {}",
+                    self.prefix,
                     allowed.join(", ")
                 )),
                 (Some(s), _) => out.push(s.to_owned()),
                 (None, _) => self
                     .errors
-                    .push(format!("[{name}] must contain only strings")),
+                    .push(format!("[{}{name}] must contain only strings", self.prefix)),
             }
         }
         Some(out)

@@ -22,13 +22,12 @@ use super::body::{self, Fields};
 use super::error::MeldError;
 use super::institutions::{self, Institution};
 use super::lifecycle::{self, Completion};
-use super::model::{self, Connection, Customer};
+use super::model::{self, Connection};
 use super::sandbox::{self, Login};
 use super::{Call, param, query_pairs, version};
 use crate::engine::Engine;
 use crate::http;
 use crate::ids::{base58_id, rng_for};
-use crate::value::Timestamp;
 use crate::world::{Scheduled, Target, World};
 
 /// Claims of a connect token, in the order Meld writes them.
@@ -162,52 +161,22 @@ pub async fn start(
         }
         let external = external.unwrap_or_default();
         engine.with_world_at(|w, now| {
-            let customer_id = match w.meld.customers.iter().find(|c| c.external_id == external) {
-                Some(c) => c.id.clone(),
-                None => {
-                    let id = engine.next_base58();
-                    w.meld.customers.push(Customer {
-                        id: id.clone(),
-                        external_id: external.clone(),
-                        first_name: None,
-                        last_name: None,
-                        email: None,
-                        phone: None,
-                        date_of_birth: None,
-                        status: "ACTIVE".to_owned(),
-                        created_at: Timestamp::seconds(now),
-                    });
-                    id
-                }
-            };
+            let customer_id =
+                lifecycle::customer_for(&mut w.meld, &external, now, || engine.next_base58());
             let id = engine.next_base58();
             let institution = built_in.flatten();
             let provider = institution
                 .and_then(|i| i.providers.first())
                 .copied()
                 .unwrap_or("PLAID");
-            let mut details = serde_json::Map::new();
-            details.insert("serviceProvider".into(), provider.into());
-            w.meld.connections.push(Connection {
-                id: id.clone(),
-                customer_id: customer_id.clone(),
-                institution_id: institution.map(|i| i.id.to_owned()),
-                institution_name: institution.map(|i| i.name.to_owned()),
-                status: "IN_PROGRESS".to_owned(),
-                status_reason: None,
-                products,
-                optional_products: optional,
-                regions,
-                service_provider: provider.to_owned(),
-                service_provider_details: details,
-                created_at: Timestamp::seconds(now),
-                successfully_aggregated_at: None,
-                duplicate_connection_ids: None,
-                active_duplicate_connection_id: None,
-                login: None,
-                open_tokens: Vec::new(),
-                last_forced_refresh: None,
-            });
+            w.meld.connections.push(Connection::started(
+                id.clone(),
+                customer_id.clone(),
+                institution.map(|i| (i.id, i.name)),
+                provider,
+                (products, optional, regions),
+                now,
+            ));
             let due = now + w.meld.rules.connect_token_lifetime;
             w.schedule(Scheduled {
                 due,

@@ -23,12 +23,18 @@ use crate::value::Money;
 
 /// Money as a fixed-scale JSON number. serde_json keeps a number's text as written
 /// (`arbitrary_precision`), so `11001.00` stays `11001.00` on the wire.
-fn amount(m: Money) -> Value {
-    serde_json::from_str(&m.to_string()).unwrap_or(Value::Null)
+pub(crate) fn amount(m: Money) -> Value {
+    number(&m.to_string())
 }
 
-fn has(account: &Account, fa: &FinancialAccount, product: &str) -> bool {
-    fa.connection_ids
+/// A JSON number written exactly as `text`.
+pub(crate) fn number(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// Whether any of these connections has `product`.
+pub(crate) fn has_product(account: &Account, connection_ids: &[String], product: &str) -> bool {
+    connection_ids
         .iter()
         .filter_map(|id| account.connection(id))
         .any(|c| {
@@ -37,6 +43,93 @@ fn has(account: &Account, fa: &FinancialAccount, product: &str) -> bool {
                 .chain(&c.optional_products)
                 .any(|p| p == product)
         })
+}
+
+fn has(account: &Account, fa: &FinancialAccount, product: &str) -> bool {
+    has_product(account, &fa.connection_ids, product)
+}
+
+/// Whether any of these connections is still live (not deleted).
+pub(crate) fn linked(account: &Account, connection_ids: &[String]) -> bool {
+    connection_ids.iter().any(|id| {
+        account
+            .connection(id)
+            .is_some_and(|c| c.status != "DELETED")
+    })
+}
+
+/// The provider data comes through: the first linked connection's.
+pub(crate) fn provider(account: &Account, connection_ids: &[String]) -> String {
+    connection_ids
+        .first()
+        .and_then(|id| account.connection(id))
+        .map(|c| c.service_provider.clone())
+        .unwrap_or_else(|| "PLAID".to_owned())
+}
+
+/// The owner filters of a search: customer (or external customer), account and connection.
+pub(crate) struct Scope<'q> {
+    customer: Option<&'q str>,
+    external: Option<&'q str>,
+    account: Option<&'q str>,
+    connection: Option<&'q str>,
+}
+
+impl<'q> Scope<'q> {
+    /// Reads the filters; with `exclusive`, `customerId` and `externalCustomerId` together are
+    /// an error, otherwise `customerId` wins.
+    pub(crate) fn from_query(
+        pairs: &'q [(String, String)],
+        exclusive: bool,
+        errors: &mut Vec<String>,
+    ) -> Scope<'q> {
+        let customer = param(pairs, "customerId");
+        let mut external = param(pairs, "externalCustomerId");
+        if customer.is_some() && external.is_some() {
+            if exclusive {
+                errors
+                    .push("[customerId] must not be combined with [externalCustomerId]".to_owned());
+            }
+            external = None;
+        }
+        Scope {
+            customer,
+            external,
+            account: param(pairs, "financialAccountId"),
+            connection: param(pairs, "connectionId"),
+        }
+    }
+
+    /// The same filters without `financialAccountId`.
+    pub(crate) fn without_account(self) -> Scope<'q> {
+        Scope {
+            account: None,
+            ..self
+        }
+    }
+
+    /// Whether an item of this customer, account and connections passes the filters.
+    pub(crate) fn admits(
+        &self,
+        a: &Account,
+        customer_id: &str,
+        account_id: &str,
+        connection_ids: &[String],
+    ) -> bool {
+        self.customer.is_none_or(|c| customer_id == c)
+            && self
+                .external
+                .is_none_or(|e| a.customer(customer_id).is_some_and(|c| c.external_id == e))
+            && self.account.is_none_or(|f| account_id == f)
+            && self
+                .connection
+                .is_none_or(|c| connection_ids.iter().any(|x| x == c))
+    }
+}
+
+/// Whether `day` (`yyyy-mm-dd`) lies within the optional inclusive bounds.
+pub(crate) fn within(day: &str, start: Option<&String>, end: Option<&String>) -> bool {
+    start.is_none_or(|s| day >= s.as_str()) && end.is_none_or(|e| day <= e.as_str())
 }
 
 /// An account's position: creation order, oldest first.
@@ -110,12 +203,7 @@ fn account_body(
     } else {
         Value::Null
     };
-    let provider = fa
-        .connection_ids
-        .first()
-        .and_then(|id| account.connection(id))
-        .map(|c| c.service_provider.clone())
-        .unwrap_or_else(|| "PLAID".to_owned());
+    let provider = provider(account, &fa.connection_ids);
     body["serviceProviderDetails"] =
         json!([{ "serviceProvider": provider, "updatedAt": fa.balances.updated_at.to_string() }]);
     body
@@ -126,15 +214,21 @@ pub(crate) fn transaction_key(account: &Account, t: &Transaction) -> String {
     super::page::key(Kind::Transaction, &transaction_position(account, t))
 }
 
-fn transaction_position(account: &Account, t: &Transaction) -> Vec<u8> {
-    // By account (creation order), then newest first, then id.
+/// Position of an account among the accounts (creation order): the prefix of the positions
+/// of everything listed per account.
+pub(crate) fn account_prefix(account: &Account, fa_id: &str) -> Vec<u8> {
     let created = account
         .financial_accounts
         .iter()
-        .find(|a| a.id == t.financial_account_id)
+        .find(|a| a.id == fa_id)
         .map(|a| a.created_at.at.timestamp_millis())
         .unwrap_or(0);
-    let mut pos = super::page::position(-created, &t.financial_account_id);
+    super::page::position(-created, fa_id)
+}
+
+fn transaction_position(account: &Account, t: &Transaction) -> Vec<u8> {
+    // By account (creation order), then newest first, then id.
+    let mut pos = account_prefix(account, &t.financial_account_id);
     pos.extend(super::page::position(
         t.transaction_date.at.timestamp_millis(),
         &t.id,
@@ -180,12 +274,7 @@ fn transaction_body(account: &Account, t: &Transaction) -> Value {
     let external = account
         .customer(&t.customer_id)
         .map(|c| c.external_id.clone());
-    let provider = t
-        .connection_ids
-        .first()
-        .and_then(|id| account.connection(id))
-        .map(|c| c.service_provider.clone())
-        .unwrap_or_else(|| "PLAID".to_owned());
+    let provider = provider(account, &t.connection_ids);
     json!({
         "id": t.id,
         "key": key,
@@ -218,36 +307,21 @@ pub async fn search_accounts(
         call.authenticate(&engine, &headers)?;
         let pairs = query_pairs(query.as_deref());
         let mut errors = Vec::new();
-        let customer = param(&pairs, "customerId");
-        let external = param(&pairs, "externalCustomerId");
-        if customer.is_some() && external.is_some() {
-            errors.push("[customerId] must not be combined with [externalCustomerId]".to_owned());
-        }
+        // Accounts are searched by owner and connection, not by their own id.
+        let scope = Scope::from_query(&pairs, true, &mut errors).without_account();
         let paging = Paging::from_query(Kind::Account, &pairs, (10, 100), &mut errors);
         if !errors.is_empty() {
             return Err(MeldError::BadRequest(errors));
         }
         let institution = param(&pairs, "institutionId");
-        let connection = param(&pairs, "connectionId");
         engine.with_world(|w| {
             let a = &w.meld;
             let mut items: Vec<(Vec<u8>, &FinancialAccount)> = a
                 .financial_accounts
                 .iter()
-                .filter(|f| customer.is_none_or(|c| f.customer_id == c))
-                .filter(|f| {
-                    external.is_none_or(|e| {
-                        a.customer(&f.customer_id)
-                            .is_some_and(|c| c.external_id == e)
-                    })
-                })
+                .filter(|f| scope.admits(a, &f.customer_id, &f.id, &f.connection_ids))
                 .filter(|f| institution.is_none_or(|i| f.institution_id.as_deref() == Some(i)))
-                .filter(|f| connection.is_none_or(|c| f.connection_ids.iter().any(|x| x == c)))
-                .filter(|f| {
-                    f.connection_ids
-                        .iter()
-                        .any(|id| a.connection(id).is_some_and(|c| c.status != "DELETED"))
-                })
+                .filter(|f| linked(a, &f.connection_ids))
                 .map(|f| (account_position(f), f))
                 .collect();
             items.sort_by(|x, y| y.0.cmp(&x.0));
@@ -307,34 +381,29 @@ pub async fn search_transactions(
         let categories = enum_list(&pairs, "category", model::CATEGORIES, &mut errors);
         let start = date_param(&pairs, "startDate", &mut errors);
         let end = date_param(&pairs, "endDate", &mut errors);
+        let scope = Scope::from_query(&pairs, false, &mut errors);
         let paging = Paging::from_query(Kind::Transaction, &pairs, (100, 1000), &mut errors);
         if !errors.is_empty() {
             return Err(MeldError::BadRequest(errors));
         }
-        let customer = param(&pairs, "customerId");
-        let external = param(&pairs, "externalCustomerId").filter(|_| customer.is_none());
-        let account_id = param(&pairs, "financialAccountId");
-        let connection = param(&pairs, "connectionId");
         engine.with_world(|w| {
             let a = &w.meld;
             let mut items: Vec<(Vec<u8>, &Transaction)> = a
                 .transactions
                 .iter()
-                .filter(|t| customer.is_none_or(|c| t.customer_id == c))
                 .filter(|t| {
-                    external.is_none_or(|e| {
-                        a.customer(&t.customer_id)
-                            .is_some_and(|c| c.external_id == e)
-                    })
+                    scope.admits(
+                        a,
+                        &t.customer_id,
+                        &t.financial_account_id,
+                        &t.connection_ids,
+                    )
                 })
-                .filter(|t| account_id.is_none_or(|f| t.financial_account_id == f))
-                .filter(|t| connection.is_none_or(|c| t.connection_ids.iter().any(|x| x == c)))
                 .filter(|t| statuses.as_ref().is_none_or(|s| s.contains(&t.status)))
                 .filter(|t| categories.as_ref().is_none_or(|s| s.contains(&t.category)))
                 .filter(|t| {
                     let day = t.transaction_date.at.format("%Y-%m-%d").to_string();
-                    start.as_ref().is_none_or(|s| &day >= s)
-                        && end.as_ref().is_none_or(|e| &day <= e)
+                    within(&day, start.as_ref(), end.as_ref())
                 })
                 .map(|t| (transaction_position(a, t), t))
                 .collect();

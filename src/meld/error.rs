@@ -25,6 +25,12 @@ pub enum MeldError {
     /// The provider's limit on forced refreshes was reached.
     #[error("too many requests: {0}")]
     TooManyRequests(String),
+    /// The operation exists but the provider behind the object does not offer it.
+    #[error("not supported: {0}")]
+    NotSupported(String),
+    /// The provider refused the credentials it was given (its `401`, passed on).
+    #[error("service provider refused: {0}")]
+    ProviderUnauthorized(String),
     /// A request body over the size limit.
     #[error("request body too large")]
     TooLarge,
@@ -50,8 +56,10 @@ impl MeldError {
     /// HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
-            MeldError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            MeldError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            MeldError::Unauthorized(_) | MeldError::ProviderUnauthorized(_) => {
+                StatusCode::UNAUTHORIZED
+            }
+            MeldError::BadRequest(_) | MeldError::NotSupported(_) => StatusCode::BAD_REQUEST,
             MeldError::NotFound(_) | MeldError::RouteNotFound => StatusCode::NOT_FOUND,
             MeldError::Conflict(_) => StatusCode::CONFLICT,
             MeldError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -71,6 +79,8 @@ impl MeldError {
             MeldError::NotFound(what) => ("NOT_FOUND", format!("{what} not found"), none),
             MeldError::RouteNotFound => ("NOT_FOUND", "No such endpoint".to_owned(), none),
             MeldError::Conflict(why) => ("CONFLICT", why.clone(), none),
+            MeldError::NotSupported(why) => ("NOT_SUPPORTED", why.clone(), none),
+            MeldError::ProviderUnauthorized(why) => ("SERVICE_PROVIDER_ERROR", why.clone(), none),
             MeldError::TooManyRequests(why) => ("TOO_MANY_REQUESTS", why.clone(), none),
             MeldError::TooLarge => (
                 "PAYLOAD_TOO_LARGE",

@@ -33,6 +33,7 @@ pub struct AccountNote {
     pub truncated_account_number: String,
     pub new_account: bool,
     pub transactions_added: usize,
+    pub investment_transactions_added: usize,
     /// Key of the oldest transaction added (where a client resumes reading).
     pub oldest_key: Option<String>,
 }
@@ -150,7 +151,7 @@ pub fn transactions(
                 "numTransactionsUpdated": 0,
                 "transactionIdsRemoved": [],
                 "oldestTransactionUpdatedSearchKey": n.oldest_key,
-                "numInvestmentTransactionsAdded": 0,
+                "numInvestmentTransactionsAdded": n.investment_transactions_added,
                 "numInvestmentTransactionsUpdated": 0,
                 "investmentTransactionIdsRemoved": [],
             })

@@ -11,8 +11,8 @@ use rand::Rng;
 use serde_json::Map;
 
 use super::events::{self, AccountNote};
-use super::model::{Account, Aggregation, AggregationKind, Transaction};
-use super::sandbox;
+use super::model::{Account, Aggregation, AggregationKind, Customer, Transaction};
+use super::{portfolio, sandbox};
 use crate::ids::{base58_id, rng_for};
 use crate::value::{Money, Timestamp};
 use crate::world::build;
@@ -46,6 +46,31 @@ pub fn set_status(
     }
     events::status_change(account, seed, at, id, &old, old_reason.as_deref());
     true
+}
+
+/// The customer with this external id, created (with only that id) when there is none.
+pub fn customer_for(
+    account: &mut Account,
+    external: &str,
+    at: DateTime<Utc>,
+    new_id: impl FnOnce() -> String,
+) -> String {
+    if let Some(c) = account.customers.iter().find(|c| c.external_id == external) {
+        return c.id.clone();
+    }
+    let id = new_id();
+    account.customers.push(Customer {
+        id: id.clone(),
+        external_id: external.to_owned(),
+        first_name: None,
+        last_name: None,
+        email: None,
+        phone: None,
+        date_of_birth: None,
+        status: "ACTIVE".to_owned(),
+        created_at: Timestamp::seconds(at),
+    });
+    id
 }
 
 /// Where a completed widget leads.
@@ -141,11 +166,25 @@ fn aggregate(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str, kind
     let provider = c.service_provider.clone();
     let mut products: Vec<String> = c.products.clone();
     products.extend(c.optional_products.iter().cloned());
+    if kind == AggregationKind::Refresh && sandbox::closes_account_on_refresh(login.as_deref()) {
+        let mut linked: Vec<(Timestamp, String)> = account
+            .financial_accounts
+            .iter()
+            .filter(|fa| fa.connection_ids.iter().any(|x| x == id))
+            .map(|fa| (fa.created_at, fa.id.clone()))
+            .collect();
+        linked.sort_by_key(|(created, fa)| (created.at, fa.clone()));
+        if linked.len() > 1
+            && let Some((_, newest)) = linked.pop()
+        {
+            remove_accounts(account, seed, at, id, &[newest]);
+        }
+    }
     let has_accounts = account
         .financial_accounts
         .iter()
         .any(|fa| fa.connection_ids.iter().any(|x| x == id));
-    let notes = if kind == AggregationKind::Connect || !has_accounts {
+    let mut notes = if kind == AggregationKind::Connect || !has_accounts {
         find_accounts(
             account,
             seed,
@@ -156,8 +195,25 @@ fn aggregate(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str, kind
     } else {
         add_recent(account, seed, at, id)
     };
+    // Finicity's sandbox returns no investment data.
+    if provider != "FINICITY"
+        && products
+            .iter()
+            .any(|p| portfolio::PRODUCTS.contains(&p.as_str()))
+    {
+        for n in notes.iter_mut() {
+            n.investment_transactions_added = portfolio::attach(account, seed, &n.id, at);
+        }
+    }
     if let Some(c) = account.connection_mut(id) {
         c.successfully_aggregated_at = Some(Timestamp::seconds(at));
+    }
+    for h in account
+        .holdings
+        .iter_mut()
+        .filter(|h| h.connection_ids.iter().any(|x| x == id))
+    {
+        h.updated_at = Timestamp::seconds(at);
     }
     for fa in account
         .financial_accounts
@@ -173,7 +229,10 @@ fn aggregate(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str, kind
         let products = (event_type == "BANK_LINKING_ACCOUNTS_UPDATED").then_some(&products[..]);
         events::accounts(account, seed, at, event_type, id, &notes, products);
     }
-    if products.iter().any(|p| p == "TRANSACTIONS") {
+    if products
+        .iter()
+        .any(|p| p == "TRANSACTIONS" || p == "INVESTMENT_TRANSACTIONS")
+    {
         let window = at - Duration::days(sandbox::initial_window_days(&provider));
         let first_load = kind != AggregationKind::Refresh && notes.iter().any(|n| n.new_account);
         if first_load {
@@ -238,19 +297,8 @@ fn find_accounts(
                 && e.name == fa.name
         });
         if let Some(e) = existing {
-            if !e.connection_ids.iter().any(|x| x == id) {
-                e.connection_ids.insert(0, id.to_owned());
-            }
             let account_id = e.id.clone();
-            for t in account
-                .transactions
-                .iter_mut()
-                .filter(|t| t.financial_account_id == account_id)
-            {
-                if !t.connection_ids.iter().any(|x| x == id) {
-                    t.connection_ids.insert(0, id.to_owned());
-                }
-            }
+            link_account(account, &account_id, id);
             notes.push(note(account, &account_id, false, 0));
             continue;
         }
@@ -273,16 +321,37 @@ fn find_accounts(
     notes
 }
 
+/// Links account `fa_id` and everything recorded on it to connection `id` as well.
+fn link_account(account: &mut Account, fa_id: &str, id: &str) {
+    let link = |owner: &str, ids: &mut Vec<String>| {
+        if owner == fa_id && !ids.iter().any(|x| x == id) {
+            ids.insert(0, id.to_owned());
+        }
+    };
+    for fa in account.financial_accounts.iter_mut() {
+        link(&fa.id, &mut fa.connection_ids);
+    }
+    for t in account.transactions.iter_mut() {
+        link(&t.financial_account_id, &mut t.connection_ids);
+    }
+    for h in account.holdings.iter_mut() {
+        link(&h.financial_account_id, &mut h.connection_ids);
+    }
+    for t in account.investment_transactions.iter_mut() {
+        link(&t.financial_account_id, &mut t.connection_ids);
+    }
+}
+
 /// A refresh of known accounts: up to three new transactions each since the last
 /// aggregation, with balances moved by them.
 fn add_recent(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) -> Vec<AccountNote> {
     let n = account.events_emitted;
     let mut rng = rng_for(seed, &format!("meld refresh {id} {n}"));
-    let ids: Vec<String> = account
+    let ids: Vec<(String, bool)> = account
         .financial_accounts
         .iter()
-        .filter(|fa| fa.connection_ids.iter().any(|x| x == id) && fa.kind != "INVESTMENT")
-        .map(|fa| fa.id.clone())
+        .filter(|fa| fa.connection_ids.iter().any(|x| x == id))
+        .map(|fa| (fa.id.clone(), fa.kind == "INVESTMENT"))
         .collect();
     let merchants = [
         ("STARBUCKS", "FOOD_AND_DRINK"),
@@ -293,8 +362,13 @@ fn add_recent(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) -> 
         ("CVS PHARMACY", "HEALTH"),
     ];
     let mut notes = Vec::new();
-    for fa_id in ids {
-        let count = rng.random_range(0..=3usize);
+    for (fa_id, investment) in ids {
+        // Investment accounts move through their own trades, not card payments.
+        let count = if investment {
+            0
+        } else {
+            rng.random_range(0..=3usize)
+        };
         let mut added = Vec::new();
         for _ in 0..count {
             let (name, category) = merchants[rng.random_range(0..merchants.len())];
@@ -358,6 +432,7 @@ fn note(account: &Account, fa_id: &str, new_account: bool, added: usize) -> Acco
             .unwrap_or_default(),
         new_account,
         transactions_added: added,
+        investment_transactions_added: 0,
         oldest_key: None,
     }
 }
@@ -400,6 +475,12 @@ fn split_history(
         } else {
             (0, 0)
         };
+        let older_investments = account
+            .investment_transactions
+            .iter()
+            .filter(|t| t.financial_account_id == n.id && t.transaction_date.at < window)
+            .count()
+            .min(n.investment_transactions_added);
         let key_from = |since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>| {
             txns()
                 .filter(|t| since.is_none_or(|s| t.transaction_date.at >= s))
@@ -409,11 +490,13 @@ fn split_history(
         };
         recent.push(AccountNote {
             transactions_added: newer,
+            investment_transactions_added: n.investment_transactions_added - older_investments,
             oldest_key: (newer > 0).then(|| key_from(Some(window), None)).flatten(),
             ..n.clone()
         });
         historical.push(AccountNote {
             transactions_added: older,
+            investment_transactions_added: older_investments,
             oldest_key: (older > 0).then(|| key_from(None, Some(window))).flatten(),
             ..n.clone()
         });
@@ -543,6 +626,18 @@ pub fn delete(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) {
             set_status(account, seed, at, next, &status, reason.as_deref());
         }
     }
+    let linked: Vec<String> = account
+        .financial_accounts
+        .iter()
+        .filter(|fa| fa.connection_ids.iter().any(|x| x == id))
+        .map(|fa| fa.id.clone())
+        .collect();
+    detach(account, id, &linked);
+}
+
+/// Unlinks accounts `fa_ids` (and everything recorded on them) from connection `id`; those no
+/// other live connection links are removed.
+fn detach(account: &mut Account, id: &str, fa_ids: &[String]) {
     let live = |cid: &String| {
         cid != id
             && account
@@ -552,7 +647,7 @@ pub fn delete(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) {
     let orphaned: Vec<String> = account
         .financial_accounts
         .iter()
-        .filter(|fa| fa.connection_ids.iter().any(|x| x == id))
+        .filter(|fa| fa_ids.contains(&fa.id))
         .filter(|fa| !fa.connection_ids.iter().any(live))
         .map(|fa| fa.id.clone())
         .collect();
@@ -562,10 +657,55 @@ pub fn delete(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) {
     account
         .transactions
         .retain(|t| !orphaned.contains(&t.financial_account_id));
+    account
+        .holdings
+        .retain(|h| !orphaned.contains(&h.financial_account_id));
+    account
+        .investment_transactions
+        .retain(|t| !orphaned.contains(&t.financial_account_id));
+    let unlink = |owner: &String, ids: &mut Vec<String>| {
+        if fa_ids.contains(owner) {
+            ids.retain(|x| x != id);
+        }
+    };
     for fa in account.financial_accounts.iter_mut() {
-        fa.connection_ids.retain(|x| x != id);
+        unlink(&fa.id, &mut fa.connection_ids);
     }
     for t in account.transactions.iter_mut() {
-        t.connection_ids.retain(|x| x != id);
+        unlink(&t.financial_account_id, &mut t.connection_ids);
     }
+    for h in account.holdings.iter_mut() {
+        unlink(&h.financial_account_id, &mut h.connection_ids);
+    }
+    for t in account.investment_transactions.iter_mut() {
+        unlink(&t.financial_account_id, &mut t.connection_ids);
+    }
+}
+
+/// The provider stopped reporting accounts `fa_ids` for connection `id`:
+/// `BANK_LINKING_ACCOUNTS_REMOVED`, and the accounts leave the connection.
+pub fn remove_accounts(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    id: &str,
+    fa_ids: &[String],
+) {
+    if fa_ids.is_empty() {
+        return;
+    }
+    let notes: Vec<AccountNote> = fa_ids
+        .iter()
+        .map(|fa| note(account, fa, false, 0))
+        .collect();
+    events::accounts(
+        account,
+        seed,
+        at,
+        "BANK_LINKING_ACCOUNTS_REMOVED",
+        id,
+        &notes,
+        None,
+    );
+    detach(account, id, fa_ids);
 }

@@ -5,9 +5,10 @@
 //! parameters, lookup, render.
 //!
 //! Modules: [`connect`] (connect/start, repair, the widget stand-in), [`actions`] (refresh,
-//! update, delete), [`lifecycle`] (status changes, aggregation, duplicates), [`events`] (webhook
+//! update, delete), [`import`] (Plaid and Akoya connections), [`processor`] (processor tokens), [`lifecycle`] (status changes, aggregation, duplicates), [`events`] (webhook
 //! payloads), [`sandbox`] (widget credentials and the accounts behind them), [`data`]
-//! (financial accounts and transactions), [`customers`], [`institutions`], [`body`] (request
+//! (financial accounts and transactions), [`investments`] (holdings and investment
+//! transactions) with [`portfolio`] (where they come from), [`customers`], [`institutions`], [`body`] (request
 //! bodies), [`page`] (keys), [`version`], [`error`], [`model`], [`wire`].
 
 pub mod actions;
@@ -17,10 +18,14 @@ pub mod customers;
 pub mod data;
 pub mod error;
 pub mod events;
+pub mod import;
 pub mod institutions;
+pub mod investments;
 pub mod lifecycle;
 pub mod model;
 pub mod page;
+pub mod portfolio;
+pub mod processor;
 pub mod sandbox;
 pub mod version;
 pub mod wire;
@@ -52,6 +57,7 @@ pub fn router(engine: Engine) -> Router {
             "/bank-linking/connections/{connection}",
             get(get_connection).delete(actions::delete),
         )
+        .route("/bank-linking/connections/import", post(import::import))
         .route(
             "/bank-linking/connections/{connection}/refresh",
             post(actions::refresh),
@@ -76,10 +82,30 @@ pub fn router(engine: Engine) -> Router {
         .route("/connect/complete", post(connect::complete))
         .route("/bank-linking/accounts", get(data::search_accounts))
         .route("/bank-linking/accounts/{account}", get(data::get_account))
+        .route(
+            "/bank-linking/accounts/{account}/processors/create-token",
+            post(processor::create_token),
+        )
         .route("/bank-linking/transactions", get(data::search_transactions))
         .route(
             "/bank-linking/transactions/{transaction}",
             get(data::get_transaction),
+        )
+        .route(
+            "/bank-linking/investments/holdings",
+            get(investments::search_holdings),
+        )
+        .route(
+            "/bank-linking/investments/holdings/{holding}",
+            get(investments::get_holding),
+        )
+        .route(
+            "/bank-linking/investments/transactions",
+            get(investments::search_transactions),
+        )
+        .route(
+            "/bank-linking/investments/transactions/{transaction}",
+            get(investments::get_transaction),
         )
         .fallback(
             |State(engine): State<Engine>, headers: HeaderMap| async move {

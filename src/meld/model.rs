@@ -61,6 +61,57 @@ pub const SERVICE_PROVIDERS: &[&str] = &[
     "MESH",
 ];
 
+/// Processors a processor token can be made for.
+pub const PROCESSORS: &[&str] = &[
+    "ACHQ",
+    "ADP_ROLL",
+    "ALLOY",
+    "ALPACA",
+    "APEX",
+    "ASTRA",
+    "ATOMIC",
+    "AYDEN",
+    "BAKKT",
+    "BOND",
+    "CHECK",
+    "CHECKBOOK",
+    "CHECKOUT",
+    "CIRCLE",
+    "DRIVEWEALTH",
+    "DWOLLA",
+    "FINIX",
+    "FORTRESS_TRUST",
+    "GALILEO",
+    "GEMINI",
+    "GUSTO",
+    "HIGHNOTE",
+    "I2C",
+    "KNOT",
+    "LITHIC",
+    "MARQETA",
+    "MODERN_TREASURY",
+    "MOOV",
+    "OCROLUS",
+    "PRIME_TRUST",
+    "RISKIFIED",
+    "RIZE",
+    "SARDINE",
+    "SILA_MONEY",
+    "SILICON_VALLEY_BANK",
+    "SOLID",
+    "STRIPE",
+    "TABA_PAY",
+    "TEAL",
+    "TREASURY_PRIME",
+    "UNIT",
+    "UTB",
+    "VESTA",
+    "VOPAY",
+    "WEPAY",
+    "WYRE",
+    "ZERO_HASH",
+];
+
 /// Financial account types and their subtypes.
 pub const ACCOUNT_TYPES: &[(&str, &[&str])] = &[
     (
@@ -115,6 +166,8 @@ pub struct Account {
     pub connections: Vec<Connection>,
     pub financial_accounts: Vec<FinancialAccount>,
     pub transactions: Vec<Transaction>,
+    pub holdings: Vec<Holding>,
+    pub investment_transactions: Vec<InvestmentTransaction>,
     /// Webhook events produced so far, oldest first (bounded; see [`super::events`]).
     pub events: std::collections::VecDeque<Event>,
     /// The webhook profile events are addressed to (`profileId`), once one is configured.
@@ -268,6 +321,42 @@ pub struct Connection {
     pub last_forced_refresh: Option<DateTime<Utc>>,
 }
 
+impl Connection {
+    /// A connection just started (`IN_PROGRESS`): products, optional products and regions as
+    /// asked, institution and provider as known so far.
+    pub fn started(
+        id: String,
+        customer_id: String,
+        institution: Option<(&str, &str)>,
+        provider: &str,
+        (products, optional_products, regions): (Vec<String>, Vec<String>, Vec<String>),
+        now: DateTime<Utc>,
+    ) -> Connection {
+        let mut details = serde_json::Map::new();
+        details.insert("serviceProvider".into(), provider.into());
+        Connection {
+            id,
+            customer_id,
+            institution_id: institution.map(|i| i.0.to_owned()),
+            institution_name: institution.map(|i| i.1.to_owned()),
+            status: "IN_PROGRESS".to_owned(),
+            status_reason: None,
+            products,
+            optional_products,
+            regions,
+            service_provider: provider.to_owned(),
+            service_provider_details: details,
+            created_at: Timestamp::seconds(now),
+            successfully_aggregated_at: None,
+            duplicate_connection_ids: None,
+            active_duplicate_connection_id: None,
+            login: None,
+            open_tokens: Vec::new(),
+            last_forced_refresh: None,
+        }
+    }
+}
+
 /// Balances of a financial account.
 #[derive(Debug, Clone)]
 pub struct Balances {
@@ -321,3 +410,63 @@ pub struct Transaction {
     pub transaction_date: Timestamp,
     pub posted_date: Option<Timestamp>,
 }
+
+/// A position held in an investment account. Quantities are in thousandths of a unit.
+#[derive(Debug, Clone)]
+pub struct Holding {
+    pub id: String,
+    pub financial_account_id: String,
+    pub customer_id: String,
+    pub connection_ids: Vec<String>,
+    /// `STOCK`, `MUTUALFUND`, `CASH`, `ETF`, `DIGITALASSET`, …
+    pub kind: String,
+    pub symbol: Option<String>,
+    pub description: String,
+    pub quantity: i64,
+    pub close_price: Money,
+    pub current_value: Option<Money>,
+    pub cost_basis: Option<Money>,
+    pub currency: String,
+    pub cusip: Option<String>,
+    pub isin: Option<String>,
+    pub updated_at: Timestamp,
+}
+
+/// A trade, dividend or transfer in an investment account. Quantities are in thousandths.
+#[derive(Debug, Clone)]
+pub struct InvestmentTransaction {
+    pub id: String,
+    pub financial_account_id: String,
+    pub customer_id: String,
+    pub connection_ids: Vec<String>,
+    /// `BUY`, `SELL`, `CANCEL`, `CASH`, `OTHER`, `TRANSFER`.
+    pub kind: String,
+    /// `PENDING` or `POSTED`.
+    pub status: String,
+    /// Positive = money left the account's cash.
+    pub amount: Money,
+    pub currency: String,
+    pub description: String,
+    pub symbol: Option<String>,
+    pub quantity: i64,
+    pub cost_basis: Option<Money>,
+    pub cash_balance: Option<Money>,
+    pub transaction_date: Timestamp,
+    pub posted_date: Option<Timestamp>,
+}
+
+/// Holding types.
+pub const HOLDING_TYPES: &[&str] = &[
+    "STOCK",
+    "MUTUALFUND",
+    "CASH",
+    "OTHER",
+    "REALESTATE",
+    "ETF",
+    "DERIVATIVE",
+    "DIGITALASSET",
+];
+
+/// Investment transaction types.
+pub const INVESTMENT_TRANSACTION_TYPES: &[&str] =
+    &["SELL", "BUY", "CANCEL", "CASH", "OTHER", "TRANSFER"];

@@ -20,6 +20,8 @@ pub enum Kind {
     Transaction = 3,
     Institution = 4,
     Customer = 5,
+    Holding = 6,
+    InvestmentTransaction = 7,
 }
 
 /// A sortable position: a timestamp in milliseconds, then the id.

@@ -11,7 +11,9 @@
 //!   savings account (plus a brokerage account for `mikomo_7`, which has every data element).
 //! - Magic usernames (password `pass_good`): `user_login_required` connects, then needs a
 //!   reconnect at its next refresh; `user_degraded` and `user_partial` connect and end their
-//!   first aggregation `DEGRADED` / `PARTIALLY_ACTIVE`.
+//!   first aggregation `DEGRADED` / `PARTIALLY_ACTIVE`; `user_account_closed` connects with
+//!   `user_good`'s accounts and, at each refresh, the provider stops reporting the newest one
+//!   (`BANK_LINKING_ACCOUNTS_REMOVED`) while more than one is left.
 //!
 //! Anything else is refused like a wrong password: the widget shows an error and the
 //! connection's status does not change.
@@ -47,6 +49,7 @@ pub fn login(username: &str, password: &str) -> Login {
         | ("user_login_required", "pass_good")
         | ("user_degraded", "pass_good")
         | ("user_partial", "pass_good")
+        | ("user_account_closed", "pass_good")
         | ("demo", "go") => Login::Connected,
         ("demo", code @ ("123" | "125" | "127" | "128" | "130")) => Login::Refused {
             reason: "INSTITUTION_ERROR",
@@ -82,6 +85,11 @@ pub fn on_refresh(login: Option<&str>) -> Option<(&'static str, &'static str)> {
         "user_login_required" => Some(("RECONNECT_REQUIRED", "LOGIN_REQUIRED")),
         _ => None,
     }
+}
+
+/// Whether each refresh of this login loses an account at the provider.
+pub fn closes_account_on_refresh(login: Option<&str>) -> bool {
+    login == Some("user_account_closed")
 }
 
 /// Days of transactions the first aggregation reports before the historical load, per provider.

@@ -20,8 +20,8 @@ use crate::basiq::model as bq;
 use crate::generate::history::{self, Flavor, Kind, Plan};
 use crate::generate::{self, AuAddress, Person, places};
 use crate::ids::{base58_id, rng_for, uuid_v4};
-use crate::meld::institutions;
 use crate::meld::model as md;
+use crate::meld::{institutions, portfolio};
 use crate::scenario::check::basiq_application_of;
 use crate::scenario::model::*;
 use crate::value::{Money, Precision, Timestamp};
@@ -562,11 +562,23 @@ impl Ctx {
                     ],
                     None => Vec::new(),
                 };
+                let wants_investments = connection
+                    .products
+                    .iter()
+                    .chain(&connection.optional_products)
+                    .any(|p| portfolio::PRODUCTS.contains(&p.as_str()));
                 for (a, account_spec) in accounts.iter().enumerate() {
                     let label = format!("{label}.accounts[{a}]");
                     let (fa, txns) = self.meld_account(&label, account_spec, &connection);
+                    let fa_id = fa.id.clone();
                     world.meld.financial_accounts.push(fa);
                     world.meld.transactions.extend(txns);
+                    if wants_investments {
+                        let at = connection
+                            .successfully_aggregated_at
+                            .map_or(self.epoch, |t| t.at);
+                        portfolio::attach(&mut world.meld, self.seed, &fa_id, at);
+                    }
                 }
                 if !conn_spec.transitions.is_empty() {
                     transitions.push((

@@ -15,5 +15,6 @@ mod meld;
 mod meld_connect;
 mod meld_customers;
 mod meld_data;
+mod meld_invest;
 mod scenarios;
 mod support;

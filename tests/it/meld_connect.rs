@@ -11,34 +11,34 @@ use serde_json::{Value, json};
 use crate::snap;
 use crate::support::*;
 
-const RECONNECT: &str = "WQ6RcQ8hZb2kPm4nTx7vYs";
-const ACTIVE: &str = "WQ5CwCxDxXhYuA4fVHGk3o";
-const PLATYPUS: &str = "WQ7mPh3yLsXbRt9cKdNe2A";
-const FINBANK: &str = "W9kgBBLULSJFSKTwCpb5Gf";
+pub(crate) const RECONNECT: &str = "WQ6RcQ8hZb2kPm4nTx7vYs";
+pub(crate) const ACTIVE: &str = "WQ5CwCxDxXhYuA4fVHGk3o";
+pub(crate) const PLATYPUS: &str = "WQ7mPh3yLsXbRt9cKdNe2A";
+pub(crate) const FINBANK: &str = "W9kgBBLULSJFSKTwCpb5Gf";
 const MX_BANK: &str = "WQ8nTq4zMuYcSv2dLeFf3B";
 
-struct Meld {
-    server: RunningServer,
+pub(crate) struct Meld {
+    pub(crate) server: RunningServer,
 }
 
 impl Meld {
-    async fn new() -> Meld {
+    pub(crate) async fn new() -> Meld {
         Meld {
             server: default_server().await,
         }
     }
 
-    async fn with(scenario: &str) -> Meld {
+    pub(crate) async fn with(scenario: &str) -> Meld {
         Meld {
             server: server(scenario).await,
         }
     }
 
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Exchange {
+    pub(crate) async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Exchange {
         meld_call(&self.server, method, path, body).await
     }
 
-    async fn start(&self, external: &str, products: &[&str]) -> (String, String) {
+    pub(crate) async fn start(&self, external: &str, products: &[&str]) -> (String, String) {
         let ex = self
             .call(
                 "POST",
@@ -54,7 +54,13 @@ impl Meld {
         )
     }
 
-    async fn complete(&self, token: &str, institution: &str, user: &str, pass: &str) -> Exchange {
+    pub(crate) async fn complete(
+        &self,
+        token: &str,
+        institution: &str,
+        user: &str,
+        pass: &str,
+    ) -> Exchange {
         let body = json!({ "connectToken": token, "institutionId": institution, "username": user, "password": pass });
         send(
             self.server.meld_url(),
@@ -67,16 +73,39 @@ impl Meld {
     }
 
     /// Starts and completes a connection; returns its id.
-    async fn connect(&self, external: &str, institution: &str, user: &str, pass: &str) -> String {
-        let (id, token) = self
-            .start(external, &["BALANCES", "TRANSACTIONS", "OWNERS"])
-            .await;
+    pub(crate) async fn connect(
+        &self,
+        external: &str,
+        institution: &str,
+        user: &str,
+        pass: &str,
+    ) -> String {
+        self.connect_with(
+            external,
+            institution,
+            user,
+            pass,
+            &["BALANCES", "TRANSACTIONS", "OWNERS"],
+        )
+        .await
+    }
+
+    /// Starts and completes a connection for `products`; returns its id.
+    pub(crate) async fn connect_with(
+        &self,
+        external: &str,
+        institution: &str,
+        user: &str,
+        pass: &str,
+        products: &[&str],
+    ) -> String {
+        let (id, token) = self.start(external, products).await;
         let ex = self.complete(&token, institution, user, pass).await;
         assert_eq!(ex.status, 200, "{}", ex.render());
         id
     }
 
-    async fn connection(&self, id: &str) -> Value {
+    pub(crate) async fn connection(&self, id: &str) -> Value {
         let ex = self
             .call("GET", &format!("/bank-linking/connections/{id}"), None)
             .await;
@@ -84,7 +113,7 @@ impl Meld {
         ex.json()
     }
 
-    async fn status(&self, id: &str) -> (String, Value) {
+    pub(crate) async fn status(&self, id: &str) -> (String, Value) {
         let c = self.connection(id).await;
         (
             c["status"].as_str().unwrap_or_default().to_owned(),
@@ -92,7 +121,7 @@ impl Meld {
         )
     }
 
-    fn advance(&self, seconds: i64) {
+    pub(crate) fn advance(&self, seconds: i64) {
         self.server
             .engine()
             .clock()
@@ -100,14 +129,14 @@ impl Meld {
     }
 
     /// Every webhook event produced so far.
-    fn events(&self) -> Vec<Value> {
+    pub(crate) fn events(&self) -> Vec<Value> {
         self.server
             .engine()
             .with_world(|w| w.meld.events.iter().map(|e| e.body.clone()).collect())
     }
 
     /// `eventType`s of the events about one connection, in order.
-    fn event_types(&self, id: &str) -> Vec<String> {
+    pub(crate) fn event_types(&self, id: &str) -> Vec<String> {
         self.events()
             .iter()
             .filter(|e| e["payload"]["connectionId"] == id)
@@ -115,7 +144,7 @@ impl Meld {
             .collect()
     }
 
-    async fn accounts_of(&self, id: &str) -> Vec<Value> {
+    pub(crate) async fn accounts_of(&self, id: &str) -> Vec<Value> {
         let ex = self
             .call(
                 "GET",
