@@ -17,6 +17,8 @@
 //! - [`basiq`] — Basiq routes, token auth, error envelope, wire shapes, filters.
 //! - [`meld`] — Meld routes, key auth, versions, pagination, error envelope, wire shapes; the
 //!   connect widget stand-in, the connection lifecycle and its webhook events.
+//! - [`delivery`] — webhook delivery for both vendors: signing, retries on the server clock,
+//!   the attempt log, and the background task that sends.
 //! - [`ids`], [`value`], [`jwt`], [`http`] — seeded ids, money/timestamps/durations, HS256
 //!   tokens, response helpers.
 
@@ -24,6 +26,7 @@ pub mod admin;
 pub mod basiq;
 pub mod cli;
 pub mod clock;
+pub mod delivery;
 pub mod engine;
 pub mod generate;
 pub mod http;

@@ -3,7 +3,7 @@
 //!
 //! [`start`] binds both addresses (port 0 allowed) before it returns, so the URLs it reports
 //! accept connections at once. The returned [`RunningServer`] stops both listeners gracefully
-//! on [`RunningServer::shutdown`] or when dropped.
+//! on [`RunningServer::shutdown`] or when dropped, together with the webhook delivery task.
 
 use std::io;
 use std::net::SocketAddr;
@@ -95,6 +95,12 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
     let basiq_url = format!("http://{}", basiq_listener.local_addr()?);
     let meld_url = format!("http://{}", meld_listener.local_addr()?);
     let (stop, stopped) = watch::channel(());
+    let basiq_base = engine
+        .config()
+        .basiq_public_url
+        .clone()
+        .unwrap_or_else(|| basiq_url.clone());
+    let delivery = crate::delivery::worker::run(engine.clone(), basiq_base, stopped.clone());
     let tasks = vec![
         spawn(
             basiq_listener,
@@ -106,6 +112,10 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
             meld::router(engine.clone()).merge(admin::router(engine.clone())),
             stopped,
         ),
+        tokio::spawn(async move {
+            delivery.await;
+            Ok(())
+        }),
     ];
     Ok(RunningServer {
         basiq_url,

@@ -1,7 +1,7 @@
 //! Webhook management (`/notifications/webhooks…`) and webhook messages.
 //!
 //! A message is created for every event a webhook subscribes to, the moment the event is
-//! recorded; `attempts` lists its delivery attempts (none until delivery runs).
+//! recorded; `attempts` lists its delivery attempts as [`crate::delivery`] makes them.
 
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};

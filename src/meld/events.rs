@@ -52,14 +52,28 @@ pub fn record(
     };
     let mut payload = common(account, c, seed, account.events_emitted);
     payload.extend(extra);
+    let profile = account.webhook_profile_id.clone();
     push(
         account,
         seed,
         at,
         event_type,
         Some(connection.to_owned()),
+        profile,
         payload,
     );
+}
+
+/// `WEBHOOK_TEST`, as the dashboard's test button sends it: only a `requestId`, and
+/// `profileId` null.
+pub fn webhook_test(account: &mut Account, seed: u64, at: DateTime<Utc>) {
+    let mut rng = rng_for(
+        seed,
+        &format!("meld event request {}", account.events_emitted),
+    );
+    let mut payload = Map::new();
+    payload.insert("requestId".into(), json!(base58_id(&mut rng)));
+    push(account, seed, at, "WEBHOOK_TEST", None, None, payload);
 }
 
 /// `BANK_LINKING_CONNECTION_STATUS_CHANGE` from (`old`, `old_reason`) to the connection's
@@ -186,6 +200,7 @@ fn push(
     at: DateTime<Utc>,
     event_type: &'static str,
     connection_id: Option<String>,
+    profile_id: Option<String>,
     payload: Map<String, Value>,
 ) {
     let n = account.events_emitted;
@@ -196,7 +211,7 @@ fn push(
         "eventId": base58_id(&mut rng),
         "timestamp": Timestamp::new(at, Precision::Micros).to_string(),
         "accountId": account.id,
-        "profileId": account.webhook_profile_id,
+        "profileId": profile_id,
         "version": account.default_version,
         "payload": Value::Object(payload),
     });

@@ -172,12 +172,21 @@ pub struct Account {
     pub events: std::collections::VecDeque<Event>,
     /// The webhook profile events are addressed to (`profileId`), once one is configured.
     pub webhook_profile_id: Option<String>,
+    /// Where and how events are delivered, once a profile is configured.
+    pub webhook: Option<WebhookProfile>,
     /// Events ever produced, for deterministic event ids.
     pub events_emitted: u64,
     /// Aggregations started and not yet finished, earliest first.
     pub pending: Vec<Aggregation>,
     /// How rules of the connection lifecycle are configured.
     pub rules: Rules,
+}
+
+/// A webhook profile (set in Meld's dashboard; here in the scenario or the admin API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookProfile {
+    pub url: String,
+    pub secret: String,
 }
 
 /// Lifecycle settings a scenario may change.

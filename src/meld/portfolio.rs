@@ -216,7 +216,12 @@ fn history(
             amount: h.cost_basis.unwrap_or(Money(0)),
             quantity: h.quantity,
             cost_basis: h.cost_basis,
-            ..entry(day(bought), "BUY", format!("BUY {symbol}"), h.symbol.clone())
+            ..entry(
+                day(bought),
+                "BUY",
+                format!("BUY {symbol}"),
+                h.symbol.clone(),
+            )
         });
         if h.kind == "DIGITALASSET" {
             continue;
@@ -226,7 +231,12 @@ fn history(
         while paid > 0 && dividend > 0 {
             entries.push(InvestmentTransaction {
                 amount: Money(-dividend),
-                ..entry(day(paid), "CASH", format!("DIVIDEND {symbol}"), h.symbol.clone())
+                ..entry(
+                    day(paid),
+                    "CASH",
+                    format!("DIVIDEND {symbol}"),
+                    h.symbol.clone(),
+                )
             });
             paid -= 91;
         }

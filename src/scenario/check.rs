@@ -234,6 +234,20 @@ pub fn valid_date(text: &str) -> bool {
 }
 
 fn check_meld(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
+    if let Some(hook) = &spec.webhook {
+        if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
+            found.push((
+                path.key("webhook").key("url"),
+                format!("`{}` is not an http(s) URL", hook.url),
+            ));
+        }
+        if hook.secret.is_empty() {
+            found.push((
+                path.key("webhook").key("secret"),
+                "the signing secret must not be empty".to_owned(),
+            ));
+        }
+    }
     if let Some(v) = &spec.default_version
         && !valid_date(v)
     {

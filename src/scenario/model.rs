@@ -230,8 +230,21 @@ pub struct MeldSpec {
     /// `RECONNECT_REQUIRED`, `DEGRADED`, `UNRECOVERABLE`, `UNDETERMINED`, `PARTIALLY_ACTIVE`,
     /// `ACTIVE/ACCESS_EXPIRING_SOON`, `ACTIVE/NEW_ACCOUNTS_AVAILABLE`); others answer 409.
     pub repairable_statuses: Option<Vec<String>>,
+    /// The webhook profile events are delivered to (Meld sets it in its dashboard).
+    pub webhook: Option<MeldWebhookSpec>,
     #[serde(default)]
     pub customers: Vec<MeldCustomerSpec>,
+}
+
+/// A Meld webhook profile.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MeldWebhookSpec {
+    /// Sent as `profileId` on every event.
+    pub profile_id: Option<String>,
+    pub url: String,
+    /// The signing secret.
+    pub secret: String,
 }
 
 /// A customer's name.

@@ -535,6 +535,13 @@ impl Ctx {
         if let Some(delay) = spec.aggregation_delay {
             account.rules.aggregation_delay = delay.0;
         }
+        if let Some(hook) = &spec.webhook {
+            account.webhook_profile_id = Some(or_gen(&hook.profile_id, || base58_id(&mut rng)));
+            account.webhook = Some(md::WebhookProfile {
+                url: hook.url.clone(),
+                secret: hook.secret.clone(),
+            });
+        }
         if let Some(list) = &spec.refreshable_statuses {
             account.rules.refreshable = list.clone();
         }

@@ -3,8 +3,9 @@
 //! A [`World`] is built once from a scenario ([`build`]) and then mutated by requests and by
 //! the clock. Scheduled transitions are applied lazily: before any request reads the world,
 //! [`World::settle`] applies every transition that is due at the current server time, in
-//! order. That keeps the outcome a pure function of (scenario, requests, clock), with no
-//! background task racing the requests.
+//! order. That keeps the outcome a pure function of (scenario, requests, clock); the webhook
+//! delivery task settles the world the same way before it looks for due deliveries, so
+//! time-driven changes reach receivers without waiting for a request.
 //!
 //! The world also holds a cache of rendered response bodies. Any mutation clears it, so a
 //! cached body is always what rendering the current state would produce.
@@ -59,6 +60,8 @@ pub struct World {
     pub seed: u64,
     /// Pending transitions, earliest first.
     pub scheduled: Vec<Scheduled>,
+    /// Webhook deliveries waiting and the attempts made.
+    pub outbox: crate::delivery::Outbox,
     /// Rendered bodies by cache key; cleared on every change.
     cache: HashMap<String, Bytes, foldhash::fast::RandomState>,
 }

@@ -18,3 +18,4 @@ mod meld_data;
 mod meld_invest;
 mod scenarios;
 mod support;
+mod webhooks;

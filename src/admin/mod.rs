@@ -1,4 +1,5 @@
-//! The admin API, under `/__admin` on both listeners: health, reset and the server clock.
+//! The admin API, under `/__admin` on both listeners: health, reset and the server clock here;
+//! the Meld webhook profile and the delivery log in [`webhooks`].
 //!
 //! It is sandbank's own contract (not a vendor's), answered in plain JSON. Callers must be on
 //! loopback, unless the server was started with an admin token; then they must send
@@ -11,10 +12,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Json, State};
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::json;
+
+mod webhooks;
 
 use crate::engine::Engine;
 use crate::http;
@@ -28,16 +31,19 @@ pub fn router(engine: Engine) -> Router {
         .route("/__admin/clock", get(clock))
         .route("/__admin/clock/advance", post(advance))
         .route("/__admin/clock/set", post(set))
+        .route("/__admin/meld/webhook", put(webhooks::set_meld_profile))
+        .route("/__admin/meld/webhook/test", post(webhooks::meld_test))
+        .route("/__admin/webhooks", get(webhooks::log))
         .with_state(engine)
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
 /// Why a caller is turned away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-enum Refusal {
+pub(crate) enum Refusal {
     #[error("send Authorization: Bearer <admin token>")]
     TokenRequired,
     #[error(
@@ -57,7 +63,7 @@ impl IntoResponse for Refusal {
 }
 
 /// Admits loopback callers, or anyone with the admin token when one is configured.
-fn admit(engine: &Engine, peer: Extensions, headers: &HeaderMap) -> Result<(), Refusal> {
+pub(crate) fn admit(engine: &Engine, peer: Extensions, headers: &HeaderMap) -> Result<(), Refusal> {
     match &engine.config().admin_token {
         Some(token) => {
             let sent =
