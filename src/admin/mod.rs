@@ -1,5 +1,6 @@
 //! The admin API, under `/__admin` on both listeners: health, reset and the server clock here;
-//! the Meld webhook profile and the delivery log in [`webhooks`].
+//! the Meld webhook profile and the delivery log in [`webhooks`]; forced status changes in
+//! [`transitions`].
 //!
 //! It is sandbank's own contract (not a vendor's), answered in plain JSON. Callers must be on
 //! loopback, unless the server was started with an admin token; then they must send
@@ -17,6 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
+mod transitions;
 mod webhooks;
 
 use crate::engine::Engine;
@@ -34,6 +36,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/__admin/meld/webhook", put(webhooks::set_meld_profile))
         .route("/__admin/meld/webhook/test", post(webhooks::meld_test))
         .route("/__admin/webhooks", get(webhooks::log))
+        .route("/__admin/transitions", post(transitions::apply))
         .with_state(engine)
 }
 

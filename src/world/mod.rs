@@ -131,6 +131,32 @@ impl World {
         }
     }
 
+    /// Applies a transition now (its `due` is the instant it is dated), with the events it
+    /// implies.
+    pub fn apply_now(&mut self, change: &Scheduled) {
+        self.apply(change);
+        self.changed();
+    }
+
+    /// The target a connection id names, for either vendor.
+    pub fn connection_target(&self, vendor_is_meld: bool, id: &str) -> Option<Target> {
+        if vendor_is_meld {
+            return self
+                .meld
+                .connection(id)
+                .map(|c| Target::MeldConnection(c.id.clone()));
+        }
+        self.basiq.users.iter().find_map(|u| {
+            u.connections
+                .iter()
+                .any(|c| c.id == id)
+                .then(|| Target::BasiqConnection {
+                    user: u.id.clone(),
+                    connection: id.to_owned(),
+                })
+        })
+    }
+
     /// Schedules a transition, keeping the list in time order.
     pub fn schedule(&mut self, change: Scheduled) {
         let index = self.scheduled.partition_point(|s| s.due <= change.due);

@@ -156,3 +156,114 @@ async fn who_may_call() {
         assert_eq!(response.status().as_u16(), status, "{peer}");
     }
 }
+
+/// Forced transitions: a Meld connection breaks now (with its STATUS_CHANGE event), a Basiq
+/// connection is invalidated (with `connection.invalidated`); mistakes are refused and change
+/// nothing.
+#[tokio::test]
+async fn forced_transitions() {
+    let server = default_server().await;
+    let meld = admin(
+        server.meld_url(),
+        "POST",
+        "/__admin/transitions",
+        r#"{"vendor":"meld","connection":"WQ5CwCxDxXhYuA4fVHGk3o","status":"RECONNECT_REQUIRED","statusReason":"LOGIN_REQUIRED"}"#,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (meld.status, meld.json()),
+        (
+            200,
+            json!({
+                "vendor": "meld",
+                "connection": "WQ5CwCxDxXhYuA4fVHGk3o",
+                "before": { "status": "ACTIVE", "statusReason": null },
+                "after": { "status": "RECONNECT_REQUIRED", "statusReason": "LOGIN_REQUIRED" },
+            })
+        )
+    );
+    let c = meld_call(
+        &server,
+        "GET",
+        "/bank-linking/connections/WQ5CwCxDxXhYuA4fVHGk3o",
+        None,
+    )
+    .await;
+    assert_eq!(c.json()["status"], "RECONNECT_REQUIRED");
+    let changes = server.engine().with_world(|w| {
+        w.meld
+            .events
+            .iter()
+            .filter(|e| e.event_type == "BANK_LINKING_CONNECTION_STATUS_CHANGE")
+            .map(|e| e.body["payload"]["newStatusReason"].clone())
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(changes, [json!("LOGIN_REQUIRED")]);
+
+    let basiq = admin(
+        server.basiq_url(),
+        "POST",
+        "/__admin/transitions",
+        r#"{"vendor":"basiq","connection":"8fce3b","status":"invalid"}"#,
+        &[],
+    )
+    .await;
+    assert_eq!(basiq.status, 200, "{}", basiq.render());
+    assert_eq!(basiq.json()["after"]["status"], "invalid");
+    let events = server.engine().with_world(|w| {
+        w.basiq
+            .events
+            .iter()
+            .map(|e| e.type_id())
+            .collect::<Vec<_>>()
+    });
+    assert!(
+        events.contains(&"connection.invalidated".to_owned()),
+        "{events:?}"
+    );
+
+    let refusals = [
+        (
+            r#"{"vendor":"plaid","connection":"x","status":"ACTIVE"}"#,
+            400,
+        ),
+        (
+            r#"{"vendor":"meld","connection":"nope","status":"ACTIVE"}"#,
+            404,
+        ),
+        (
+            r#"{"vendor":"meld","connection":"WQ5CwCxDxXhYuA4fVHGk3o","status":"BROKEN"}"#,
+            400,
+        ),
+        (
+            r#"{"vendor":"basiq","connection":"8fce3b","status":"active","statusReason":"OTHER"}"#,
+            400,
+        ),
+        (r#"{"vendor":"meld"}"#, 400),
+    ];
+    for (body, status) in refusals {
+        let ex = admin(
+            server.basiq_url(),
+            "POST",
+            "/__admin/transitions",
+            body,
+            &[],
+        )
+        .await;
+        assert_eq!(ex.status, status, "{body}: {}", ex.render());
+        assert!(ex.json()["error"].is_string());
+    }
+    let c = meld_call(
+        &server,
+        "GET",
+        "/bank-linking/connections/WQ5CwCxDxXhYuA4fVHGk3o",
+        None,
+    )
+    .await;
+    assert_eq!(
+        c.json()["status"],
+        "RECONNECT_REQUIRED",
+        "refusals change nothing"
+    );
+}

@@ -1,0 +1,120 @@
+//! `POST /__admin/transitions`: a connection's status changed now, as a scenario transition
+//! would change it, with the vendor's events (and so its webhooks).
+//!
+//! Body `{"vendor": "basiq"|"meld", "connection": "<id>", "status": "…", "statusReason": …}`;
+//! `statusReason` is Meld's and optional. Answers 200 with the connection's status before and
+//! after, 404 for an unknown connection, 400 for anything else that is wrong.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Json, State};
+use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{admit, error};
+use crate::engine::Engine;
+use crate::world::{Scheduled, Target, World};
+use crate::{basiq, meld};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct Transition {
+    vendor: String,
+    connection: String,
+    status: String,
+    status_reason: Option<String>,
+}
+
+fn current(w: &World, target: &Target) -> (Option<String>, Option<String>) {
+    match target {
+        Target::MeldConnection(id) => w.meld.connection(id).map_or((None, None), |c| {
+            (Some(c.status.clone()), c.status_reason.clone())
+        }),
+        Target::BasiqConnection { user, connection } => (
+            w.basiq
+                .users
+                .iter()
+                .find(|u| &u.id == user)
+                .and_then(|u| u.connections.iter().find(|c| &c.id == connection))
+                .map(|c| c.status.clone()),
+            None,
+        ),
+    }
+}
+
+/// The handler.
+pub(super) async fn apply(
+    State(engine): State<Engine>,
+    peer: Extensions,
+    headers: HeaderMap,
+    body: Result<Json<Transition>, JsonRejection>,
+) -> Response {
+    if let Err(e) = admit(&engine, peer, &headers) {
+        return e.into_response();
+    }
+    let Ok(Json(t)) = body else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "expected {\"vendor\": \"basiq\"|\"meld\", \"connection\": \"<id>\", \"status\": \"…\", \"statusReason\": \"…\"|null}",
+        );
+    };
+    let meld = match t.vendor.as_str() {
+        "meld" => true,
+        "basiq" => false,
+        other => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("vendor `{other}` is not basiq or meld"),
+            );
+        }
+    };
+    let (statuses, reasons): (&[&str], &[&str]) = if meld {
+        (meld::model::STATUSES, meld::model::STATUS_REASONS)
+    } else {
+        (basiq::model::CONNECTION_STATUSES, &[])
+    };
+    if !statuses.contains(&t.status.as_str()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "status `{}` is not one of {}",
+                t.status,
+                statuses.join(", ")
+            ),
+        );
+    }
+    if let Some(r) = &t.status_reason
+        && !reasons.contains(&r.as_str())
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            &format!("statusReason `{r}` is not a {} status reason", t.vendor),
+        );
+    }
+    let outcome = engine.with_world_at(|w, now| {
+        let target = w.connection_target(meld, &t.connection)?;
+        let before = current(w, &target);
+        w.apply_now(&Scheduled {
+            due: now,
+            target: target.clone(),
+            status: t.status.clone(),
+            status_reason: t.status_reason.clone(),
+            only_from: None,
+        });
+        Some((before, current(w, &target)))
+    });
+    match outcome {
+        Some((before, after)) => Json(json!({
+            "vendor": t.vendor,
+            "connection": t.connection,
+            "before": { "status": before.0, "statusReason": before.1 },
+            "after": { "status": after.0, "statusReason": after.1 },
+        }))
+        .into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            &format!("no {} connection `{}`", t.vendor, t.connection),
+        ),
+    }
+}
