@@ -79,17 +79,10 @@ pub async fn create_token(
             }
             Ok(provider)
         })?;
-        let hex = engine.next_hex();
+        // Plaid's sandbox processor tokens are `processor-sandbox-<uuid>`; MX's are opaque.
         let token = match provider.as_str() {
-            "PLAID" => format!(
-                "processor-sandbox-{}-{}-{}-{}-{}",
-                &hex[0..8],
-                &hex[8..12],
-                &hex[12..16],
-                &hex[16..20],
-                &hex[20..32]
-            ),
-            _ => hex,
+            "PLAID" => format!("processor-sandbox-{}", engine.next_uuid()),
+            _ => engine.next_hex(),
         };
         let out = json!({ "processor": processor, "serviceProvider": provider, "token": token });
         Ok((StatusCode::OK, http::to_bytes(&out)))
