@@ -68,6 +68,14 @@ pub struct ServeArgs {
     /// `frozen@<RFC 3339>` (standing still). Overrides the scenario's `[clock]`.
     #[arg(long, value_name = "MODE", env = "SANDBANK_CLOCK", value_parser = parse_clock)]
     pub clock: Option<ClockMode>,
+    /// Requests the journal (`GET /__admin/requests`) keeps; older ones are dropped.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "SANDBANK_JOURNAL_SIZE",
+        default_value_t = crate::journal::DEFAULT_LIMIT
+    )]
+    pub journal_size: usize,
 }
 
 /// `sandbank validate`.
@@ -187,6 +195,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             basiq_public_url: args.basiq_public_url,
             clock: args.clock,
             admin_token: args.admin_token,
+            journal_limit: Some(args.journal_size),
         },
     };
     let running = server::start(config).await?;

@@ -14,6 +14,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::clock::{Clock, ClockMode};
 use crate::ids::{hex_id, rng_for, uuid_v4};
+use crate::journal::{DEFAULT_LIMIT, Journal};
 use crate::scenario::Scenario;
 use crate::world::{World, build};
 
@@ -26,6 +27,8 @@ pub struct EngineConfig {
     pub clock: Option<ClockMode>,
     /// When set, `/__admin` requires `Authorization: Bearer <token>` instead of a loopback caller.
     pub admin_token: Option<String>,
+    /// Requests the journal keeps (default [`crate::journal::DEFAULT_LIMIT`]).
+    pub journal_limit: Option<usize>,
 }
 
 /// Shared handle; clones share state.
@@ -46,6 +49,8 @@ struct Shared {
     /// Key that signs Basiq access tokens and Meld connect tokens.
     secret: Vec<u8>,
     config: EngineConfig,
+    /// Requests answered, newest last.
+    journal: Journal,
 }
 
 impl Engine {
@@ -64,6 +69,7 @@ impl Engine {
                 clock,
                 runtime: Mutex::new(rng_for(scenario.seed, "runtime")),
                 secret,
+                journal: Journal::new(config.journal_limit.unwrap_or(DEFAULT_LIMIT)),
                 config,
             }),
         }
@@ -93,12 +99,19 @@ impl Engine {
         f(&mut world, now)
     }
 
-    /// Back to the scenario's initial state: world rebuilt, clock and id streams restarted.
+    /// Back to the scenario's initial state: world rebuilt, clock and id streams restarted,
+    /// journal emptied.
     pub fn reset(&self) {
         self.shared.clock.reset(self.shared.mode);
         let world = build::build(&self.shared.scenario, self.shared.clock.now());
         *lock(&self.shared.world) = world;
         *lock(&self.shared.runtime) = rng_for(self.shared.scenario.seed, "runtime");
+        self.shared.journal.clear();
+    }
+
+    /// The request journal.
+    pub fn journal(&self) -> &Journal {
+        &self.shared.journal
     }
 
     /// Secret for signing tokens.

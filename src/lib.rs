@@ -19,6 +19,7 @@
 //!   connect widget stand-in, the connection lifecycle and its webhook events.
 //! - [`delivery`] — webhook delivery for both vendors: signing, retries on the server clock,
 //!   the attempt log, and the background task that sends.
+//! - [`journal`] — the bounded log of requests the vendor listeners answered.
 //! - [`ids`], [`value`], [`jwt`], [`http`] — seeded ids, money/timestamps/durations, HS256
 //!   tokens, response helpers.
 
@@ -31,6 +32,7 @@ pub mod engine;
 pub mod generate;
 pub mod http;
 pub mod ids;
+pub mod journal;
 pub mod jwt;
 pub mod meld;
 pub mod scenario;

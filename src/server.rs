@@ -17,7 +17,9 @@ use tokio::task::JoinHandle;
 
 use crate::engine::{Engine, EngineConfig};
 use crate::scenario::Scenario;
-use crate::{admin, basiq, meld};
+use axum::middleware::from_fn_with_state;
+
+use crate::{admin, basiq, journal, meld};
 
 /// Where and what to serve.
 #[derive(Debug, Clone)]
@@ -104,12 +106,19 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
     let tasks = vec![
         spawn(
             basiq_listener,
-            basiq::router(engine.clone()).merge(admin::router(engine.clone())),
+            basiq::router(engine.clone())
+                .layer(from_fn_with_state(
+                    (engine.clone(), "basiq"),
+                    journal::layer,
+                ))
+                .merge(admin::router(engine.clone())),
             stopped.clone(),
         ),
         spawn(
             meld_listener,
-            meld::router(engine.clone()).merge(admin::router(engine.clone())),
+            meld::router(engine.clone())
+                .layer(from_fn_with_state((engine.clone(), "meld"), journal::layer))
+                .merge(admin::router(engine.clone())),
             stopped,
         ),
         tokio::spawn(async move {

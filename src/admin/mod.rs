@@ -1,6 +1,6 @@
 //! The admin API, under `/__admin` on both listeners: health, reset and the server clock here;
 //! the Meld webhook profile and the delivery log in [`webhooks`]; forced status changes in
-//! [`transitions`].
+//! [`transitions`]; the request journal in [`requests`].
 //!
 //! It is sandbank's own contract (not a vendor's), answered in plain JSON. Callers must be on
 //! loopback, unless the server was started with an admin token; then they must send
@@ -18,6 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
+mod requests;
 mod transitions;
 mod webhooks;
 
@@ -37,6 +38,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/__admin/meld/webhook/test", post(webhooks::meld_test))
         .route("/__admin/webhooks", get(webhooks::log))
         .route("/__admin/transitions", post(transitions::apply))
+        .route("/__admin/requests", get(requests::list))
         .with_state(engine)
 }
 

@@ -267,3 +267,46 @@ async fn forced_transitions() {
         "refusals change nothing"
     );
 }
+
+/// The request journal: vendor requests with their status (admin calls left out), filters, a
+/// bounded ring that says how much it dropped, emptied by a reset.
+#[tokio::test]
+async fn request_journal() {
+    let scenario = sandbank::scenario::parse("test.toml", sandbank::scenario::DEFAULT_SCENARIO)
+        .expect("default scenario");
+    let mut config = sandbank::ServerConfig::ephemeral(scenario);
+    config.engine.clock = Some(sandbank::clock::ClockMode::Frozen { at: frozen_at() });
+    config.engine.journal_limit = Some(3);
+    let server = sandbank::start(config).await.expect("server starts");
+    meld_call(&server, "GET", "/bank-linking/connections/nope", None).await;
+    meld_call(&server, "GET", "/bank-linking/connections?limit=1", None).await;
+    get(server.basiq_url(), "/users/ea3a81", &[]).await;
+    get(server.basiq_url(), "/__admin/health", &[]).await;
+    let read = async |query: &str| {
+        get(server.meld_url(), &format!("/__admin/requests{query}"), &[])
+            .await
+            .json()
+    };
+    assert_eq!(
+        read("").await,
+        json!({
+            "requests": [
+                { "vendor": "meld", "method": "GET", "path": "/bank-linking/connections/nope", "query": null, "status": 404, "time": "2026-01-15T09:00:00.000Z" },
+                { "vendor": "meld", "method": "GET", "path": "/bank-linking/connections", "query": "limit=1", "status": 200, "time": "2026-01-15T09:00:00.000Z" },
+                { "vendor": "basiq", "method": "GET", "path": "/users/ea3a81", "query": null, "status": 403, "time": "2026-01-15T09:00:00.000Z" },
+            ],
+            "dropped": 0,
+            "limit": 3,
+        })
+    );
+    let only = read("?vendor=meld&method=get&path=%2Fbank-linking%2Fconnections%2F").await;
+    assert_eq!(only["requests"].as_array().map(Vec::len), Some(1));
+    assert_eq!(only["requests"][0]["status"], 404);
+    get(server.basiq_url(), "/users/ea3a81/accounts", &[]).await;
+    let full = read("").await;
+    assert_eq!(full["dropped"], 1);
+    assert_eq!(full["requests"][0]["path"], "/bank-linking/connections");
+    assert_eq!(full["requests"][2]["path"], "/users/ea3a81/accounts");
+    admin(server.meld_url(), "POST", "/__admin/reset", "", &[]).await;
+    assert_eq!(read("").await["requests"], json!([]));
+}

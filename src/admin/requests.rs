@@ -1,0 +1,50 @@
+//! `GET /__admin/requests[?vendor=&method=&path=]`: the request journal, oldest first.
+//! `path` matches as a prefix; `dropped` counts entries pushed out of the ring.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::{Extensions, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::admit;
+use crate::basiq::auth::percent_decode;
+use crate::engine::Engine;
+
+/// The handler.
+pub(super) async fn list(
+    State(engine): State<Engine>,
+    peer: Extensions,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(e) = admit(&engine, peer, &headers) {
+        return e.into_response();
+    }
+    let pairs: Vec<(String, String)> = query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .filter_map(|(k, v)| Some((k.to_owned(), percent_decode(v)?)))
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let (vendor, method, path) = (get("vendor"), get("method"), get("path"));
+    let (entries, dropped) = engine.journal().read(|e| {
+        vendor.is_none_or(|v| e.vendor == v)
+            && method.is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+            && path.is_none_or(|p| e.path.starts_with(p))
+    });
+    let list: Vec<Value> = entries.iter().map(|e| e.to_json()).collect();
+    Json(json!({
+        "requests": list,
+        "dropped": dropped,
+        "limit": engine.journal().limit(),
+    }))
+    .into_response()
+}

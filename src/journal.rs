@@ -1,0 +1,127 @@
+//! The request journal: every request a vendor listener answered (vendor, method, path, query,
+//! status, server time), newest last, in a ring of fixed size so memory never grows with
+//! traffic. Admin calls are not journaled. `GET /__admin/requests` reads it; a reset empties it.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::engine::Engine;
+use crate::value::{Precision, Timestamp};
+
+/// Entries kept unless configured otherwise.
+pub const DEFAULT_LIMIT: usize = 1000;
+
+/// One answered request.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub vendor: &'static str,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub status: u16,
+    pub at: DateTime<Utc>,
+}
+
+impl Entry {
+    /// The admin API's JSON for it.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "vendor": self.vendor,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "time": Timestamp::new(self.at, Precision::Millis).to_string(),
+        })
+    }
+}
+
+/// The ring of entries.
+#[derive(Debug)]
+pub struct Journal {
+    limit: usize,
+    entries: Mutex<(VecDeque<Entry>, u64)>,
+}
+
+impl Journal {
+    /// An empty journal keeping `limit` entries.
+    pub fn new(limit: usize) -> Journal {
+        Journal {
+            limit,
+            entries: Mutex::new((VecDeque::new(), 0)),
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut (VecDeque<Entry>, u64)) -> R) -> R {
+        match self.entries.lock() {
+            Ok(mut g) => f(&mut g),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+
+    /// Adds an entry, dropping the oldest when full.
+    pub fn record(&self, entry: Entry) {
+        if self.limit == 0 {
+            return;
+        }
+        self.with(|(entries, dropped)| {
+            if entries.len() >= self.limit {
+                entries.pop_front();
+                *dropped += 1;
+            }
+            entries.push_back(entry);
+        });
+    }
+
+    /// Entries passing `keep`, oldest first, and how many were dropped for room.
+    pub fn read(&self, keep: impl Fn(&Entry) -> bool) -> (Vec<Entry>, u64) {
+        self.with(|(entries, dropped)| {
+            (
+                entries.iter().filter(|e| keep(e)).cloned().collect(),
+                *dropped,
+            )
+        })
+    }
+
+    /// Empties the journal.
+    pub fn clear(&self) {
+        self.with(|(entries, dropped)| {
+            entries.clear();
+            *dropped = 0;
+        });
+    }
+
+    /// How many entries it keeps.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+}
+
+/// Middleware for a vendor router: journals each request with the status it got.
+pub async fn layer(
+    State((engine, vendor)): State<(Engine, &'static str)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let response = next.run(request).await;
+    if !path.starts_with("/__admin") {
+        engine.journal().record(Entry {
+            vendor,
+            method,
+            path,
+            query,
+            status: response.status().as_u16(),
+            at: engine.now(),
+        });
+    }
+    response
+}
