@@ -176,17 +176,7 @@ pub async fn create(
             if let Some(c) = w.meld.customers.iter().find(|c| c.external_id == external) {
                 return Ok((StatusCode::OK, http::to_bytes(&render(seed, &w.meld, c))));
             }
-            let mut c = Customer {
-                id: engine.next_base58(),
-                external_id: external,
-                first_name: None,
-                last_name: None,
-                email: None,
-                phone: None,
-                date_of_birth: None,
-                status: "ACTIVE".to_owned(),
-                created_at: Timestamp::seconds(now),
-            };
+            let mut c = Customer::new(engine.next_base58(), external, now);
             apply(&mut c, ch);
             let out = http::to_bytes(&render(seed, &w.meld, &c));
             w.meld.customers.push(c);
@@ -225,7 +215,7 @@ pub async fn search(
         let email = param(&pairs, "email");
         let phone = param(&pairs, "phone");
         engine.with_world(|w| {
-            let mut items: Vec<(Vec<u8>, &Customer)> = w
+            let items: Vec<(Vec<u8>, &Customer)> = w
                 .meld
                 .customers
                 .iter()
@@ -236,16 +226,7 @@ pub async fn search(
                 .filter(|c| statuses.as_ref().is_none_or(|s| s.contains(&c.status)))
                 .map(|c| (position(c), c))
                 .collect();
-            items.sort_by(|a, b| b.0.cmp(&a.0));
-            let (page, remaining) = paging.apply(&items);
-            let list: Vec<Value> = page
-                .iter()
-                .map(|(_, c)| render(w.seed, &w.meld, c))
-                .collect();
-            Ok((
-                StatusCode::OK,
-                super::page::envelope("customers", &list, remaining),
-            ))
+            Ok(paging.respond("customers", items, |_, c| render(w.seed, &w.meld, c)))
         })
     })();
     call.finish(&engine, outcome)

@@ -127,9 +127,14 @@ impl<'q> Scope<'q> {
     }
 }
 
-/// Whether `day` (`yyyy-mm-dd`) lies within the optional inclusive bounds.
-pub(crate) fn within(day: &str, start: Option<&String>, end: Option<&String>) -> bool {
-    start.is_none_or(|s| day >= s.as_str()) && end.is_none_or(|e| day <= e.as_str())
+/// Whether the day of `at` lies within the optional inclusive `yyyy-mm-dd` bounds.
+pub(crate) fn within(
+    at: chrono::DateTime<chrono::Utc>,
+    start: Option<&String>,
+    end: Option<&String>,
+) -> bool {
+    let day = at.format("%Y-%m-%d").to_string();
+    start.is_none_or(|s| day >= *s) && end.is_none_or(|e| day <= *e)
 }
 
 /// An account's position: creation order, oldest first.
@@ -316,7 +321,7 @@ pub async fn search_accounts(
         let institution = param(&pairs, "institutionId");
         engine.with_world(|w| {
             let a = &w.meld;
-            let mut items: Vec<(Vec<u8>, &FinancialAccount)> = a
+            let items: Vec<(Vec<u8>, &FinancialAccount)> = a
                 .financial_accounts
                 .iter()
                 .filter(|f| scope.admits(a, &f.customer_id, &f.id, &f.connection_ids))
@@ -324,16 +329,9 @@ pub async fn search_accounts(
                 .filter(|f| linked(a, &f.connection_ids))
                 .map(|f| (account_position(f), f))
                 .collect();
-            items.sort_by(|x, y| y.0.cmp(&x.0));
-            let (page, remaining) = paging.apply(&items);
-            let data: Vec<Value> = page
-                .iter()
-                .map(|(_, f)| account_body(w.seed, a, f, call.version, true))
-                .collect();
-            Ok((
-                StatusCode::OK,
-                super::page::envelope("financialAccounts", &data, remaining),
-            ))
+            Ok(paging.respond("financialAccounts", items, |_, f| {
+                account_body(w.seed, a, f, call.version, true)
+            }))
         })
     })();
     call.finish(&engine, outcome)
@@ -388,7 +386,7 @@ pub async fn search_transactions(
         }
         engine.with_world(|w| {
             let a = &w.meld;
-            let mut items: Vec<(Vec<u8>, &Transaction)> = a
+            let items: Vec<(Vec<u8>, &Transaction)> = a
                 .transactions
                 .iter()
                 .filter(|t| {
@@ -401,19 +399,14 @@ pub async fn search_transactions(
                 })
                 .filter(|t| statuses.as_ref().is_none_or(|s| s.contains(&t.status)))
                 .filter(|t| categories.as_ref().is_none_or(|s| s.contains(&t.category)))
-                .filter(|t| {
-                    let day = t.transaction_date.at.format("%Y-%m-%d").to_string();
-                    within(&day, start.as_ref(), end.as_ref())
-                })
+                .filter(|t| within(t.transaction_date.at, start.as_ref(), end.as_ref()))
                 .map(|t| (transaction_position(a, t), t))
                 .collect();
-            items.sort_by(|x, y| y.0.cmp(&x.0));
-            let (page, remaining) = paging.apply(&items);
-            let data: Vec<Value> = page.iter().map(|(_, t)| transaction_body(a, t)).collect();
-            Ok((
-                StatusCode::OK,
-                super::page::envelope("financialAccountTransactions", &data, remaining),
-            ))
+            Ok(
+                paging.respond("financialAccountTransactions", items, |_, t| {
+                    transaction_body(a, t)
+                }),
+            )
         })
     })();
     call.finish(&engine, outcome)

@@ -154,7 +154,7 @@ pub async fn search(
                 .filter(|s| !s.is_empty())
                 .collect()
         });
-        let mut items: Vec<(Vec<u8>, &Institution)> = BUILT_IN
+        let items: Vec<(Vec<u8>, &Institution)> = BUILT_IN
             .iter()
             .filter(|i| {
                 name.as_ref().is_none_or(|n| {
@@ -177,13 +177,7 @@ pub async fn search(
             })
             .map(|i| (position(i), i))
             .collect();
-        items.sort_by(|a, b| b.0.cmp(&a.0));
-        let (page, remaining) = paging.apply(&items);
-        let list: Vec<Value> = page.iter().map(|(_, i)| body(i)).collect();
-        Ok((
-            StatusCode::OK,
-            super::page::envelope("institutions", &list, remaining),
-        ))
+        Ok(paging.respond("institutions", items, |_, i| body(i)))
     })();
     call.finish(&engine, outcome)
 }

@@ -134,7 +134,7 @@ pub async fn search_holdings(
         }
         engine.with_world(|w| {
             let a = &w.meld;
-            let mut items: Vec<(Vec<u8>, &Holding)> = a
+            let items: Vec<(Vec<u8>, &Holding)> = a
                 .holdings
                 .iter()
                 .filter(|h| visible(a, &h.connection_ids, "INVESTMENT_HOLDINGS"))
@@ -148,13 +148,7 @@ pub async fn search_holdings(
                 })
                 .map(|h| (holding_position(a, h), h))
                 .collect();
-            items.sort_by(|x, y| y.0.cmp(&x.0));
-            let (page, remaining) = paging.apply(&items);
-            let data: Vec<Value> = page.iter().map(|(_, h)| holding_body(a, h)).collect();
-            Ok((
-                StatusCode::OK,
-                super::page::envelope("investmentHoldings", &data, remaining),
-            ))
+            Ok(paging.respond("investmentHoldings", items, |_, h| holding_body(a, h)))
         })
     })();
     call.finish(&engine, outcome)
@@ -205,7 +199,7 @@ pub async fn search_transactions(
         }
         engine.with_world(|w| {
             let a = &w.meld;
-            let mut items: Vec<(Vec<u8>, &InvestmentTransaction)> = a
+            let items: Vec<(Vec<u8>, &InvestmentTransaction)> = a
                 .investment_transactions
                 .iter()
                 .filter(|t| visible(a, &t.connection_ids, "INVESTMENT_TRANSACTIONS"))
@@ -218,19 +212,12 @@ pub async fn search_transactions(
                     )
                 })
                 .filter(|t| statuses.as_ref().is_none_or(|s| s.contains(&t.status)))
-                .filter(|t| {
-                    let day = t.transaction_date.at.format("%Y-%m-%d").to_string();
-                    within(&day, start.as_ref(), end.as_ref())
-                })
+                .filter(|t| within(t.transaction_date.at, start.as_ref(), end.as_ref()))
                 .map(|t| (transaction_position(a, t), t))
                 .collect();
-            items.sort_by(|x, y| y.0.cmp(&x.0));
-            let (page, remaining) = paging.apply(&items);
-            let data: Vec<Value> = page.iter().map(|(_, t)| transaction_body(a, t)).collect();
-            Ok((
-                StatusCode::OK,
-                super::page::envelope("investmentTransactions", &data, remaining),
-            ))
+            Ok(paging.respond("investmentTransactions", items, |_, t| {
+                transaction_body(a, t)
+            }))
         })
     })();
     call.finish(&engine, outcome)

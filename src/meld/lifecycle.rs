@@ -59,17 +59,9 @@ pub fn customer_for(
         return c.id.clone();
     }
     let id = new_id();
-    account.customers.push(Customer {
-        id: id.clone(),
-        external_id: external.to_owned(),
-        first_name: None,
-        last_name: None,
-        email: None,
-        phone: None,
-        date_of_birth: None,
-        status: "ACTIVE".to_owned(),
-        created_at: Timestamp::seconds(at),
-    });
+    account
+        .customers
+        .push(Customer::new(id.clone(), external.to_owned(), at));
     id
 }
 

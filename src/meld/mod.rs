@@ -305,7 +305,7 @@ async fn search_connections(
         let institution_name = param(&pairs, "institutionName").filter(|_| institution.is_none());
         engine.with_world(|w| {
             let account = &w.meld;
-            let mut items: Vec<(Vec<u8>, &model::Connection)> = account
+            let items: Vec<(Vec<u8>, &model::Connection)> = account
                 .connections
                 .iter()
                 .filter(|c| customer.is_none_or(|id| c.customer_id == id))
@@ -330,28 +330,14 @@ async fn search_connections(
                         .as_ref()
                         .is_none_or(|p| p.contains(&c.service_provider))
                 })
-                .filter(|c| {
-                    let day = c.created_at.at.format("%Y-%m-%d").to_string();
-                    start.as_ref().is_none_or(|s| &day >= s)
-                        && end.as_ref().is_none_or(|e| &day <= e)
-                })
+                .filter(|c| data::within(c.created_at.at, start.as_ref(), end.as_ref()))
                 .map(|c| (page::position(c.created_at.at.timestamp_millis(), &c.id), c))
                 .collect();
-            items.sort_by(|a, b| b.0.cmp(&a.0));
-            let (page, remaining) = paging.apply(&items);
-            let keys: Vec<String> = page
-                .iter()
-                .map(|(pos, _)| page::key(Kind::Connection, pos))
-                .collect();
-            let bodies: Vec<_> = page
-                .iter()
-                .zip(&keys)
-                .map(|((_, c), key)| wire::connection(account, c, key))
-                .collect();
-            Ok((
-                StatusCode::OK,
-                self::page::envelope("connections", &bodies, remaining),
-            ))
+            Ok(paging.respond("connections", items, |pos, c| {
+                let key = page::key(Kind::Connection, pos);
+                serde_json::to_value(wire::connection(account, c, &key))
+                    .unwrap_or(serde_json::Value::Null)
+            }))
         })
     })();
     call.finish(&engine, outcome)

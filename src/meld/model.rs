@@ -303,6 +303,23 @@ pub struct Customer {
     pub created_at: Timestamp,
 }
 
+impl Customer {
+    /// A customer known only by its ids: `ACTIVE`, created at `now`.
+    pub fn new(id: String, external_id: String, now: DateTime<Utc>) -> Customer {
+        Customer {
+            id,
+            external_id,
+            first_name: None,
+            last_name: None,
+            email: None,
+            phone: None,
+            date_of_birth: None,
+            status: "ACTIVE".to_owned(),
+            created_at: Timestamp::seconds(now),
+        }
+    }
+}
+
 /// An institution connection.
 #[derive(Debug, Clone)]
 pub struct Connection {

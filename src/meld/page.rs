@@ -116,6 +116,23 @@ impl Paging {
     }
 }
 
+impl Paging {
+    /// The list response for `items` (item positions and items, any order): sorted newest
+    /// first, this request's page taken, each item rendered (it is handed its position).
+    pub fn respond<T>(
+        &self,
+        name: &'static str,
+        mut items: Vec<(Vec<u8>, T)>,
+        render: impl Fn(&[u8], &T) -> serde_json::Value,
+    ) -> (axum::http::StatusCode, bytes::Bytes) {
+        items.sort_by(|x, y| y.0.cmp(&x.0));
+        let (page, remaining) = self.apply(&items);
+        let list: Vec<serde_json::Value> =
+            page.iter().map(|(pos, item)| render(pos, item)).collect();
+        (axum::http::StatusCode::OK, envelope(name, &list, remaining))
+    }
+}
+
 /// A list response: `{ "<name>": [...], "count": n, "remaining": m }`.
 pub fn envelope<T: serde::Serialize>(
     name: &'static str,
