@@ -192,6 +192,11 @@ impl Outbox {
 /// most one per key), marked as being sent. Basiq payload links start with `basiq_base`.
 pub fn due(world: &mut World, now: DateTime<Utc>, basiq_base: &str) -> Vec<Send> {
     collect(world, now, basiq_base);
+    // Deliveries to a Basiq webhook that was deleted stop.
+    let hooks = &world.basiq.webhooks;
+    world.outbox.queue.retain(|d| {
+        d.in_flight || d.vendor != Vendor::Basiq || hooks.iter().any(|h| h.id == d.key)
+    });
     let outbox = &mut world.outbox;
     let mut busy: Vec<&str> = Vec::new();
     let mut out = Vec::new();

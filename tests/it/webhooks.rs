@@ -451,3 +451,55 @@ async fn meld_profile_from_the_scenario() {
     assert_eq!(body["payload"]["newStatus"], "RECONNECT_REQUIRED");
     assert!(meld_signature_ok(&got[0], &format!("{base}/x"), "abc"));
 }
+
+/// Deleting a Basiq webhook stops the retries of its messages.
+#[tokio::test]
+async fn basiq_deleted_webhook_gets_no_retries() {
+    let (base, inbox) = receiver(&[503]).await;
+    let server = default_server().await;
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+        ("basiq-version", "3.0"),
+    ];
+    let created = send(
+        server.basiq_url(),
+        "POST",
+        "/notifications/webhooks",
+        &headers,
+        json!({ "url": format!("{base}/gone"), "subscribedEvents": ["user.created"] })
+            .to_string()
+            .as_bytes(),
+    )
+    .await;
+    let hook = created.json()["id"].as_str().unwrap_or_default().to_owned();
+    send(
+        server.basiq_url(),
+        "POST",
+        "/users",
+        &headers,
+        json!({ "email": "gone@example.com" })
+            .to_string()
+            .as_bytes(),
+    )
+    .await;
+    inbox.wait_for(1).await;
+    attempts_logged(server.basiq_url(), 1).await;
+    let deleted = send(
+        server.basiq_url(),
+        "DELETE",
+        &format!("/notifications/webhooks/{hook}"),
+        &headers,
+        b"",
+    )
+    .await;
+    assert_eq!(deleted.status, 204);
+    server.engine().clock().advance(Duration::seconds(5));
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    assert_eq!(inbox.all().len(), 1);
+    let log = get(server.basiq_url(), "/__admin/webhooks", &[])
+        .await
+        .json();
+    assert_eq!(log["pending"], 0);
+}
