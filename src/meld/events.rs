@@ -98,6 +98,7 @@ pub fn status_change(
         "activeDuplicateConnectionId".into(),
         json!(c.active_duplicate_connection_id),
     );
+    let (status, reason) = (c.status.clone(), c.status_reason.clone());
     record(
         account,
         seed,
@@ -106,7 +107,36 @@ pub fn status_change(
         connection,
         extra,
     );
+    // Accounts on the legacy webhook version also got the older, narrower events.
+    if account.default_version.as_str() <= LEGACY_UNTIL {
+        if status == "RECONNECT_REQUIRED" {
+            let mut extra = Map::new();
+            extra.insert("reason".into(), json!(reason));
+            record(
+                account,
+                seed,
+                at,
+                "BANK_LINKING_CUSTOMER_ACTION_REQUIRED",
+                connection,
+                extra,
+            );
+        }
+        if reason.as_deref() == Some("NEW_ACCOUNTS_AVAILABLE") {
+            record(
+                account,
+                seed,
+                at,
+                "BANK_LINKING_NEW_ACCOUNTS_AVAILABLE",
+                connection,
+                Map::new(),
+            );
+        }
+    }
 }
+
+/// The last webhook version that sent `BANK_LINKING_CUSTOMER_ACTION_REQUIRED` and
+/// `BANK_LINKING_NEW_ACCOUNTS_AVAILABLE`.
+pub const LEGACY_UNTIL: &str = "2022-11-10";
 
 /// `BANK_LINKING_ACCOUNTS_UPDATING` / `_UPDATED` / `_REMOVED`: the accounts touched, with the
 /// products refreshed on `_UPDATED` (never `TRANSACTIONS`).

@@ -503,3 +503,51 @@ async fn basiq_deleted_webhook_gets_no_retries() {
         .json();
     assert_eq!(log["pending"], 0);
 }
+
+/// On the legacy webhook version (up to 2022-11-10) a connection that needs the customer also
+/// produces `CUSTOMER_ACTION_REQUIRED` (with its reason) and `NEW_ACCOUNTS_AVAILABLE`.
+#[tokio::test]
+async fn legacy_version_events() {
+    let scenario = "version = 1\n[meld]\napiKeys = [\"k\"]\ndefaultVersion = \"2022-11-10\"\n[[meld.customers]]\nexternalId = \"e\"\n[[meld.customers.connections]]\nid = \"WQ5CwCxDxXhYuA4fVHGk3o\"\nstatus = \"ACTIVE\"\ntransitions = [{ after = \"1h\", status = \"RECONNECT_REQUIRED\", statusReason = \"LOGIN_REQUIRED\" }, { after = \"2h\", status = \"ACTIVE\", statusReason = \"NEW_ACCOUNTS_AVAILABLE\" }]\n";
+    let server = server(scenario).await;
+    server.engine().clock().advance(Duration::hours(2));
+    let events: Vec<(String, Value, String)> = server.engine().with_world(|w| {
+        w.meld
+            .events
+            .iter()
+            .map(|e| {
+                (
+                    e.event_type.to_owned(),
+                    e.body["payload"]["reason"].clone(),
+                    e.body["version"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    });
+    let v = "2022-11-10".to_owned();
+    assert_eq!(
+        events,
+        [
+            (
+                "BANK_LINKING_CONNECTION_STATUS_CHANGE".to_owned(),
+                Value::Null,
+                v.clone()
+            ),
+            (
+                "BANK_LINKING_CUSTOMER_ACTION_REQUIRED".to_owned(),
+                json!("LOGIN_REQUIRED"),
+                v.clone()
+            ),
+            (
+                "BANK_LINKING_CONNECTION_STATUS_CHANGE".to_owned(),
+                Value::Null,
+                v.clone()
+            ),
+            (
+                "BANK_LINKING_NEW_ACCOUNTS_AVAILABLE".to_owned(),
+                Value::Null,
+                v.clone()
+            ),
+        ]
+    );
+}
