@@ -279,13 +279,7 @@ pub async fn types(State(engine): State<Engine>, headers: HeaderMap) -> Response
             .iter()
             .map(|(id, d)| type_body(id, d, &base))
             .collect();
-        let out = json!({
-            "type": "list",
-            "size": data.len(),
-            "count": data.len(),
-            "data": data,
-            "links": { "self": format!("{base}/events/types/") },
-        });
+        let out = wire::counted_list(format!("{base}/events/types/"), data);
         Ok(http::json(StatusCode::OK, http::to_bytes(&out)))
     });
     reply(&engine, outcome)

@@ -19,7 +19,7 @@ use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::events::{Event, TYPES};
 use super::model::Application;
-use super::{base, body, param, params, query_param, reply};
+use super::{base, body, param, params, query_param, reply, wire};
 use crate::engine::Engine;
 use crate::http;
 use crate::ids::{rng_for, uuid_v4};
@@ -219,13 +219,7 @@ pub async fn list(State(engine): State<Engine>, headers: HeaderMap) -> Response 
             .iter()
             .map(|h| webhook_body(h, &base, false))
             .collect();
-        let body = json!({
-            "type": "list",
-            "size": data.len(),
-            "count": data.len(),
-            "data": data,
-            "links": { "self": format!("{base}/notifications/webhooks") },
-        });
+        let body = wire::counted_list(format!("{base}/notifications/webhooks"), data);
         Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
     });
     reply(&engine, outcome)

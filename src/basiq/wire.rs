@@ -351,6 +351,28 @@ fn connection_account<'a>(me: &str, a: &'a Account) -> ConnectionAccount<'a> {
     }
 }
 
+/// A `{"type":"list","size":n,"count":n,"data":[…],"links":{"self":…}}` collection, as the
+/// unpaged lists that state both sizes send it.
+pub fn counted_list<T: Serialize>(self_url: String, data: Vec<T>) -> impl Serialize {
+    CountedListBody {
+        kind: "list",
+        size: data.len(),
+        count: data.len(),
+        data,
+        links: Link { this: self_url },
+    }
+}
+
+#[derive(Serialize)]
+struct CountedListBody<T> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    size: usize,
+    count: usize,
+    data: Vec<T>,
+    links: Link,
+}
+
 #[derive(Serialize)]
 struct ListBody<T> {
     #[serde(rename = "type")]

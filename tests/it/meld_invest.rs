@@ -255,6 +255,7 @@ async fn investment_data_follows_the_products() {
             .map(|t| t.id.clone())
             .unwrap_or_default()
     });
+    assert!(!hidden.is_empty(), "the transactions exist, only hidden");
     let gone = m
         .call(
             "GET",
