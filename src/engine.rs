@@ -6,6 +6,7 @@
 //! behind a std mutex: handlers never await while holding it, and critical sections are short
 //! (a lookup and, on a cache miss, one rendering).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
@@ -51,6 +52,9 @@ struct Shared {
     config: EngineConfig,
     /// Requests answered, newest last.
     journal: Journal,
+    /// Whether a scripted transition waits for a request, so that counting costs nothing when
+    /// none does.
+    watching: AtomicBool,
 }
 
 impl Engine {
@@ -59,6 +63,7 @@ impl Engine {
         let mode = config.clock.unwrap_or_else(|| clock_mode_of(scenario));
         let clock = Clock::new(mode);
         let world = build::build(scenario, clock.now());
+        let world_watches = world.watches_requests();
         let mut secret_rng = rng_for(scenario.seed, "secret");
         let secret: Vec<u8> = (0..32).map(|_| secret_rng.random()).collect();
         Engine {
@@ -70,6 +75,7 @@ impl Engine {
                 runtime: Mutex::new(rng_for(scenario.seed, "runtime")),
                 secret,
                 journal: Journal::new(config.journal_limit.unwrap_or(DEFAULT_LIMIT)),
+                watching: AtomicBool::new(world_watches),
                 config,
             }),
         }
@@ -96,7 +102,19 @@ impl Engine {
         let now = self.now();
         let mut world = lock(&self.shared.world);
         world.settle(now);
-        f(&mut world, now)
+        let out = f(&mut world, now);
+        self.shared
+            .watching
+            .store(world.watches_requests(), Ordering::Relaxed);
+        out
+    }
+
+    /// Counts a request arriving at a vendor listener toward the scripted transitions that wait
+    /// for it, firing those it completes before the request is handled.
+    pub fn count_request(&self, vendor: &str, method: &str, path: &str) {
+        if self.shared.watching.load(Ordering::Relaxed) {
+            self.with_world_at(|w, now| w.on_request(vendor, method, path, now));
+        }
     }
 
     /// Back to the scenario's initial state: world rebuilt, clock and id streams restarted,
@@ -104,6 +122,9 @@ impl Engine {
     pub fn reset(&self) {
         self.shared.clock.reset(self.shared.mode);
         let world = build::build(&self.shared.scenario, self.shared.clock.now());
+        self.shared
+            .watching
+            .store(world.watches_requests(), Ordering::Relaxed);
         *lock(&self.shared.world) = world;
         *lock(&self.shared.runtime) = rng_for(self.shared.scenario.seed, "runtime");
         self.shared.journal.clear();

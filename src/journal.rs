@@ -1,6 +1,7 @@
 //! The request journal: every request a vendor listener answered (vendor, method, path, query,
 //! status, server time), newest last, in a ring of fixed size so memory never grows with
 //! traffic. Admin calls are not journaled. `GET /__admin/requests` reads it; a reset empties it.
+//! The same middleware counts each request toward scripted transitions that wait for one.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -112,8 +113,12 @@ pub async fn layer(
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
+    let vendor_call = !path.starts_with("/__admin");
+    if vendor_call {
+        engine.count_request(vendor, &method, &path);
+    }
     let response = next.run(request).await;
-    if !path.starts_with("/__admin") {
+    if vendor_call {
         engine.journal().record(Entry {
             vendor,
             method,

@@ -115,6 +115,20 @@ fn plan_job(
     }
 }
 
+/// The refresh job of a connection, with the outcome its scenario scripts for this refresh
+/// (which also arms the scenario's next step); `None` if the connection is gone.
+fn scripted_job(w: &mut World, id: String, target: &Target, now: DateTime<Utc>) -> Option<Job> {
+    let Target::BasiqConnection { user, connection } = target else {
+        return None;
+    };
+    let c = w.basiq.user(user)?.connection(connection)?;
+    let mut job = plan_job(&w.basiq, w.seed, id, user, c, now, None);
+    if let Some(script) = w.take_refresh(target, now) {
+        job.failure = script.fail.as_deref().and_then(personas::failure);
+    }
+    Some(job)
+}
+
 /// The one-time-password challenge, for logins without a challenge of their own.
 static OTP_FALLBACK: personas::Challenge = personas::Challenge {
     method: "token",
@@ -406,18 +420,18 @@ pub async fn refresh(
                 http::to_bytes(&job_ref(&base, &job.id)),
             ));
         }
-        if connection.status == "invalid" {
+        let target = Target::BasiqConnection {
+            user: user.to_owned(),
+            connection: id.to_owned(),
+        };
+        if connection.status == "invalid" && !w.refresh_scripted(&target) {
             return Err(BasiqError::CredentialsInvalid);
         }
-        let job = plan_job(
-            &w.basiq,
-            w.seed,
-            engine.next_uuid(),
-            user,
-            connection,
-            now,
-            None,
-        );
+        let job = scripted_job(w, engine.next_uuid(), &target, now).ok_or(
+            BasiqError::ResourceNotFound {
+                parameter: "connectionId",
+            },
+        )?;
         let body = http::to_bytes(&job_ref(&base, &job.id));
         w.basiq.jobs.push(job);
         w.changed();
@@ -456,15 +470,13 @@ pub async fn refresh_all(
                 refs.push(job.id.clone());
                 continue;
             }
-            let job = plan_job(
-                &w.basiq,
-                w.seed,
-                engine.next_uuid(),
-                user,
-                connection,
-                now,
-                None,
-            );
+            let target = Target::BasiqConnection {
+                user: user.to_owned(),
+                connection: connection.id.clone(),
+            };
+            let Some(job) = scripted_job(w, engine.next_uuid(), &target, now) else {
+                continue;
+            };
             refs.push(job.id.clone());
             w.basiq.jobs.push(job);
         }
@@ -485,17 +497,25 @@ pub async fn delete(
 ) -> Response {
     let (user, id) = params(&path);
     let outcome = engine.with_world_at(|w, now| {
-        authorize(w, now, engine.secret(), &headers, Access::Server, Some(user))?;
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::Server,
+            Some(user),
+        )?;
         check_id(user, "userId", "User ID")?;
         check_id(id, "connectionId", "Connection ID")?;
         let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        u.connection(id).ok_or(BasiqError::ResourceNotFound { parameter: "connectionId" })?;
+        u.connection(id).ok_or(BasiqError::ResourceNotFound {
+            parameter: "connectionId",
+        })?;
         super::events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, id);
         if let Some(u) = w.basiq.user_mut(user) {
             u.connections.retain(|c| c.id != id);
         }
-        w.scheduled
-            .retain(|s| !matches!(&s.target, Target::BasiqConnection { connection, .. } if connection == id));
+        w.forget(|t| matches!(t, Target::BasiqConnection { connection, .. } if connection == id));
         w.changed();
         Ok(http::empty(StatusCode::NO_CONTENT))
     });

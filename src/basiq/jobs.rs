@@ -263,6 +263,50 @@ fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
     }
 }
 
+/// `n` new transactions on each of a connection's accounts at `at`, balances moved by them,
+/// announced with `transactions.updated` (a scripted transition).
+pub fn add_transactions(
+    app: &mut Application,
+    seed: u64,
+    at: DateTime<Utc>,
+    user_id: &str,
+    connection_id: &str,
+    n: u32,
+) {
+    let Some(user) = app.user_mut(user_id) else {
+        return;
+    };
+    let mut seq = user
+        .transactions
+        .iter()
+        .map(|t| t.seq + 1)
+        .max()
+        .unwrap_or(0);
+    let mut added = Vec::new();
+    for a in user
+        .accounts
+        .iter_mut()
+        .filter(|a| a.connection == connection_id)
+    {
+        let label = format!("basiq script {} {}", a.id, at.timestamp_micros());
+        let new = crate::world::build::basiq_purchases(seed, &label, a, at, n);
+        let spent: i64 = new.iter().map(|t| t.amount.0).sum();
+        a.balance = a.balance.map(|b| crate::value::Money(b.0 + spent));
+        a.available_funds = a.available_funds.map(|b| crate::value::Money(b.0 + spent));
+        a.last_updated = Timestamp::seconds(at);
+        added.extend(new);
+    }
+    let count = added.len();
+    for mut t in added {
+        t.seq = seq;
+        seq += 1;
+        user.transactions.push(t);
+    }
+    if count > 0 {
+        super::events::transactions_event(app, seed, at, user_id, connection_id, count);
+    }
+}
+
 // ----------------------------------------------------------------------------------------------
 // Wire
 

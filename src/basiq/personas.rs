@@ -365,6 +365,21 @@ pub const UNHAPPY: &[(&str, &str, Failure)] = &[
     ),
 ];
 
+/// The failure a scenario names by its code (a scripted refresh outcome).
+pub fn failure(code: &str) -> Option<Failure> {
+    std::iter::once(&INVALID_CREDENTIALS)
+        .chain(UNHAPPY.iter().map(|(_, _, f)| f))
+        .find(|f| f.code == code)
+        .copied()
+}
+
+/// Codes [`failure`] knows.
+pub const FAILURE_CODES: &[&str] = &[
+    "invalid-credentials",
+    "account-not-accessible-requires-user-action",
+    "service-unavailable",
+];
+
 /// What logging in with these credentials leads to.
 #[derive(Clone, Copy)]
 pub enum Login {

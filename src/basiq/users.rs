@@ -217,8 +217,16 @@ pub async fn delete(
         check_id(id, "userId", "User ID")?;
         let data = events::user_data(w.basiq.user(id).ok_or(BasiqError::UserNotFound)?);
         w.basiq.users.retain(|u| u.id != id);
-        events::record(&mut w.basiq, w.seed, now, ("user", "deleted"), id, format!("/users/{id}"), data);
-        w.scheduled.retain(|s| !matches!(&s.target, crate::world::Target::BasiqConnection { user, .. } if user == id));
+        events::record(
+            &mut w.basiq,
+            w.seed,
+            now,
+            ("user", "deleted"),
+            id,
+            format!("/users/{id}"),
+            data,
+        );
+        w.forget(|t| matches!(t, crate::world::Target::BasiqConnection { user, .. } if user == id));
         w.changed();
         Ok(http::empty(StatusCode::NO_CONTENT))
     });

@@ -20,6 +20,7 @@ use super::model::{self, AggregationKind};
 use super::{Call, path_id, version};
 use crate::engine::Engine;
 use crate::http;
+use crate::world::Target;
 
 /// Providers and the shortest time between two forced refreshes they accept.
 const REFRESH_LIMITS: &[(&str, i64)] = &[("MX", 3 * 3600)];
@@ -62,7 +63,8 @@ pub async fn refresh(
             if !errors.is_empty() {
                 return Err(MeldError::BadRequest(errors));
             }
-            if !w.meld.rules.can_refresh(c) {
+            let target = Target::MeldConnection(id.clone());
+            if !w.meld.rules.can_refresh(c) && !w.refresh_scripted(&target) {
                 return Err(MeldError::Conflict(format!(
                     "A connection with status {} cannot be refreshed",
                     describe(c)
@@ -85,8 +87,11 @@ pub async fn refresh(
             if let Some(c) = w.meld.connection_mut(&id) {
                 c.last_forced_refresh = Some(now);
             }
+            let outcome = w
+                .take_refresh(&target, now)
+                .and_then(|s| s.status.map(|status| (status, s.status_reason)));
             lifecycle::promote(&mut w.meld, seed, now, &id);
-            lifecycle::schedule(&mut w.meld, now, &id, AggregationKind::Refresh);
+            lifecycle::schedule_ending(&mut w.meld, now, &id, AggregationKind::Refresh, outcome);
             w.changed();
             let body = json!({ "requestId": call.request_id, "serviceProviderDetails": details });
             Ok((StatusCode::ACCEPTED, http::to_bytes(&body)))

@@ -114,6 +114,18 @@ pub fn complete(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str, d
 
 /// Starts an aggregation that finishes after the configured delay.
 pub fn schedule(account: &mut Account, at: DateTime<Utc>, id: &str, kind: AggregationKind) {
+    schedule_ending(account, at, id, kind, None);
+}
+
+/// Starts an aggregation that, when `outcome` is given, leaves the connection in that status
+/// (and reason): an active one after aggregating, any other instead of aggregating.
+pub fn schedule_ending(
+    account: &mut Account,
+    at: DateTime<Utc>,
+    id: &str,
+    kind: AggregationKind,
+    outcome: Option<(String, Option<String>)>,
+) {
     let due = at + account.rules.aggregation_delay;
     let index = account.pending.partition_point(|p| p.due <= due);
     account.pending.insert(
@@ -122,6 +134,7 @@ pub fn schedule(account: &mut Account, at: DateTime<Utc>, id: &str, kind: Aggreg
             due,
             connection_id: id.to_owned(),
             kind,
+            outcome,
         },
     );
 }
@@ -134,31 +147,73 @@ pub fn advance(account: &mut Account, seed: u64, now: DateTime<Utc>) -> bool {
     }
     let finished: Vec<Aggregation> = account.pending.drain(..due).collect();
     for job in finished {
-        aggregate(account, seed, job.due, &job.connection_id, job.kind);
+        let script = Script {
+            outcome: job.outcome,
+            transactions: None,
+        };
+        aggregate(account, seed, job.due, &job.connection_id, job.kind, script);
     }
     true
 }
 
+/// New transactions on each of a connection's accounts now, reported as an aggregation does
+/// (a scripted transition).
+pub fn add_transactions(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str, n: u32) {
+    let script = Script {
+        outcome: None,
+        transactions: Some(n as usize),
+    };
+    aggregate(account, seed, at, id, AggregationKind::Refresh, script);
+}
+
+/// What a scenario decides about an aggregation instead of the sandbox logins.
+#[derive(Debug, Default)]
+struct Script {
+    /// The status (and reason) it ends in.
+    outcome: Option<(String, Option<String>)>,
+    /// Transactions found on each account.
+    transactions: Option<usize>,
+}
+
+/// Statuses a scripted refresh aggregates before reaching.
+fn aggregates_into(status: &str) -> bool {
+    matches!(status, "ACTIVE" | "PARTIALLY_ACTIVE")
+}
+
 /// One aggregation at `at`: accounts found or updated, transactions added, events sent in
 /// Meld's order (accounts updating → updated → transactions → historical transactions).
-fn aggregate(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str, kind: AggregationKind) {
+fn aggregate(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    id: &str,
+    kind: AggregationKind,
+    script: Script,
+) {
     let Some(c) = account.connection(id) else {
         return;
     };
     if is_final(&c.status) || c.status == "IN_PROGRESS" {
         return;
     }
-    if kind == AggregationKind::Refresh
-        && let Some((status, reason)) = sandbox::on_refresh(c.login.as_deref())
-    {
-        set_status(account, seed, at, id, status, Some(reason));
-        return;
-    }
+    let scripted = script.outcome.is_some() || script.transactions.is_some();
+    let sandbox_outcome = sandbox::on_refresh(c.login.as_deref())
+        .filter(|_| kind == AggregationKind::Refresh && !scripted)
+        .map(|(s, r)| (s.to_owned(), Some(r.to_owned())));
     let login = c.login.clone();
     let provider = c.service_provider.clone();
     let mut products: Vec<String> = c.products.clone();
     products.extend(c.optional_products.iter().cloned());
-    if kind == AggregationKind::Refresh && sandbox::closes_account_on_refresh(login.as_deref()) {
+    if let Some((status, reason)) = script.outcome.or(sandbox_outcome) {
+        set_status(account, seed, at, id, &status, reason.as_deref());
+        if !(scripted && aggregates_into(&status)) {
+            return;
+        }
+    }
+    if kind == AggregationKind::Refresh
+        && !scripted
+        && sandbox::closes_account_on_refresh(login.as_deref())
+    {
         let mut linked: Vec<(Timestamp, String)> = account
             .financial_accounts
             .iter()
@@ -185,7 +240,7 @@ fn aggregate(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str, kind
             login.as_deref().unwrap_or("user_good"),
         )
     } else {
-        add_recent(account, seed, at, id)
+        add_recent(account, seed, at, id, script.transactions)
     };
     // Finicity's sandbox returns no investment data.
     if provider != "FINICITY"
@@ -334,9 +389,15 @@ fn link_account(account: &mut Account, fa_id: &str, id: &str) {
     }
 }
 
-/// A refresh of known accounts: up to three new transactions each since the last
-/// aggregation, with balances moved by them.
-fn add_recent(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) -> Vec<AccountNote> {
+/// A refresh of known accounts: `count` new transactions each (up to three when `None`) since
+/// the last aggregation, with balances moved by them.
+fn add_recent(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    id: &str,
+    count: Option<usize>,
+) -> Vec<AccountNote> {
     let n = account.events_emitted;
     let mut rng = rng_for(seed, &format!("meld refresh {id} {n}"));
     let ids: Vec<(String, bool)> = account
@@ -356,10 +417,10 @@ fn add_recent(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str) -> 
     let mut notes = Vec::new();
     for (fa_id, investment) in ids {
         // Investment accounts move through their own trades, not card payments.
-        let count = if investment {
-            0
-        } else {
-            rng.random_range(0..=3usize)
+        let count = match (investment, count) {
+            (true, _) => 0,
+            (false, Some(n)) => n,
+            (false, None) => rng.random_range(0..=3usize),
         };
         let mut added = Vec::new();
         for _ in 0..count {

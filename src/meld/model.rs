@@ -268,6 +268,8 @@ pub struct Aggregation {
     pub due: DateTime<Utc>,
     pub connection_id: String,
     pub kind: AggregationKind,
+    /// The status (and reason) a scripted refresh ends in.
+    pub outcome: Option<(String, Option<String>)>,
 }
 
 impl Account {

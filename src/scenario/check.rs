@@ -156,18 +156,7 @@ fn check_basiq(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
             }
             for (t, tr) in conn.transitions.iter().enumerate() {
                 let tp = cp.key("transitions").index(t);
-                one_of(
-                    found,
-                    tp.key("status"),
-                    &tr.status,
-                    basiq::model::CONNECTION_STATUSES,
-                );
-                if tr.status_reason.is_some() {
-                    found.push((
-                        tp.key("statusReason"),
-                        "Basiq connections have no statusReason".to_owned(),
-                    ));
-                }
+                check_transition(tr, &tp, Vendor::Basiq, found);
             }
             for (a, account) in conn.accounts.iter().flatten().enumerate() {
                 let ap = cp.key("accounts").index(a);
@@ -338,15 +327,7 @@ fn check_meld(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
             }
             for (t, tr) in conn.transitions.iter().enumerate() {
                 let tp = np.key("transitions").index(t);
-                one_of(found, tp.key("status"), &tr.status, meld::model::STATUSES);
-                if let Some(r) = &tr.status_reason {
-                    one_of(
-                        found,
-                        tp.key("statusReason"),
-                        r,
-                        meld::model::STATUS_REASONS,
-                    );
-                }
+                check_transition(tr, &tp, Vendor::Meld, found);
             }
             for (a, account) in conn.accounts.iter().flatten().enumerate() {
                 let ap = np.key("accounts").index(a);
@@ -414,5 +395,165 @@ fn check_account_type(account: &MeldAccountSpec, path: &KeyPath, found: &mut Fou
         }
     } else if account.subtype.is_some() {
         found.push((path.key("subtype"), "a subtype needs its `type`".to_owned()));
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Vendor {
+    Basiq,
+    Meld,
+}
+
+/// Methods a request trigger may count.
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// A transition has one trigger, does something, and uses only the keys its trigger and vendor
+/// give a meaning to.
+fn check_transition(tr: &TransitionSpec, path: &KeyPath, vendor: Vendor, found: &mut Found) {
+    let mut say = |key: &str, message: &str| found.push((path.key(key), message.to_owned()));
+    let triggers = [tr.after.is_some(), tr.at.is_some(), tr.on.is_some()];
+    if triggers.iter().filter(|t| **t).count() > 1 {
+        say("on", "a transition has one trigger: `after`, `at` or `on`");
+    }
+    if !triggers.contains(&true) && tr.every.is_none() {
+        say(
+            "after",
+            "a transition needs a trigger: `after`, `at`, `on` or `every`",
+        );
+    }
+    let on = tr.on.as_deref();
+    if let Some(o) = on
+        && !["refresh", "request"].contains(&o)
+    {
+        say(
+            "on",
+            &format!("unknown trigger `{o}`, expected `refresh` or `request`"),
+        );
+    }
+    if on == Some("request") {
+        if tr.path.as_deref().is_none_or(|p| !p.starts_with('/')) {
+            say(
+                "path",
+                "`on = \"request\"` needs the `path` to count, starting with `/`",
+            );
+        }
+        if tr.nth == Some(0) {
+            say("nth", "requests are counted from 1");
+        }
+    } else {
+        for (key, set) in [
+            ("method", tr.method.is_some()),
+            ("path", tr.path.is_some()),
+            ("nth", tr.nth.is_some()),
+        ] {
+            if set {
+                say(key, "only `on = \"request\"` counts requests");
+            }
+        }
+    }
+    if let Some(m) = &tr.method
+        && !METHODS.contains(&m.as_str())
+    {
+        say(
+            "method",
+            &format!(
+                "unknown method `{m}`, expected one of {}",
+                quote_list(METHODS)
+            ),
+        );
+    }
+    if let Some(every) = tr.every {
+        if on.is_some() {
+            say("every", "only time triggers (`after`, `at`) repeat");
+        }
+        if every.0 < chrono::Duration::seconds(1) {
+            say("every", "repeats must be at least `1s` apart");
+        }
+    }
+    if tr.times == Some(0) || (tr.times.is_some() && tr.every.is_none()) {
+        say(
+            "times",
+            "`times` counts the firings of a repeating (`every`) transition, from 1",
+        );
+    }
+    let refresh = on == Some("refresh");
+    if tr.add_transactions.is_some() && refresh {
+        say("addTransactions", "a refresh adds transactions of its own");
+    }
+    match vendor {
+        Vendor::Basiq => {
+            if let Some(s) = &tr.status {
+                if refresh {
+                    say(
+                        "status",
+                        "a Basiq refresh's job sets the status; use `fail` to make it fail",
+                    );
+                } else {
+                    one_of(
+                        found,
+                        path.key("status"),
+                        s,
+                        basiq::model::CONNECTION_STATUSES,
+                    );
+                }
+            }
+            if tr.status_reason.is_some() {
+                found.push((
+                    path.key("statusReason"),
+                    "Basiq connections have no statusReason".to_owned(),
+                ));
+            }
+            match &tr.fail {
+                Some(_) if !refresh => found.push((
+                    path.key("fail"),
+                    "`fail` decides the outcome of a refresh: use it with `on = \"refresh\"`"
+                        .to_owned(),
+                )),
+                Some(code) => one_of(
+                    found,
+                    path.key("fail"),
+                    code,
+                    basiq::personas::FAILURE_CODES,
+                ),
+                None => {}
+            }
+            if tr.status.is_none() && tr.add_transactions.is_none() && !refresh {
+                found.push((
+                    path.key("status"),
+                    "a transition needs something to do: `status` or `addTransactions`".to_owned(),
+                ));
+            }
+        }
+        Vendor::Meld => {
+            match &tr.status {
+                Some(s) => one_of(found, path.key("status"), s, meld::model::STATUSES),
+                None if tr.add_transactions.is_none() || refresh => found.push((
+                    path.key("status"),
+                    "a transition needs something to do: `status` or `addTransactions`".to_owned(),
+                )),
+                None => {}
+            }
+            if let Some(r) = &tr.status_reason {
+                if tr.status.is_none() {
+                    found.push((
+                        path.key("statusReason"),
+                        "`statusReason` goes with `status`".to_owned(),
+                    ));
+                }
+                one_of(
+                    found,
+                    path.key("statusReason"),
+                    r,
+                    meld::model::STATUS_REASONS,
+                );
+            }
+            if tr.fail.is_some() {
+                found.push((
+                    path.key("fail"),
+                    "Meld refresh outcomes are statuses: set `status` (and `statusReason`)"
+                        .to_owned(),
+                ));
+            }
+        }
     }
 }

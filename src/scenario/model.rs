@@ -46,16 +46,41 @@ pub struct ClockSpec {
     pub frozen: bool,
 }
 
-/// A change of connection status scheduled on the server clock.
-#[derive(Debug, Clone, Deserialize)]
+/// One scripted change of a connection, with what makes it happen.
+///
+/// The transitions of one connection form a chain: each is armed once the one before it has
+/// fired (the first when the server starts), and fires on its trigger — `after` a duration
+/// counted from when it was armed, `at` an instant, or `on` an operation: `"refresh"` (the next
+/// refresh of this connection, whose outcome it decides) or `"request"` (the `nth` request to
+/// `method` `path` on the connection's vendor). With neither, `every` sets the first firing.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TransitionSpec {
-    /// How long after the server starts the change happens.
-    pub after: Span,
+    /// Fires this long after it is armed.
+    pub after: Option<Span>,
+    /// Fires at this instant of the server clock (at once when armed later).
+    pub at: Option<Timestamp>,
+    /// `refresh` or `request`.
+    pub on: Option<String>,
+    /// `on = "request"`: the HTTP method to count (any method when absent).
+    pub method: Option<String>,
+    /// `on = "request"`: the path to count; `*` stands for one whole segment.
+    pub path: Option<String>,
+    /// `on = "request"`: fires on this matching request (1 when absent), counted from arming.
+    pub nth: Option<u32>,
+    /// Fires again this long after each firing.
+    pub every: Option<Span>,
+    /// With `every`: how many times it fires in all (unbounded when absent).
+    pub times: Option<u32>,
     /// The new status (vendor spelling: `invalid` for Basiq, `RECONNECT_REQUIRED` for Meld).
-    pub status: String,
+    pub status: Option<String>,
     /// Meld only: the new `statusReason` (`null` when absent).
     pub status_reason: Option<String>,
+    /// Basiq, `on = "refresh"`: the refresh job fails with this error code (it succeeds when
+    /// absent, whatever the connection's status).
+    pub fail: Option<String>,
+    /// New transactions on each of the connection's accounts, with the events they raise.
+    pub add_transactions: Option<u32>,
 }
 
 /// How many days of transactions to generate on an account.

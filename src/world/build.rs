@@ -15,7 +15,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::{Scheduled, Target, World};
+use super::timeline::{Step, Timeline};
+use super::{Target, World};
 use crate::basiq::model as bq;
 use crate::generate::history::{self, Flavor, Kind, Plan};
 use crate::generate::{self, AuAddress, Person, places};
@@ -58,7 +59,6 @@ pub fn build(scenario: &Scenario, start: DateTime<Utc>) -> World {
     );
     let default_meld = MeldSpec::default();
     ctx.meld(scenario.meld.as_ref().unwrap_or(&default_meld), &mut world);
-    world.scheduled.sort_by_key(|s| s.due);
     world
 }
 
@@ -136,15 +136,13 @@ impl Ctx {
     }
 
     fn schedule(&self, world: &mut World, target: Target, transitions: &[TransitionSpec]) {
-        for t in transitions {
-            world.scheduled.push(Scheduled {
-                due: self.start + t.after.0,
-                target: target.clone(),
-                status: t.status.clone(),
-                status_reason: t.status_reason.clone(),
-                only_from: None,
-            });
+        if transitions.is_empty() {
+            return;
         }
+        let steps = transitions.iter().map(Step::from_spec).collect();
+        world
+            .timelines
+            .push(Timeline::new(target, steps, self.start));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1019,6 +1017,44 @@ fn meld_category(kind: Kind) -> &'static str {
         Kind::Cash => "OTHER",
         Kind::LoanRepayment | Kind::LoanInterest => "LOAN",
     }
+}
+
+/// `n` card purchases that just appeared on `account` at `at` (pending), drawn from the seed
+/// and `label`.
+pub fn basiq_purchases(
+    seed: u64,
+    label: &str,
+    account: &bq::Account,
+    at: DateTime<Utc>,
+    n: u32,
+) -> Vec<bq::Transaction> {
+    let mut rng = rng_for(seed, label);
+    (0..n)
+        .map(|_| {
+            let amount = Money(-rng.random_range(300..9_000));
+            let description = describe(&mut rng, amount, &places::AU_MERCHANTS);
+            bq::Transaction {
+                id: uuid_v4(&mut rng),
+                account: account.id.clone(),
+                connection: account.connection.clone(),
+                institution: account.institution.clone(),
+                status: "pending".to_owned(),
+                sub_class: places::anzsic(Kind::Shopping, &description)
+                    .map(|(code, title)| bq::SubClass { code, title }),
+                clean_description: clean_description(&description),
+                tags: Vec::new(),
+                description,
+                reference: String::new(),
+                amount,
+                currency: account.currency.clone(),
+                balance: None,
+                class: "payment".to_owned(),
+                post_date: None,
+                transaction_date: Some(Timestamp::seconds(at)),
+                seq: 0,
+            }
+        })
+        .collect()
 }
 
 fn describe(rng: &mut ChaCha8Rng, amount: Money, merchants: &places::Merchants) -> String {

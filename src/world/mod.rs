@@ -11,6 +11,7 @@
 //! cached body is always what rendering the current state would produce.
 
 pub mod build;
+pub mod timeline;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -60,6 +61,8 @@ pub struct World {
     pub seed: u64,
     /// Pending transitions, earliest first.
     pub scheduled: Vec<Scheduled>,
+    /// The scenario's scripted transitions still to fire, per connection.
+    pub timelines: Vec<timeline::Timeline>,
     /// Webhook deliveries waiting and the attempts made.
     pub outbox: crate::delivery::Outbox,
     /// Rendered bodies by cache key; cleared on every change.
@@ -75,8 +78,12 @@ impl World {
         if meld::lifecycle::advance(&mut self.meld, self.seed, now) {
             self.changed();
         }
+        let fired = self.fire_due(now);
         let due = self.scheduled.iter().take_while(|s| s.due <= now).count();
         if due == 0 {
+            if fired {
+                self.changed();
+            }
             return;
         }
         let applied: Vec<Scheduled> = self.scheduled.drain(..due).collect();
@@ -87,25 +94,49 @@ impl World {
     }
 
     fn apply(&mut self, change: &Scheduled) {
-        match &change.target {
+        if let Target::MeldConnection(id) = &change.target
+            && self
+                .meld
+                .connection(id)
+                .is_some_and(|c| change.only_from.as_ref().is_some_and(|s| *s != c.status))
+        {
+            return;
+        }
+        self.set_status(
+            &change.target,
+            &change.status,
+            change.status_reason.as_deref(),
+            change.due,
+        );
+    }
+
+    /// Sets a connection's status with the event its vendor sends for the change.
+    fn set_status(
+        &mut self,
+        target: &Target,
+        status: &str,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) {
+        match target {
             Target::BasiqConnection { user, connection } => {
                 let before = self
                     .basiq
                     .user_mut(user)
                     .and_then(|u| u.connections.iter_mut().find(|c| &c.id == connection))
-                    .map(|c| std::mem::replace(&mut c.status, change.status.clone()));
-                let kind = match change.status.as_str() {
+                    .map(|c| std::mem::replace(&mut c.status, status.to_owned()));
+                let kind = match status {
                     "active" => Some("activated"),
                     "invalid" => Some("invalidated"),
                     _ => None,
                 };
                 if let (Some(before), Some(kind)) = (before, kind)
-                    && before != change.status
+                    && before != status
                 {
                     crate::basiq::events::connection_event(
                         &mut self.basiq,
                         self.seed,
-                        change.due,
+                        at,
                         kind,
                         user,
                         connection,
@@ -113,21 +144,42 @@ impl World {
                 }
             }
             Target::MeldConnection(id) => {
-                let applies = self.meld.connection(id).is_some_and(|c| {
-                    change.only_from.as_ref().is_none_or(|s| *s == c.status)
-                        && c.status != "DELETED"
-                });
-                if applies {
-                    meld::lifecycle::set_status(
-                        &mut self.meld,
-                        self.seed,
-                        change.due,
-                        id,
-                        &change.status,
-                        change.status_reason.as_deref(),
-                    );
+                if self
+                    .meld
+                    .connection(id)
+                    .is_some_and(|c| c.status != "DELETED")
+                {
+                    meld::lifecycle::set_status(&mut self.meld, self.seed, at, id, status, reason);
                 }
             }
+        }
+    }
+
+    /// Carries out a scripted change at `at` (a refresh's outcome excepted: the refresh
+    /// carries that out when it ends).
+    fn enact(&mut self, target: &Target, change: &timeline::Change, at: DateTime<Utc>) {
+        if let Some(status) = &change.status {
+            self.set_status(target, status, change.status_reason.as_deref(), at);
+        }
+        if change.add_transactions == 0 {
+            return;
+        }
+        match target {
+            Target::BasiqConnection { user, connection } => crate::basiq::jobs::add_transactions(
+                &mut self.basiq,
+                self.seed,
+                at,
+                user,
+                connection,
+                change.add_transactions,
+            ),
+            Target::MeldConnection(id) => meld::lifecycle::add_transactions(
+                &mut self.meld,
+                self.seed,
+                at,
+                id,
+                change.add_transactions,
+            ),
         }
     }
 

@@ -377,7 +377,7 @@ apiKeys = ["c2FuZGJhbms6c2FuZGJveA=="]
 id = "u1"
 [[basiq.users.connections]]
 id = "c1"
-transitions = [{ after = "1h", status = "invalid" }, { after = "3h", status = "active" }]
+transitions = [{ after = "1h", status = "invalid" }, { after = "2h", status = "active" }]
 "#;
     let server = server(scenario).await;
     let clock = server.engine().clock();

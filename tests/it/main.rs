@@ -18,4 +18,5 @@ mod meld_data;
 mod meld_invest;
 mod scenarios;
 mod support;
+mod timelines;
 mod webhooks;

@@ -22,27 +22,27 @@ use crate::support::*;
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     path: String,
     headers: HeaderMap,
     body: Bytes,
 }
 
 impl Received {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
 }
 
 #[derive(Clone, Default)]
-struct Inbox {
+pub(crate) struct Inbox {
     got: Arc<Mutex<Vec<Received>>>,
     /// Statuses to answer with, in order; 200 once they run out.
     script: Arc<Mutex<Vec<u16>>>,
@@ -54,7 +54,7 @@ impl Inbox {
     }
 
     /// Waits (in real time) until at least `n` requests arrived.
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
         for _ in 0..250 {
             let all = self.all();
             if all.len() >= n {
@@ -93,7 +93,7 @@ async fn receive(
 }
 
 /// A receiver on a free port; returns its base URL.
-async fn receiver(script: &[u16]) -> (String, Inbox) {
+pub(crate) async fn receiver(script: &[u16]) -> (String, Inbox) {
     let inbox = Inbox::default();
     if let Ok(mut s) = inbox.script.lock() {
         s.extend_from_slice(script);
@@ -118,14 +118,14 @@ fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
 }
 
 /// Meld: URL-safe Base64 (padded) of HMAC(secret, timestamp.url.body).
-fn meld_signature_ok(r: &Received, url: &str, secret: &str) -> bool {
+pub(crate) fn meld_signature_ok(r: &Received, url: &str, secret: &str) -> bool {
     let mut message = format!("{}.{url}.", r.header("meld-signature-timestamp")).into_bytes();
     message.extend_from_slice(&r.body);
     URL_SAFE.encode(hmac(secret.as_bytes(), &message)) == r.header("meld-signature")
 }
 
 /// Basiq: `v1,` + Base64 of HMAC(base64-decoded secret, id.timestamp.body).
-fn basiq_signature_ok(r: &Received, secret: &str) -> bool {
+pub(crate) fn basiq_signature_ok(r: &Received, secret: &str) -> bool {
     let key = STANDARD
         .decode(secret.trim_start_matches("whsec_"))
         .unwrap_or_default();
@@ -508,7 +508,7 @@ async fn basiq_deleted_webhook_gets_no_retries() {
 /// produces `CUSTOMER_ACTION_REQUIRED` (with its reason) and `NEW_ACCOUNTS_AVAILABLE`.
 #[tokio::test]
 async fn legacy_version_events() {
-    let scenario = "version = 1\n[meld]\napiKeys = [\"k\"]\ndefaultVersion = \"2022-11-10\"\n[[meld.customers]]\nexternalId = \"e\"\n[[meld.customers.connections]]\nid = \"WQ5CwCxDxXhYuA4fVHGk3o\"\nstatus = \"ACTIVE\"\ntransitions = [{ after = \"1h\", status = \"RECONNECT_REQUIRED\", statusReason = \"LOGIN_REQUIRED\" }, { after = \"2h\", status = \"ACTIVE\", statusReason = \"NEW_ACCOUNTS_AVAILABLE\" }]\n";
+    let scenario = "version = 1\n[meld]\napiKeys = [\"k\"]\ndefaultVersion = \"2022-11-10\"\n[[meld.customers]]\nexternalId = \"e\"\n[[meld.customers.connections]]\nid = \"WQ5CwCxDxXhYuA4fVHGk3o\"\nstatus = \"ACTIVE\"\ntransitions = [{ after = \"1h\", status = \"RECONNECT_REQUIRED\", statusReason = \"LOGIN_REQUIRED\" }, { after = \"1h\", status = \"ACTIVE\", statusReason = \"NEW_ACCOUNTS_AVAILABLE\" }]\n";
     let server = server(scenario).await;
     server.engine().clock().advance(Duration::hours(2));
     let events: Vec<(String, Value, String)> = server.engine().with_world(|w| {

@@ -1,0 +1,301 @@
+//! Scripted transitions: per connection, the chain of changes its scenario lists, each armed
+//! once the one before it has fired and fired by its trigger — a duration or an instant of the
+//! server clock, the Nth request matching a method and path, or the connection's next refresh
+//! (whose outcome it then decides). A repeating step fires every so often, `times` times or
+//! for ever.
+//!
+//! Time triggers fire in [`World::settle`], dated at their due instant, so advancing the clock
+//! by a day replays the day's firings in order. Request triggers fire as the matching request
+//! arrives, before it is handled, so that request already sees the change. Refresh triggers are
+//! taken by the vendor's refresh handlers ([`World::take_refresh`]).
+
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Target, World};
+use crate::scenario::model::TransitionSpec;
+
+/// Firings one settle applies at most; the rest wait for the next settle, so a clock moved
+/// years ahead of a one-second repeat cannot stall a request.
+const FIRINGS_PER_SETTLE: usize = 100_000;
+
+/// What makes a step fire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// This long after the step was armed.
+    After(Duration),
+    /// At this instant, or when armed if that is later.
+    At(DateTime<Utc>),
+    /// On the `nth` request matching `method` (any when `None`) and `path` since arming.
+    Request {
+        method: Option<String>,
+        path: String,
+        nth: u32,
+    },
+    /// On the next refresh of the connection.
+    Refresh,
+}
+
+/// What a step changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    pub status: Option<String>,
+    pub status_reason: Option<String>,
+    /// Basiq refresh outcome: the job fails with this code.
+    pub fail: Option<String>,
+    /// New transactions on each of the connection's accounts.
+    pub add_transactions: u32,
+}
+
+/// One scripted step.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub trigger: Trigger,
+    /// Fires again this long after each firing.
+    pub every: Option<Duration>,
+    /// Firings left for a repeating step (`None`: for ever).
+    pub times: Option<u32>,
+    pub change: Change,
+}
+
+impl Step {
+    /// The step a scenario transition describes (already validated).
+    pub fn from_spec(spec: &TransitionSpec) -> Step {
+        let every = spec.every.map(|s| s.0);
+        let trigger = match (spec.after, spec.at, spec.on.as_deref()) {
+            (Some(after), _, _) => Trigger::After(after.0),
+            (_, Some(at), _) => Trigger::At(at.at),
+            (_, _, Some("refresh")) => Trigger::Refresh,
+            (_, _, Some(_)) => Trigger::Request {
+                method: spec.method.clone(),
+                path: spec.path.clone().unwrap_or_default(),
+                nth: spec.nth.unwrap_or(1).max(1),
+            },
+            _ => Trigger::After(every.unwrap_or_else(Duration::zero)),
+        };
+        Step {
+            trigger,
+            every,
+            times: spec.times,
+            change: Change {
+                status: spec.status.clone(),
+                status_reason: spec.status_reason.clone(),
+                fail: spec.fail.clone(),
+                add_transactions: spec.add_transactions.unwrap_or(0),
+            },
+        }
+    }
+}
+
+/// The remaining steps of one connection.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    pub target: Target,
+    pub steps: VecDeque<Step>,
+    /// When the first remaining step was armed.
+    pub armed: DateTime<Utc>,
+    /// Matching requests counted since arming (request triggers).
+    pub seen: u32,
+}
+
+impl Timeline {
+    /// A timeline whose first step is armed at `start`.
+    pub fn new(target: Target, steps: Vec<Step>, start: DateTime<Utc>) -> Timeline {
+        Timeline {
+            target,
+            steps: steps.into(),
+            armed: start,
+            seen: 0,
+        }
+    }
+
+    /// When the first step fires, if a time trigger drives it.
+    fn due(&self) -> Option<DateTime<Utc>> {
+        match &self.steps.front()?.trigger {
+            Trigger::After(d) => Some(self.armed + *d),
+            Trigger::At(at) => Some((*at).max(self.armed)),
+            _ => None,
+        }
+    }
+
+    /// The first step has fired at `at`: it repeats or the next one is armed.
+    fn fired(&mut self, at: DateTime<Utc>) -> Option<Change> {
+        let step = self.steps.front_mut()?;
+        let change = step.change.clone();
+        self.armed = at;
+        self.seen = 0;
+        let again = match (step.every, step.times.as_mut()) {
+            (Some(_), Some(left)) => {
+                *left -= 1;
+                *left > 0
+            }
+            (Some(_), None) => true,
+            _ => false,
+        };
+        match (again, step.every) {
+            (true, Some(every)) => step.trigger = Trigger::After(every),
+            _ => {
+                self.steps.pop_front();
+            }
+        }
+        Some(change)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+/// Whether `path` matches `pattern`, `*` standing for one whole segment.
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut p = pattern.split('/');
+    let mut q = path.split('/');
+    loop {
+        match (p.next(), q.next()) {
+            (None, None) => return true,
+            (Some("*"), Some(s)) if !s.is_empty() => {}
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+    }
+}
+
+impl World {
+    /// Fires every time-triggered step due at `now`, earliest first across connections.
+    /// Returns whether anything fired.
+    pub(super) fn fire_due(&mut self, now: DateTime<Utc>) -> bool {
+        let mut fired = 0;
+        while fired < FIRINGS_PER_SETTLE {
+            let next = self
+                .timelines
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| t.due().filter(|d| *d <= now).map(|d| (d, i)))
+                .min();
+            let Some((at, i)) = next else { break };
+            if let Some(change) = self.timelines[i].fired(at) {
+                let target = self.timelines[i].target.clone();
+                self.enact(&target, &change, at);
+            }
+            fired += 1;
+        }
+        self.timelines.retain(|t| !t.is_empty());
+        fired > 0
+    }
+
+    /// Whether some armed step waits for a request (checked before counting one).
+    pub fn watches_requests(&self) -> bool {
+        self.timelines.iter().any(
+            |t| matches!(t.steps.front(), Some(s) if matches!(s.trigger, Trigger::Request { .. })),
+        )
+    }
+
+    /// Counts a request to `vendor` (`"basiq"` or `"meld"`); fires the steps it completes.
+    pub fn on_request(&mut self, vendor: &str, method: &str, path: &str, now: DateTime<Utc>) {
+        let mut fired = Vec::new();
+        for t in &mut self.timelines {
+            let meld = matches!(t.target, Target::MeldConnection(_));
+            if meld != (vendor == "meld") {
+                continue;
+            }
+            let Some(Trigger::Request {
+                method: m,
+                path: p,
+                nth,
+            }) = t.steps.front().map(|s| &s.trigger)
+            else {
+                continue;
+            };
+            if m.as_deref().is_some_and(|m| m != method) || !path_matches(p, path) {
+                continue;
+            }
+            t.seen += 1;
+            if t.seen >= *nth {
+                let nth_reached = t.target.clone();
+                if let Some(change) = t.fired(now) {
+                    fired.push((nth_reached, change));
+                }
+            }
+        }
+        if fired.is_empty() {
+            return;
+        }
+        for (target, change) in fired {
+            self.enact(&target, &change, now);
+        }
+        self.timelines.retain(|t| !t.is_empty());
+        self.changed();
+    }
+
+    /// Whether the connection's next refresh is scripted.
+    pub fn refresh_scripted(&self, target: &Target) -> bool {
+        self.timelines.iter().any(|t| {
+            &t.target == target
+                && matches!(t.steps.front(), Some(s) if s.trigger == Trigger::Refresh)
+        })
+    }
+
+    /// Takes the scripted outcome of a refresh of `target` starting at `now`, arming the step
+    /// after it. The caller applies the outcome when the refresh ends.
+    pub fn take_refresh(&mut self, target: &Target, now: DateTime<Utc>) -> Option<Change> {
+        let t = self.timelines.iter_mut().find(|t| {
+            &t.target == target
+                && matches!(t.steps.front(), Some(s) if s.trigger == Trigger::Refresh)
+        })?;
+        let change = t.fired(now);
+        self.timelines.retain(|t| !t.is_empty());
+        change
+    }
+
+    /// Drops the scripted and scheduled changes of targets `gone` selects (deleted objects).
+    pub fn forget(&mut self, gone: impl Fn(&Target) -> bool) {
+        self.timelines.retain(|t| !gone(&t.target));
+        self.scheduled.retain(|s| !gone(&s.target));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_stand_for_one_segment() {
+        assert!(path_matches("/users/*/accounts", "/users/ea3a81/accounts"));
+        assert!(!path_matches(
+            "/users/*/accounts",
+            "/users/ea3a81/accounts/x"
+        ));
+        assert!(!path_matches("/users/*", "/users/"));
+        assert!(path_matches("/token", "/token"));
+        assert!(!path_matches("/token", "/tokens"));
+    }
+
+    #[test]
+    fn repeats_count_down_then_arm_the_next_step() {
+        let start = DateTime::UNIX_EPOCH;
+        let repeat = Step {
+            trigger: Trigger::After(Duration::hours(1)),
+            every: Some(Duration::hours(24)),
+            times: Some(2),
+            change: Change::default(),
+        };
+        let last = Step {
+            trigger: Trigger::Refresh,
+            every: None,
+            times: None,
+            change: Change::default(),
+        };
+        let mut t = Timeline::new(
+            Target::MeldConnection("c".into()),
+            vec![repeat, last],
+            start,
+        );
+        assert_eq!(t.due(), Some(start + Duration::hours(1)));
+        t.fired(start + Duration::hours(1));
+        assert_eq!(t.due(), Some(start + Duration::hours(25)));
+        t.fired(start + Duration::hours(25));
+        assert_eq!(t.due(), None);
+        assert_eq!(t.steps.front().map(|s| &s.trigger), Some(&Trigger::Refresh));
+    }
+}
