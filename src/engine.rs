@@ -40,10 +40,9 @@ pub struct Engine {
 
 struct Shared {
     world: Mutex<World>,
-    /// The scenario the world was built from, for resets.
-    scenario: Scenario,
-    /// The clock mode the server started in, for resets.
-    mode: ClockMode,
+    /// The scenario the world was built from and the clock mode it started in, for resets;
+    /// replaced by [`Engine::load`].
+    origin: Mutex<(Scenario, ClockMode)>,
     clock: Clock,
     /// Ids minted while serving (tokens, correlation and request ids), seeded like the data.
     runtime: Mutex<ChaCha8Rng>,
@@ -69,8 +68,7 @@ impl Engine {
         Engine {
             shared: Arc::new(Shared {
                 world: Mutex::new(world),
-                scenario: scenario.clone(),
-                mode,
+                origin: Mutex::new((scenario.clone(), mode)),
                 clock,
                 runtime: Mutex::new(rng_for(scenario.seed, "runtime")),
                 secret,
@@ -120,14 +118,29 @@ impl Engine {
     /// Back to the scenario's initial state: world rebuilt, clock and id streams restarted,
     /// journal emptied.
     pub fn reset(&self) {
-        self.shared.clock.reset(self.shared.mode);
-        let world = build::build(&self.shared.scenario, self.shared.clock.now());
+        let origin = lock(&self.shared.origin);
+        let (scenario, mode) = &*origin;
+        self.shared.clock.reset(*mode);
+        let world = build::build(scenario, self.shared.clock.now());
         self.shared
             .watching
             .store(world.watches_requests(), Ordering::Relaxed);
         *lock(&self.shared.world) = world;
-        *lock(&self.shared.runtime) = rng_for(self.shared.scenario.seed, "runtime");
+        *lock(&self.shared.runtime) = rng_for(scenario.seed, "runtime");
         self.shared.journal.clear();
+    }
+
+    /// Replaces the scenario: its world, its clock (unless the server's configuration fixes
+    /// the clock) and an empty journal, as if the server had started with it. Resets return
+    /// to it from now on.
+    pub fn load(&self, scenario: Scenario) {
+        let mode = self
+            .shared
+            .config
+            .clock
+            .unwrap_or_else(|| clock_mode_of(&scenario));
+        *lock(&self.shared.origin) = (scenario, mode);
+        self.reset();
     }
 
     /// The request journal.

@@ -1,4 +1,5 @@
 //! The admin API, under `/__admin` on both listeners: health, reset and the server clock here;
+//! replacing the scenario in [`scenario`];
 //! the Meld webhook profile and the delivery log in [`webhooks`]; forced status changes in
 //! [`transitions`]; the request journal in [`requests`].
 //!
@@ -19,6 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 mod requests;
+mod scenario;
 mod transitions;
 mod webhooks;
 
@@ -31,6 +33,7 @@ pub fn router(engine: Engine) -> Router {
     Router::new()
         .route("/__admin/health", get(health))
         .route("/__admin/reset", post(reset))
+        .route("/__admin/scenario", post(scenario::load))
         .route("/__admin/clock", get(clock))
         .route("/__admin/clock/advance", post(advance))
         .route("/__admin/clock/set", post(set))
@@ -89,9 +92,9 @@ pub(crate) fn admit(engine: &Engine, peer: Extensions, headers: &HeaderMap) -> R
     }
 }
 
-fn now_body(engine: &Engine) -> Response {
+fn now_body(engine: &Engine) -> serde_json::Value {
     let now = Timestamp::new(engine.now(), Precision::Millis).to_string();
-    Json(json!({ "now": now, "frozen": engine.clock().is_frozen() })).into_response()
+    json!({ "now": now, "frozen": engine.clock().is_frozen() })
 }
 
 /// `GET /__admin/health` → `{"status":"ok"}`.
@@ -108,13 +111,13 @@ async fn reset(State(engine): State<Engine>, peer: Extensions, headers: HeaderMa
         return e.into_response();
     }
     engine.reset();
-    now_body(&engine)
+    Json(now_body(&engine)).into_response()
 }
 
 /// `GET /__admin/clock` → `{"now": "<RFC 3339>", "frozen": bool}`.
 async fn clock(State(engine): State<Engine>, peer: Extensions, headers: HeaderMap) -> Response {
     match admit(&engine, peer, &headers) {
-        Ok(()) => now_body(&engine),
+        Ok(()) => Json(now_body(&engine)).into_response(),
         Err(e) => e.into_response(),
     }
 }
@@ -140,7 +143,7 @@ async fn advance(
     match Duration::try_seconds(seconds).filter(|_| seconds >= 0) {
         Some(by) => {
             engine.clock().advance(by);
-            now_body(&engine)
+            Json(now_body(&engine)).into_response()
         }
         None => error(
             StatusCode::BAD_REQUEST,
@@ -171,7 +174,7 @@ async fn set(
     match parsed {
         Some(at) => {
             engine.clock().set(at);
-            now_body(&engine)
+            Json(now_body(&engine)).into_response()
         }
         None => error(
             StatusCode::BAD_REQUEST,

@@ -310,3 +310,50 @@ async fn request_journal() {
     admin(server.meld_url(), "POST", "/__admin/reset", "", &[]).await;
     assert_eq!(read("").await["requests"], json!([]));
 }
+
+/// `POST /__admin/scenario` replaces the world, the clock and the journal; a reset returns to
+/// the new scenario; a scenario with problems answers 400 with them, located, and changes
+/// nothing.
+#[tokio::test]
+async fn scenario_replaced_over_http() {
+    let server = default_server().await;
+    let url = server.meld_url();
+    let meld = |path: &'static str| {
+        let auth = format!("BASIC {MELD_KEY}");
+        async move { get(url, path, &[("authorization", &auth)]).await }
+    };
+    assert_eq!(meld("/accounts/customers/WQ5CwFZAT79JWX27hk8ARS").await.status, 200);
+
+    let bad = admin(
+        url,
+        "POST",
+        "/__admin/scenario",
+        "[meld]\napiKeys = [\"sk_sb_sandbank\"]\ncolour = 1\n[[meld.customers]]\nid = \"no spaces\"\n",
+        &[],
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+    crate::snap!("admin_scenario_problems", bad.render());
+    assert_eq!(meld("/accounts/customers/WQ5CwFZAT79JWX27hk8ARS").await.status, 200);
+
+    let text = "name = \"small\"\nclock = { start = \"2030-06-01T00:00:00Z\", frozen = true }\n[meld]\napiKeys = [\"sk_sb_sandbank\"]\n[[meld.customers]]\nid = \"WQ9newCustomer00000000A\"\nexternalId = \"fresh\"\n";
+    let loaded = admin(url, "POST", "/__admin/scenario", text, &[]).await;
+    assert_eq!(loaded.status, 200, "{}", loaded.render());
+    // The server was started with a frozen clock of its own; that setting stays.
+    assert_eq!(
+        loaded.json(),
+        json!({"now": "2026-01-15T09:00:00.000Z", "frozen": true, "name": "small"})
+    );
+    assert_eq!(meld("/accounts/customers/WQ5CwFZAT79JWX27hk8ARS").await.status, 404);
+    assert_eq!(meld("/accounts/customers/WQ9newCustomer00000000A").await.status, 200);
+    let journal = get(url, "/__admin/requests", &[]).await.json();
+    assert_eq!(journal["requests"].as_array().map(Vec::len), Some(2), "{journal}");
+
+    admin(url, "POST", "/__admin/clock/advance", r#"{"seconds": 60}"#, &[]).await;
+    admin(url, "POST", "/__admin/reset", "", &[]).await;
+    assert_eq!(meld("/accounts/customers/WQ9newCustomer00000000A").await.status, 200);
+    assert_eq!(
+        get(url, "/__admin/clock", &[]).await.json()["now"],
+        "2026-01-15T09:00:00.000Z"
+    );
+}

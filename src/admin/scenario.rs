@@ -1,0 +1,55 @@
+//! `POST /__admin/scenario`: replaces the loaded scenario with the TOML in the body — world,
+//! clock and journal start afresh, as if the server had been started with it. A scenario with
+//! problems changes nothing and answers 400 with every problem, located as `sandbank
+//! validate` reports them.
+
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use serde_json::json;
+
+use super::{admit, error, now_body};
+use crate::engine::Engine;
+use crate::scenario;
+
+/// The name problems are located in.
+const FILE: &str = "scenario.toml";
+
+/// `POST /__admin/scenario` with a TOML body.
+pub async fn load(
+    State(engine): State<Engine>,
+    peer: Extensions,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    if let Err(e) = admit(&engine, peer, &headers) {
+        return e.into_response();
+    }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return error(rejection.status(), &rejection.body_text()),
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return error(StatusCode::BAD_REQUEST, "the scenario must be UTF-8 TOML");
+    };
+    match scenario::parse(FILE, text) {
+        Ok(parsed) => {
+            let name = parsed.name.clone();
+            engine.load(parsed);
+            let mut body = now_body(&engine);
+            body["name"] = json!(name);
+            Json(body).into_response()
+        }
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({
+                "error": "the scenario has problems; nothing was changed",
+                "problems": e.problems().iter().map(ToString::to_string).collect::<Vec<_>>(),
+            })),
+        )
+            .into_response(),
+    }
+}
