@@ -14,6 +14,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::clock::{Clock, ClockMode};
+use crate::faults::Faults;
 use crate::ids::{hex_id, rng_for, uuid_v4};
 use crate::journal::{DEFAULT_LIMIT, Journal};
 use crate::scenario::Scenario;
@@ -51,6 +52,8 @@ struct Shared {
     config: EngineConfig,
     /// Requests answered, newest last.
     journal: Journal,
+    /// Fault rules in force.
+    faults: Faults,
     /// Whether a scripted transition waits for a request, so that counting costs nothing when
     /// none does.
     watching: AtomicBool,
@@ -74,6 +77,7 @@ impl Engine {
                 secret,
                 journal: Journal::new(config.journal_limit.unwrap_or(DEFAULT_LIMIT)),
                 watching: AtomicBool::new(world_watches),
+                faults: Faults::default(),
                 config,
             }),
         }
@@ -116,7 +120,7 @@ impl Engine {
     }
 
     /// Back to the scenario's initial state: world rebuilt, clock and id streams restarted,
-    /// journal emptied.
+    /// journal emptied, fault rules removed.
     pub fn reset(&self) {
         let origin = lock(&self.shared.origin);
         let (scenario, mode) = &*origin;
@@ -128,6 +132,7 @@ impl Engine {
         *lock(&self.shared.world) = world;
         *lock(&self.shared.runtime) = rng_for(scenario.seed, "runtime");
         self.shared.journal.clear();
+        self.shared.faults.clear();
     }
 
     /// Replaces the scenario: its world, its clock (unless the server's configuration fixes
@@ -141,6 +146,11 @@ impl Engine {
             .unwrap_or_else(|| clock_mode_of(&scenario));
         *lock(&self.shared.origin) = (scenario, mode);
         self.reset();
+    }
+
+    /// The fault rules.
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
     }
 
     /// The request journal.

@@ -25,7 +25,8 @@ pub struct Entry {
     pub method: String,
     pub path: String,
     pub query: Option<String>,
-    pub status: u16,
+    /// `None` when a fault rule dropped the connection unanswered.
+    pub status: Option<u16>,
     pub at: DateTime<Utc>,
 }
 
@@ -124,7 +125,11 @@ pub async fn layer(
             method,
             path,
             query,
-            status: response.status().as_u16(),
+            status: response
+                .extensions()
+                .get::<crate::faults::DropConnection>()
+                .is_none()
+                .then(|| response.status().as_u16()),
             at: engine.now(),
         });
     }

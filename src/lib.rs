@@ -29,6 +29,7 @@ pub mod cli;
 pub mod clock;
 pub mod delivery;
 pub mod engine;
+pub mod faults;
 pub mod generate;
 pub mod http;
 pub mod ids;

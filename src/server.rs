@@ -19,7 +19,7 @@ use crate::engine::{Engine, EngineConfig};
 use crate::scenario::Scenario;
 use axum::middleware::from_fn_with_state;
 
-use crate::{admin, basiq, journal, meld};
+use crate::{admin, basiq, faults, journal, meld};
 
 /// Where and what to serve.
 #[derive(Debug, Clone)]
@@ -107,6 +107,7 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
         spawn(
             basiq_listener,
             basiq::router(engine.clone())
+                .layer(from_fn_with_state((engine.clone(), "basiq"), faults::layer))
                 .layer(from_fn_with_state(
                     (engine.clone(), "basiq"),
                     journal::layer,
@@ -117,6 +118,7 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
         spawn(
             meld_listener,
             meld::router(engine.clone())
+                .layer(from_fn_with_state((engine.clone(), "meld"), faults::layer))
                 .layer(from_fn_with_state((engine.clone(), "meld"), journal::layer))
                 .merge(admin::router(engine.clone())),
             stopped,
@@ -177,21 +179,37 @@ fn spawn(
 }
 
 /// The router as a hyper service that tells handlers who is calling (`ConnectInfo`), which the
-/// admin API uses to admit loopback callers only.
+/// admin API uses to admit loopback callers only. A response a fault rule marked
+/// [`faults::DropConnection`] becomes an error, which makes hyper close the connection
+/// without answering.
 fn with_peer(
     router: axum::Router,
     peer: SocketAddr,
 ) -> impl hyper::service::Service<
     hyper::Request<hyper::body::Incoming>,
     Response = axum::response::Response,
-    Error = std::convert::Infallible,
-    Future = impl Future<Output = Result<axum::response::Response, std::convert::Infallible>> + Send,
+    Error = faults::Dropped,
+    Future = impl Future<Output = Result<axum::response::Response, faults::Dropped>> + Send,
 > + Clone {
     hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
         let mut request = request.map(axum::body::Body::new);
         request
             .extensions_mut()
             .insert(axum::extract::ConnectInfo(peer));
-        tower::ServiceExt::oneshot(router.clone(), request)
+        let answered = tower::ServiceExt::oneshot(router.clone(), request);
+        async move {
+            let response = match answered.await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            if response
+                .extensions()
+                .get::<faults::DropConnection>()
+                .is_some()
+            {
+                return Err(faults::Dropped);
+            }
+            Ok(response)
+        }
     })
 }

@@ -1,5 +1,5 @@
 //! The admin API, under `/__admin` on both listeners: health, reset and the server clock here;
-//! replacing the scenario in [`scenario`];
+//! replacing the scenario in [`scenario`]; fault rules in [`faults`];
 //! the Meld webhook profile and the delivery log in [`webhooks`]; forced status changes in
 //! [`transitions`]; the request journal in [`requests`].
 //!
@@ -14,11 +14,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Json, State};
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
+mod faults;
 mod requests;
 mod scenario;
 mod transitions;
@@ -42,6 +43,8 @@ pub fn router(engine: Engine) -> Router {
         .route("/__admin/webhooks", get(webhooks::log))
         .route("/__admin/transitions", post(transitions::apply))
         .route("/__admin/requests", get(requests::list))
+        .route("/__admin/faults", get(faults::list).post(faults::add))
+        .route("/__admin/faults/{id}", delete(faults::remove))
         .with_state(engine)
 }
 

@@ -3,11 +3,11 @@
 //! problems changes nothing and answers 400 with every problem, located as `sandbank
 //! validate` reports them.
 
+use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use bytes::Bytes;
 use serde_json::json;
 

@@ -134,6 +134,9 @@ pub enum BasiqError {
     /// A route that exists, with a method it does not take.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// A status injected by a fault rule (`/__admin/faults`), with the body Basiq sends for it.
+    #[error("injected {0}")]
+    Injected(StatusCode),
     /// A `filter` outside the grammar or the endpoint's allow-list.
     #[error("invalid filter")]
     FilterInvalid,
@@ -216,6 +219,7 @@ impl BasiqError {
             | E::RouteNotFound
             | E::NotFound { .. } => StatusCode::NOT_FOUND,
             E::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            E::Injected(status) => *status,
             E::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
@@ -455,6 +459,10 @@ impl BasiqError {
                 Some("Requested method is not allowed.".into()),
                 None,
             ),
+            E::Injected(status) => {
+                let (code, title, detail) = injected(*status);
+                (code, title, Some(detail.into()), None)
+            }
             E::FilterInvalid => (
                 "parameter-not-valid",
                 "Parameter value is not valid",
@@ -503,5 +511,63 @@ impl BasiqError {
             data: vec![self.item()],
         };
         http::json(self.status(), http::to_bytes(&envelope))
+    }
+}
+
+/// The error Basiq sends with an injected status: its code, title and detail for that status
+/// (API.md §3.2), `parameter-not-valid` for other 4xx and `internal-server-error` for other 5xx.
+fn injected(status: StatusCode) -> (&'static str, &'static str, &'static str) {
+    match status.as_u16() {
+        401 => (
+            "unauthorized-access",
+            "Unauthorized Access",
+            "You are not authorized to access this resource",
+        ),
+        403 => (
+            "forbidden-access",
+            "Forbidden Access",
+            "Access to this resource is forbidden.",
+        ),
+        404 => (
+            "resource-not-found",
+            "Requested resource is not found",
+            "Resource not found.",
+        ),
+        405 => (
+            "method-not-allowed",
+            "Method not allowed",
+            "Requested method is not allowed.",
+        ),
+        409 => (
+            "resource-already-exists",
+            "Resource already exists",
+            "Resource already exists.",
+        ),
+        410 => (
+            "resource-no-longer-available",
+            "Resource no longer available",
+            "Requested resource is no longer available.",
+        ),
+        413 => ("request-not-valid", "Request Too Long", "Request too long"),
+        429 => (
+            "too-many-requests",
+            "Too many requests",
+            "You have exceeded the rate limit for this API.",
+        ),
+        503 | 504 => (
+            "service-unavailable",
+            "Service Unavailable",
+            "Service Unavailable. Try again later.",
+        ),
+        500..=599 => (
+            "internal-server-error",
+            "Internal Server error.",
+            "Internal server error. Please contact support.",
+        ),
+        _ => (
+            "parameter-not-valid",
+            "Parameter value is not valid",
+            "Parameter not valid.",
+        ),
     }
 }

@@ -40,6 +40,9 @@ pub enum MeldError {
     /// A route that exists, with a method it does not take.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// A status injected by a fault rule (`/__admin/faults`), in Meld's envelope.
+    #[error("injected {0}")]
+    Injected(StatusCode),
 }
 
 #[derive(Serialize)]
@@ -65,6 +68,7 @@ impl MeldError {
             MeldError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             MeldError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             MeldError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            MeldError::Injected(status) => *status,
         }
     }
 
@@ -92,6 +96,10 @@ impl MeldError {
                 "Method not allowed on this endpoint".to_owned(),
                 none,
             ),
+            MeldError::Injected(status) => {
+                let (code, message) = injected(*status);
+                (code, message.to_owned(), none)
+            }
         };
         crate::http::to_bytes(&Envelope {
             code,
@@ -100,5 +108,21 @@ impl MeldError {
             request_id,
             timestamp,
         })
+    }
+}
+
+/// Meld's code and message for an injected status (the digest's §4.2 table).
+fn injected(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        401 => ("UNAUTHORIZED", "Unauthorized"),
+        403 => ("FORBIDDEN", "Forbidden"),
+        404 => ("NOT_FOUND", "Not found"),
+        405 => ("METHOD_NOT_ALLOWED", "Method not allowed on this endpoint"),
+        409 => ("CONFLICT", "Conflict"),
+        413 => ("PAYLOAD_TOO_LARGE", "Request body is too large"),
+        429 => ("TOO_MANY_REQUESTS", "Too many requests"),
+        502 => ("SERVICE_PROVIDER_ERROR", "Service provider error"),
+        500..=599 => ("UNKNOWN", "Unknown Error"),
+        _ => ("BAD_REQUEST", "Bad request"),
     }
 }

@@ -148,7 +148,7 @@ impl Timeline {
 }
 
 /// Whether `path` matches `pattern`, `*` standing for one whole segment.
-fn path_matches(pattern: &str, path: &str) -> bool {
+pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
     let mut p = pattern.split('/');
     let mut q = path.split('/');
     loop {

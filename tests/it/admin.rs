@@ -322,7 +322,12 @@ async fn scenario_replaced_over_http() {
         let auth = format!("BASIC {MELD_KEY}");
         async move { get(url, path, &[("authorization", &auth)]).await }
     };
-    assert_eq!(meld("/accounts/customers/WQ5CwFZAT79JWX27hk8ARS").await.status, 200);
+    assert_eq!(
+        meld("/accounts/customers/WQ5CwFZAT79JWX27hk8ARS")
+            .await
+            .status,
+        200
+    );
 
     let bad = admin(
         url,
@@ -334,7 +339,12 @@ async fn scenario_replaced_over_http() {
     .await;
     assert_eq!(bad.status, 400);
     crate::snap!("admin_scenario_problems", bad.render());
-    assert_eq!(meld("/accounts/customers/WQ5CwFZAT79JWX27hk8ARS").await.status, 200);
+    assert_eq!(
+        meld("/accounts/customers/WQ5CwFZAT79JWX27hk8ARS")
+            .await
+            .status,
+        200
+    );
 
     let text = "name = \"small\"\nclock = { start = \"2030-06-01T00:00:00Z\", frozen = true }\n[meld]\napiKeys = [\"sk_sb_sandbank\"]\n[[meld.customers]]\nid = \"WQ9newCustomer00000000A\"\nexternalId = \"fresh\"\n";
     let loaded = admin(url, "POST", "/__admin/scenario", text, &[]).await;
@@ -344,14 +354,40 @@ async fn scenario_replaced_over_http() {
         loaded.json(),
         json!({"now": "2026-01-15T09:00:00.000Z", "frozen": true, "name": "small"})
     );
-    assert_eq!(meld("/accounts/customers/WQ5CwFZAT79JWX27hk8ARS").await.status, 404);
-    assert_eq!(meld("/accounts/customers/WQ9newCustomer00000000A").await.status, 200);
+    assert_eq!(
+        meld("/accounts/customers/WQ5CwFZAT79JWX27hk8ARS")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        meld("/accounts/customers/WQ9newCustomer00000000A")
+            .await
+            .status,
+        200
+    );
     let journal = get(url, "/__admin/requests", &[]).await.json();
-    assert_eq!(journal["requests"].as_array().map(Vec::len), Some(2), "{journal}");
+    assert_eq!(
+        journal["requests"].as_array().map(Vec::len),
+        Some(2),
+        "{journal}"
+    );
 
-    admin(url, "POST", "/__admin/clock/advance", r#"{"seconds": 60}"#, &[]).await;
+    admin(
+        url,
+        "POST",
+        "/__admin/clock/advance",
+        r#"{"seconds": 60}"#,
+        &[],
+    )
+    .await;
     admin(url, "POST", "/__admin/reset", "", &[]).await;
-    assert_eq!(meld("/accounts/customers/WQ9newCustomer00000000A").await.status, 200);
+    assert_eq!(
+        meld("/accounts/customers/WQ9newCustomer00000000A")
+            .await
+            .status,
+        200
+    );
     assert_eq!(
         get(url, "/__admin/clock", &[]).await.json()["now"],
         "2026-01-15T09:00:00.000Z"

@@ -11,6 +11,7 @@ mod basiq_webhooks;
 mod browser;
 mod cli;
 mod determinism;
+mod faults;
 mod meld;
 mod meld_connect;
 mod meld_customers;
