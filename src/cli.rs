@@ -76,6 +76,16 @@ pub struct ServeArgs {
         default_value_t = crate::journal::DEFAULT_LIMIT
     )]
     pub journal_size: usize,
+
+    /// Largest request body, in bytes, a vendor route accepts; larger ones get 413 in the
+    /// vendor's error envelope.
+    #[arg(
+        long,
+        value_name = "BYTES",
+        env = "SANDBANK_MAX_BODY_BYTES",
+        default_value_t = crate::limits::DEFAULT_BODY_LIMIT
+    )]
+    pub max_body_bytes: usize,
 }
 
 /// `sandbank validate`.
@@ -196,6 +206,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             clock: args.clock,
             admin_token: args.admin_token,
             journal_limit: Some(args.journal_size),
+            body_limit: Some(args.max_body_bytes),
         },
     };
     let running = server::start(config).await?;

@@ -31,6 +31,9 @@ pub struct EngineConfig {
     pub admin_token: Option<String>,
     /// Requests the journal keeps (default [`crate::journal::DEFAULT_LIMIT`]).
     pub journal_limit: Option<usize>,
+    /// Largest request body a vendor route accepts (default
+    /// [`crate::limits::DEFAULT_BODY_LIMIT`]).
+    pub body_limit: Option<usize>,
 }
 
 /// Shared handle; clones share state.

@@ -35,6 +35,7 @@ pub mod http;
 pub mod ids;
 pub mod journal;
 pub mod jwt;
+pub mod limits;
 pub mod meld;
 pub mod scenario;
 pub mod server;

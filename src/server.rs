@@ -19,7 +19,7 @@ use crate::engine::{Engine, EngineConfig};
 use crate::scenario::Scenario;
 use axum::middleware::from_fn_with_state;
 
-use crate::{admin, basiq, faults, journal, meld};
+use crate::{admin, basiq, faults, journal, limits, meld};
 
 /// Where and what to serve.
 #[derive(Debug, Clone)]
@@ -107,6 +107,8 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
         spawn(
             basiq_listener,
             basiq::router(engine.clone())
+                .layer(limits::extractor_limit(&engine))
+                .layer(from_fn_with_state((engine.clone(), "basiq"), limits::layer))
                 .layer(from_fn_with_state((engine.clone(), "basiq"), faults::layer))
                 .layer(from_fn_with_state(
                     (engine.clone(), "basiq"),
@@ -118,6 +120,8 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
         spawn(
             meld_listener,
             meld::router(engine.clone())
+                .layer(limits::extractor_limit(&engine))
+                .layer(from_fn_with_state((engine.clone(), "meld"), limits::layer))
                 .layer(from_fn_with_state((engine.clone(), "meld"), faults::layer))
                 .layer(from_fn_with_state((engine.clone(), "meld"), journal::layer))
                 .merge(admin::router(engine.clone())),

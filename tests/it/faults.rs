@@ -224,3 +224,77 @@ async fn post_each(rules: Vec<Value>, url: &str) -> Vec<(u16, Value)> {
     }
     out
 }
+
+/// A body over the configured limit gets 413 in the vendor's envelope on every route that
+/// takes a body — also on routes that never read it — and changes nothing.
+#[tokio::test]
+async fn oversized_bodies_get_413_everywhere() {
+    let scenario = sandbank::scenario::parse("default", sandbank::scenario::DEFAULT_SCENARIO)
+        .expect("default scenario");
+    let mut config = sandbank::ServerConfig::ephemeral(scenario);
+    config.engine.clock = Some(sandbank::clock::ClockMode::Frozen { at: frozen_at() });
+    config.engine.body_limit = Some(1024);
+    let server = sandbank::start(config).await.expect("server starts");
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let big = format!("{{\"email\": \"{}@example.com\"}}", "x".repeat(2000));
+    let basiq_routes = [
+        ("POST", "/token"),
+        ("POST", "/users"),
+        ("POST", "/users/ea3a81"),
+        ("POST", "/users/ea3a81/connections"),
+        ("POST", "/users/ea3a81/connections/8fce3b/refresh"),
+        ("POST", "/users/ea3a81/connections/refresh"),
+        ("POST", "/notifications/webhooks"),
+        ("POST", "/users/ea3a81/auth_link"),
+    ];
+    let mut seen = Vec::new();
+    for (method, path) in basiq_routes {
+        let ex = send(
+            server.basiq_url(),
+            method,
+            path,
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+            ],
+            big.as_bytes(),
+        )
+        .await;
+        assert_eq!(
+            ex.json()["data"][0]["code"],
+            "request-not-valid",
+            "{}",
+            ex.render()
+        );
+        seen.push((path, ex.status));
+    }
+    let meld_routes = [
+        ("POST", "/bank-linking/connect/start"),
+        (
+            "POST",
+            "/bank-linking/connections/WQ5CwCxDxXhYuA4fVHGk3o/refresh",
+        ),
+        ("POST", "/accounts/customers"),
+        ("PATCH", "/accounts/customers/WQ5CwFZAT79JWX27hk8ARS"),
+        ("POST", "/connect/complete"),
+    ];
+    let meld_auth = format!("BASIC {MELD_KEY}");
+    for (method, path) in meld_routes {
+        let ex = send(
+            server.meld_url(),
+            method,
+            path,
+            &[
+                ("authorization", &meld_auth),
+                ("content-type", "application/json"),
+            ],
+            big.as_bytes(),
+        )
+        .await;
+        assert_eq!(ex.json()["code"], "PAYLOAD_TOO_LARGE", "{}", ex.render());
+        seen.push((path, ex.status));
+    }
+    assert!(seen.iter().all(|(_, s)| *s == 413), "{seen:?}");
+    let jobs = server.engine().with_world(|w| w.basiq.jobs.len());
+    assert_eq!(jobs, 0, "a refused refresh started a job");
+}
