@@ -86,6 +86,20 @@ pub struct ServeArgs {
         default_value_t = crate::limits::DEFAULT_BODY_LIMIT
     )]
     pub max_body_bytes: usize,
+
+    /// Give every well-formed API key the scenario does not list a private copy of the
+    /// scenario on first use (a Basiq application per key id, a Meld account per key).
+    #[arg(long, env = "SANDBANK_TENANT_PER_KEY")]
+    pub tenant_per_key: bool,
+
+    /// Tenants kept at most; keys beyond are refused as unknown keys.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "SANDBANK_MAX_TENANTS",
+        default_value_t = crate::tenants::DEFAULT_MAX_TENANTS
+    )]
+    pub max_tenants: usize,
 }
 
 /// `sandbank validate`.
@@ -207,6 +221,8 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             admin_token: args.admin_token,
             journal_limit: Some(args.journal_size),
             body_limit: Some(args.max_body_bytes),
+            tenant_per_key: args.tenant_per_key,
+            max_tenants: Some(args.max_tenants),
         },
     };
     let running = server::start(config).await?;

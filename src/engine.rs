@@ -18,6 +18,7 @@ use crate::faults::Faults;
 use crate::ids::{hex_id, rng_for, uuid_v4};
 use crate::journal::{DEFAULT_LIMIT, Journal};
 use crate::scenario::Scenario;
+use crate::tenants::{SharedWorld, Tenants};
 use crate::world::{World, build};
 
 /// Settings the engine needs beyond the scenario.
@@ -34,6 +35,10 @@ pub struct EngineConfig {
     /// Largest request body a vendor route accepts (default
     /// [`crate::limits::DEFAULT_BODY_LIMIT`]).
     pub body_limit: Option<usize>,
+    /// Give each well-formed unknown API key a private copy of the scenario.
+    pub tenant_per_key: bool,
+    /// Tenants kept at most (default [`crate::tenants::DEFAULT_MAX_TENANTS`]).
+    pub max_tenants: Option<usize>,
 }
 
 /// Shared handle; clones share state.
@@ -57,6 +62,8 @@ struct Shared {
     journal: Journal,
     /// Fault rules in force.
     faults: Faults,
+    /// Private worlds of unknown keys (`--tenant-per-key`).
+    tenants: Tenants,
     /// Whether a scripted transition waits for a request, so that counting costs nothing when
     /// none does.
     watching: AtomicBool,
@@ -81,6 +88,7 @@ impl Engine {
                 journal: Journal::new(config.journal_limit.unwrap_or(DEFAULT_LIMIT)),
                 watching: AtomicBool::new(world_watches),
                 faults: Faults::default(),
+                tenants: Tenants::default(),
                 config,
             }),
         }
@@ -103,32 +111,81 @@ impl Engine {
 
     /// Like [`Engine::with_world`], also handing over the instant the world was settled at, so
     /// a request sees one consistent "now" under one lock.
+    ///
+    /// The world is the request's tenant's when it has one ([`crate::tenants::CURRENT`]), the
+    /// scenario's own otherwise.
     pub fn with_world_at<R>(&self, f: impl FnOnce(&mut World, DateTime<Utc>) -> R) -> R {
         let now = self.now();
-        let mut world = lock(&self.shared.world);
+        let tenant = current_tenant();
+        let mut world = match &tenant {
+            Some(w) => lock(w),
+            None => lock(&self.shared.world),
+        };
         world.settle(now);
         let out = f(&mut world, now);
-        self.shared
-            .watching
-            .store(world.watches_requests(), Ordering::Relaxed);
+        if tenant.is_none() {
+            self.shared
+                .watching
+                .store(world.watches_requests(), Ordering::Relaxed);
+        }
         out
+    }
+
+    /// Runs `f` on the scenario's own world as it stands (no settling), whatever the tenant.
+    pub fn with_own_world<R>(&self, f: impl FnOnce(&World) -> R) -> R {
+        f(&lock(&self.shared.world))
     }
 
     /// Counts a request arriving at a vendor listener toward the scripted transitions that wait
     /// for it, firing those it completes before the request is handled.
     pub fn count_request(&self, vendor: &str, method: &str, path: &str) {
-        if self.shared.watching.load(Ordering::Relaxed) {
+        if self.shared.watching.load(Ordering::Relaxed) || current_tenant().is_some() {
             self.with_world_at(|w, now| w.on_request(vendor, method, path, now));
         }
     }
 
+    /// The tenants.
+    pub fn tenants(&self) -> &Tenants {
+        &self.shared.tenants
+    }
+
+    /// The world of tenant `name` for `key` of `vendor`, made on first use from the loaded
+    /// scenario; `None` when the tenant limit is reached.
+    pub fn tenant_or_create(&self, name: &str, vendor: &str, key: &str) -> Option<SharedWorld> {
+        let max = self
+            .shared
+            .config
+            .max_tenants
+            .unwrap_or(crate::tenants::DEFAULT_MAX_TENANTS);
+        self.shared.tenants.get_or_create(name, max, || {
+            let scenario = lock(&self.shared.origin).0.clone();
+            if vendor == "meld" {
+                crate::tenants::meld_copy(&scenario, key, self.now())
+            } else {
+                crate::tenants::basiq_copy(&scenario, key, self.now())
+            }
+        })
+    }
+
+    /// Every world: the scenario's own (`None`) and each tenant's.
+    pub fn worlds(&self) -> Vec<Option<SharedWorld>> {
+        std::iter::once(None)
+            .chain(self.shared.tenants.all().into_iter().map(Some))
+            .collect()
+    }
+
+    /// Runs `f` with `world` as the current world (see [`Engine::worlds`]).
+    pub fn in_world<R>(&self, world: Option<SharedWorld>, f: impl FnOnce() -> R) -> R {
+        crate::tenants::CURRENT.sync_scope(world, f)
+    }
+
     /// Back to the scenario's initial state: world rebuilt, clock and id streams restarted,
-    /// journal emptied, fault rules removed.
+    /// journal emptied, fault rules and tenants removed.
     pub fn reset(&self) {
-        let origin = lock(&self.shared.origin);
-        let (scenario, mode) = &*origin;
-        self.shared.clock.reset(*mode);
-        let world = build::build(scenario, self.shared.clock.now());
+        // Cloned out so that no other lock is taken while the origin is held.
+        let (scenario, mode) = lock(&self.shared.origin).clone();
+        self.shared.clock.reset(mode);
+        let world = build::build(&scenario, self.shared.clock.now());
         self.shared
             .watching
             .store(world.watches_requests(), Ordering::Relaxed);
@@ -136,6 +193,7 @@ impl Engine {
         *lock(&self.shared.runtime) = rng_for(scenario.seed, "runtime");
         self.shared.journal.clear();
         self.shared.faults.clear();
+        self.shared.tenants.clear();
     }
 
     /// Replaces the scenario: its world, its clock (unless the server's configuration fixes
@@ -190,6 +248,14 @@ impl Engine {
     pub fn next_nonce(&self) -> u64 {
         lock(&self.shared.runtime).random()
     }
+}
+
+/// The tenant world of the running task, if any.
+fn current_tenant() -> Option<SharedWorld> {
+    crate::tenants::CURRENT
+        .try_with(Clone::clone)
+        .ok()
+        .flatten()
 }
 
 fn clock_mode_of(scenario: &Scenario) -> ClockMode {

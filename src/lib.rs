@@ -39,6 +39,7 @@ pub mod limits;
 pub mod meld;
 pub mod scenario;
 pub mod server;
+pub mod tenants;
 pub mod value;
 pub mod world;
 

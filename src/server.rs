@@ -19,7 +19,7 @@ use crate::engine::{Engine, EngineConfig};
 use crate::scenario::Scenario;
 use axum::middleware::from_fn_with_state;
 
-use crate::{admin, basiq, faults, journal, limits, meld};
+use crate::{admin, basiq, faults, journal, limits, meld, tenants};
 
 /// Where and what to serve.
 #[derive(Debug, Clone)]
@@ -114,7 +114,11 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
                     (engine.clone(), "basiq"),
                     journal::layer,
                 ))
-                .merge(admin::router(engine.clone())),
+                .layer(from_fn_with_state(
+                    (engine.clone(), "basiq"),
+                    tenants::layer,
+                ))
+                .merge(admin_router(&engine)),
             stopped.clone(),
         ),
         spawn(
@@ -124,7 +128,8 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
                 .layer(from_fn_with_state((engine.clone(), "meld"), limits::layer))
                 .layer(from_fn_with_state((engine.clone(), "meld"), faults::layer))
                 .layer(from_fn_with_state((engine.clone(), "meld"), journal::layer))
-                .merge(admin::router(engine.clone())),
+                .layer(from_fn_with_state((engine.clone(), "meld"), tenants::layer))
+                .merge(admin_router(&engine)),
             stopped,
         ),
         tokio::spawn(async move {
@@ -139,6 +144,11 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
         stop,
         tasks,
     })
+}
+
+/// The admin routes, in the tenant a `Sandbank-Tenant` header names.
+fn admin_router(engine: &Engine) -> axum::Router {
+    admin::router(engine.clone()).layer(from_fn_with_state(engine.clone(), tenants::admin_layer))
 }
 
 async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {

@@ -25,13 +25,19 @@ pub async fn run(engine: Engine, basiq_base: String, mut stopped: watch::Receive
             _ = stopped.changed() => return,
             _ = tokio::time::sleep(TICK) => {}
         }
-        let due = engine.with_world_at(|w, now| super::due(w, now, &basiq_base));
-        for send in due {
-            let engine = engine.clone();
-            tokio::spawn(async move {
-                let outcome = attempt(&send).await;
-                engine.with_world_at(|w, now| super::finish(w, &send.id, outcome, now));
+        for world in engine.worlds() {
+            let due = engine.in_world(world.clone(), || {
+                engine.with_world_at(|w, now| super::due(w, now, &basiq_base))
             });
+            for send in due {
+                let (engine, world) = (engine.clone(), world.clone());
+                tokio::spawn(async move {
+                    let outcome = attempt(&send).await;
+                    engine.in_world(world, || {
+                        engine.with_world_at(|w, now| super::finish(w, &send.id, outcome, now))
+                    });
+                });
+            }
         }
     }
 }

@@ -19,5 +19,6 @@ mod meld_data;
 mod meld_invest;
 mod scenarios;
 mod support;
+mod tenants;
 mod timelines;
 mod webhooks;

@@ -1,0 +1,180 @@
+//! Isolation per API key (`--tenant-per-key`): a well-formed key the scenario does not list
+//! gets, on first use, a private world built from the loaded scenario with that key as its
+//! only key, so parallel test jobs sharing one server never see each other's data.
+//!
+//! A Basiq tenant is an application (the id inside the key, then the `partnerid` of the tokens
+//! minted with it); a Meld tenant is an API key. The world a request works on travels with
+//! the request's task ([`CURRENT`]), so handlers reach it through `Engine::with_world` as
+//! usual. Keys the scenario lists use the scenario's own world. Tenants are bounded
+//! (`--max-tenants`); a reset or a new scenario drops them all.
+//!
+//! Admin calls pick a tenant with `Sandbank-Tenant: <API key>`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+
+use crate::basiq::auth::Claims;
+use crate::engine::Engine;
+use crate::http;
+use crate::scenario::Scenario;
+use crate::scenario::check::basiq_application_of;
+use crate::scenario::model::{BasiqSpec, MeldSpec};
+use crate::world::{World, build};
+
+/// Tenants kept at most unless configured otherwise.
+pub const DEFAULT_MAX_TENANTS: usize = 100;
+
+/// A tenant's world, shared by its requests.
+pub type SharedWorld = Arc<Mutex<World>>;
+
+tokio::task_local! {
+    /// The tenant world of the request being handled (`None`: the scenario's own world).
+    pub static CURRENT: Option<SharedWorld>;
+}
+
+/// The tenant worlds by name (`basiq:<application>` or `meld:<key>`).
+#[derive(Debug, Default)]
+pub struct Tenants {
+    worlds: Mutex<HashMap<String, SharedWorld>>,
+}
+
+impl Tenants {
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<String, SharedWorld>) -> R) -> R {
+        f(&mut self.worlds.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The tenant's world, if it exists.
+    pub fn get(&self, name: &str) -> Option<SharedWorld> {
+        self.with(|w| w.get(name).cloned())
+    }
+
+    /// The tenant's world, built by `make` on first use; `None` when `max` tenants exist.
+    pub fn get_or_create(
+        &self,
+        name: &str,
+        max: usize,
+        make: impl FnOnce() -> World,
+    ) -> Option<SharedWorld> {
+        self.with(|w| {
+            if let Some(world) = w.get(name) {
+                return Some(world.clone());
+            }
+            if w.len() >= max {
+                return None;
+            }
+            let world = Arc::new(Mutex::new(make()));
+            w.insert(name.to_owned(), world.clone());
+            Some(world)
+        })
+    }
+
+    /// Every tenant world (for the webhook delivery task).
+    pub fn all(&self) -> Vec<SharedWorld> {
+        self.with(|w| w.values().cloned().collect())
+    }
+
+    /// How many tenants exist.
+    pub fn len(&self) -> usize {
+        self.with(|w| w.len())
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops every tenant.
+    pub fn clear(&self) {
+        self.with(HashMap::clear);
+    }
+}
+
+/// The scenario's Basiq part alone, with `key` as the application's only key.
+pub fn basiq_copy(scenario: &Scenario, key: &str, start: DateTime<Utc>) -> World {
+    let mut copy = scenario.clone();
+    copy.meld = None;
+    copy.basiq.get_or_insert_with(BasiqSpec::default).api_keys = vec![key.to_owned()];
+    build::build(&copy, start)
+}
+
+/// The scenario's Meld part alone, with `key` as the account's only key.
+pub fn meld_copy(scenario: &Scenario, key: &str, start: DateTime<Utc>) -> World {
+    let mut copy = scenario.clone();
+    copy.basiq = None;
+    copy.meld.get_or_insert_with(MeldSpec::default).api_keys = vec![key.to_owned()];
+    build::build(&copy, start)
+}
+
+/// Meld keys a tenant may be made for: 1 to 200 URL-safe characters.
+fn plausible_meld_key(key: &str) -> bool {
+    (1..=200).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// The tenant a vendor request belongs to: its name and whether it may be created now.
+fn tenant_of(engine: &Engine, vendor: &str, request: &Request) -> Option<(String, Option<String>)> {
+    let auth = http::header(request.headers(), "authorization")?.trim();
+    let (scheme, credential) = auth.split_once(' ')?;
+    let credential = credential.trim();
+    if vendor == "meld" {
+        if !scheme.eq_ignore_ascii_case("basic") || !plausible_meld_key(credential) {
+            return None;
+        }
+        let listed = engine.with_own_world(|w| w.meld.api_keys.iter().any(|k| k == credential));
+        return (!listed).then(|| (format!("meld:{credential}"), Some(credential.to_owned())));
+    }
+    let (app, key) = if scheme.eq_ignore_ascii_case("basic") && request.uri().path() == "/token" {
+        (
+            basiq_application_of(credential)?,
+            Some(credential.to_owned()),
+        )
+    } else if scheme.eq_ignore_ascii_case("bearer") {
+        let claims: Claims = crate::jwt::verify(engine.secret(), credential)?;
+        (claims.application, None)
+    } else {
+        return None;
+    };
+    if engine.with_own_world(|w| w.basiq.id == app) {
+        // The scenario's application: its own world answers (and refuses a wrong secret).
+        return None;
+    }
+    Some((format!("basiq:{app}"), key))
+}
+
+/// Middleware for a vendor router (outermost): runs the request in its tenant's world.
+pub async fn layer(
+    State((engine, vendor)): State<(Engine, &'static str)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !engine.config().tenant_per_key || request.uri().path().starts_with("/__admin") {
+        return next.run(request).await;
+    }
+    let world = tenant_of(&engine, vendor, &request).and_then(|(name, key)| match key {
+        Some(key) => engine.tenant_or_create(&name, vendor, &key),
+        None => engine.tenants().get(&name),
+    });
+    CURRENT.scope(world, next.run(request)).await
+}
+
+/// Middleware for the admin router: `Sandbank-Tenant: <API key>` selects a tenant's world.
+pub async fn admin_layer(State(engine): State<Engine>, request: Request, next: Next) -> Response {
+    let Some(key) = http::header(request.headers(), "sandbank-tenant").map(str::trim) else {
+        return next.run(request).await;
+    };
+    let basiq =
+        basiq_application_of(key).and_then(|app| engine.tenants().get(&format!("basiq:{app}")));
+    let world = basiq.or_else(|| engine.tenants().get(&format!("meld:{key}")));
+    match world {
+        Some(world) => CURRENT.scope(Some(world), next.run(request)).await,
+        None => crate::admin::error(StatusCode::NOT_FOUND, "no tenant has this key yet"),
+    }
+}
