@@ -2,15 +2,15 @@
 //! slow, fail with a status in the vendor's own error envelope (`429` with `Retry-After`), or
 //! lose their connection without an answer — each at most `times` times.
 //!
-//! [`layer`] runs on both vendor routers before any handler, so a failed request changes no
-//! state. The oldest rule that matches and has firings left applies. A reset clears the rules.
+//! [`apply`] runs in the vendor gate (`crate::gate`) before any handler, so a failed request
+//! changes no state. The oldest rule that matches and has firings left applies. A reset clears the rules.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use serde::Deserialize;
@@ -247,19 +247,28 @@ pub struct DropConnection;
 #[error("connection dropped by a fault rule")]
 pub struct Dropped;
 
-/// Middleware for a vendor router: applies the first matching rule before the handler runs.
-pub async fn layer(
-    State((engine, vendor)): State<(Engine, &'static str)>,
-    request: Request,
-    next: Next,
+/// The vendor's error response for a request refused before its handler: Basiq's envelope
+/// with a fresh correlation id, or Meld's with its request id and `Meld-Version`.
+pub(crate) fn vendor_error(
+    engine: &Engine,
+    vendor: &str,
+    headers: &HeaderMap,
+    basiq: BasiqError,
+    meld: MeldError,
 ) -> Response {
-    let path = request.uri().path();
-    if path.starts_with("/__admin") {
-        return next.run(request).await;
+    if vendor == "meld" {
+        Call::begin(engine, headers, version::CONNECTIONS).finish(engine, Err(meld))
+    } else {
+        basiq.response(engine.next_uuid())
     }
-    let Some(action) = engine
-        .faults()
-        .take(vendor, request.method().as_str(), path)
+}
+
+/// Runs the request through the first matching rule, or straight to its handler.
+pub async fn apply(engine: &Engine, vendor: &str, request: Request, next: Next) -> Response {
+    let Some(action) =
+        engine
+            .faults()
+            .take(vendor, request.method().as_str(), request.uri().path())
     else {
         return next.run(request).await;
     };
@@ -274,12 +283,13 @@ pub async fn layer(
     let Some(status) = action.status else {
         return next.run(request).await;
     };
-    let mut response = if vendor == "meld" {
-        Call::begin(&engine, request.headers(), version::CONNECTIONS)
-            .finish(&engine, Err(MeldError::Injected(status)))
-    } else {
-        BasiqError::Injected(status).response(engine.next_uuid())
-    };
+    let mut response = vendor_error(
+        engine,
+        vendor,
+        request.headers(),
+        BasiqError::Injected(status),
+        MeldError::Injected(status),
+    );
     if status == StatusCode::TOO_MANY_REQUESTS {
         response
             .headers_mut()

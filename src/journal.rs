@@ -1,13 +1,10 @@
 //! The request journal: every request a vendor listener answered (vendor, method, path, query,
 //! status, server time), newest last, in a ring of fixed size so memory never grows with
 //! traffic. Admin calls are not journaled. `GET /__admin/requests` reads it; a reset empties it.
-//! The same middleware counts each request toward scripted transitions that wait for one.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -105,33 +102,22 @@ impl Journal {
     }
 }
 
-/// Middleware for a vendor router: journals each request with the status it got.
-pub async fn layer(
-    State((engine, vendor)): State<(Engine, &'static str)>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let method = request.method().as_str().to_owned();
-    let path = request.uri().path().to_owned();
-    let query = request.uri().query().map(str::to_owned);
-    let vendor_call = !path.starts_with("/__admin");
-    if vendor_call {
-        engine.count_request(vendor, &method, &path);
-    }
-    let response = next.run(request).await;
-    if vendor_call {
-        engine.journal().record(Entry {
-            vendor,
-            method,
-            path,
-            query,
-            status: response
-                .extensions()
-                .get::<crate::faults::DropConnection>()
-                .is_none()
-                .then(|| response.status().as_u16()),
-            at: engine.now(),
-        });
-    }
-    response
+/// Journals a request with the response it got (`status: None` for a dropped connection).
+pub fn record(engine: &Engine, vendor: &'static str, request: RequestLine, response: &Response) {
+    let (method, path, query) = request;
+    engine.journal().record(Entry {
+        vendor,
+        method,
+        path,
+        query,
+        status: response
+            .extensions()
+            .get::<crate::faults::DropConnection>()
+            .is_none()
+            .then(|| response.status().as_u16()),
+        at: engine.now(),
+    });
 }
+
+/// Method, path and query of a request.
+pub type RequestLine = (String, String, Option<String>);

@@ -6,13 +6,17 @@
 //!
 //! # Layout
 //!
-//! - [`admin`] — `/__admin` on both listeners: health, reset, the server clock.
+//! - [`admin`] — `/__admin` on both listeners: health, reset, the server clock, scenario
+//!   replacement, faults, transitions, webhooks, the journal.
 //! - [`cli`] — `sandbank serve` / `validate` (clap), env fallbacks, combining scenario files.
 //! - [`server`] — binds one listener per vendor, graceful shutdown, [`RunningServer`].
 //! - [`engine`] — the shared handle: world, server clock, deterministic runtime ids.
 //! - [`clock`] — the server clock (real, started at an instant, or frozen; advanceable).
 //! - [`scenario`] — the TOML format ([`scenario::model`]), loading, located validation.
-//! - [`world`] — in-memory state built from a scenario, scheduled transitions, render cache.
+//! - [`world`] — in-memory state built from a scenario, scripted transitions
+//!   ([`world::timeline`]), render cache.
+//! - [`gate`] — the one middleware every vendor request passes: [`tenants`] (a world per
+//!   unknown key), scripted request triggers, [`limits`] (body size), [`faults`], [`journal`].
 //! - [`generate`] — realistic fill-in data: people, addresses, merchants, histories.
 //! - [`basiq`] — Basiq routes, token auth, error envelope, wire shapes, filters.
 //! - [`meld`] — Meld routes, key auth, versions, pagination, error envelope, wire shapes; the
@@ -30,6 +34,7 @@ pub mod clock;
 pub mod delivery;
 pub mod engine;
 pub mod faults;
+pub mod gate;
 pub mod generate;
 pub mod http;
 pub mod ids;

@@ -5,15 +5,13 @@
 //! the limit by the body extractors (`DefaultBodyLimit`), which handlers turn into the same
 //! 413.
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::header::CONTENT_LENGTH;
-use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::basiq::error::BasiqError;
 use crate::engine::Engine;
 use crate::meld::error::MeldError;
-use crate::meld::{Call, version};
 
 /// Bytes a request body may have unless configured otherwise (2 MiB).
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -27,25 +25,20 @@ fn body_limit(engine: &Engine) -> usize {
     engine.config().body_limit.unwrap_or(DEFAULT_BODY_LIMIT)
 }
 
-/// Middleware for a vendor router: 413 for a declared body over the limit.
-pub async fn layer(
-    State((engine, vendor)): State<(Engine, &'static str)>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// The vendor's 413 for a request that declares a body over the limit.
+pub fn refuse(engine: &Engine, vendor: &str, request: &Request) -> Option<Response> {
     let declared = request
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let over = declared.is_some_and(|n| n > body_limit(&engine) as u64);
-    if !over || request.uri().path().starts_with("/__admin") {
-        return next.run(request).await;
-    }
-    if vendor == "meld" {
-        Call::begin(&engine, request.headers(), version::CONNECTIONS)
-            .finish(&engine, Err(MeldError::TooLarge))
-    } else {
-        BasiqError::BodyTooLarge.response(engine.next_uuid())
-    }
+        .and_then(|v| v.parse::<u64>().ok())?;
+    (declared > body_limit(engine) as u64).then(|| {
+        crate::faults::vendor_error(
+            engine,
+            vendor,
+            request.headers(),
+            BasiqError::BodyTooLarge,
+            MeldError::TooLarge,
+        )
+    })
 }

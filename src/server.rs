@@ -19,7 +19,7 @@ use crate::engine::{Engine, EngineConfig};
 use crate::scenario::Scenario;
 use axum::middleware::from_fn_with_state;
 
-use crate::{admin, basiq, faults, journal, limits, meld, tenants};
+use crate::{admin, basiq, faults, gate, limits, meld, tenants};
 
 /// Where and what to serve.
 #[derive(Debug, Clone)]
@@ -108,16 +108,7 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
             basiq_listener,
             basiq::router(engine.clone())
                 .layer(limits::extractor_limit(&engine))
-                .layer(from_fn_with_state((engine.clone(), "basiq"), limits::layer))
-                .layer(from_fn_with_state((engine.clone(), "basiq"), faults::layer))
-                .layer(from_fn_with_state(
-                    (engine.clone(), "basiq"),
-                    journal::layer,
-                ))
-                .layer(from_fn_with_state(
-                    (engine.clone(), "basiq"),
-                    tenants::layer,
-                ))
+                .layer(from_fn_with_state((engine.clone(), "basiq"), gate::layer))
                 .merge(admin_router(&engine)),
             stopped.clone(),
         ),
@@ -125,10 +116,7 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
             meld_listener,
             meld::router(engine.clone())
                 .layer(limits::extractor_limit(&engine))
-                .layer(from_fn_with_state((engine.clone(), "meld"), limits::layer))
-                .layer(from_fn_with_state((engine.clone(), "meld"), faults::layer))
-                .layer(from_fn_with_state((engine.clone(), "meld"), journal::layer))
-                .layer(from_fn_with_state((engine.clone(), "meld"), tenants::layer))
+                .layer(from_fn_with_state((engine.clone(), "meld"), gate::layer))
                 .merge(admin_router(&engine)),
             stopped,
         ),

@@ -149,20 +149,13 @@ fn tenant_of(engine: &Engine, vendor: &str, request: &Request) -> Option<(String
     Some((format!("basiq:{app}"), key))
 }
 
-/// Middleware for a vendor router (outermost): runs the request in its tenant's world.
-pub async fn layer(
-    State((engine, vendor)): State<(Engine, &'static str)>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if !engine.config().tenant_per_key || request.uri().path().starts_with("/__admin") {
-        return next.run(request).await;
-    }
-    let world = tenant_of(&engine, vendor, &request).and_then(|(name, key)| match key {
+/// The tenant world a vendor request runs in (`None`: the scenario's own), made on first use.
+pub fn world_of(engine: &Engine, vendor: &str, request: &Request) -> Option<SharedWorld> {
+    let (name, key) = tenant_of(engine, vendor, request)?;
+    match key {
         Some(key) => engine.tenant_or_create(&name, vendor, &key),
         None => engine.tenants().get(&name),
-    });
-    CURRENT.scope(world, next.run(request)).await
+    }
 }
 
 /// Middleware for the admin router: `Sandbank-Tenant: <API key>` selects a tenant's world.

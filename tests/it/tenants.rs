@@ -37,6 +37,16 @@ async fn token_for(server: &sandbank::RunningServer, key: &str) -> Exchange {
     .await
 }
 
+/// A call with an `Authorization` header and a JSON body (empty when `None`).
+async fn call(base: &str, auth: &str, method: &str, path: &str, body: Option<Value>) -> Exchange {
+    let text = body.map(|b| b.to_string()).unwrap_or_default();
+    let headers = [
+        ("authorization", auth),
+        ("content-type", "application/json"),
+    ];
+    send(base, method, path, &headers, text.as_bytes()).await
+}
+
 async fn basiq_as(
     server: &sandbank::RunningServer,
     key: &str,
@@ -48,18 +58,8 @@ async fn basiq_as(
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let text = body.map(|b| b.to_string()).unwrap_or_default();
-    send(
-        server.basiq_url(),
-        method,
-        path,
-        &[
-            ("authorization", &format!("Bearer {token}")),
-            ("content-type", "application/json"),
-        ],
-        text.as_bytes(),
-    )
-    .await
+    let auth = format!("Bearer {token}");
+    call(server.basiq_url(), &auth, method, path, body).await
 }
 
 async fn meld_as(
@@ -69,16 +69,12 @@ async fn meld_as(
     path: &str,
     body: Option<Value>,
 ) -> Exchange {
-    let text = body.map(|b| b.to_string()).unwrap_or_default();
-    send(
+    call(
         server.meld_url(),
+        &format!("BASIC {key}"),
         method,
         path,
-        &[
-            ("authorization", &format!("BASIC {key}")),
-            ("content-type", "application/json"),
-        ],
-        text.as_bytes(),
+        body,
     )
     .await
 }

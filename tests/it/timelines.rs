@@ -64,6 +64,19 @@ async fn basiq_status(server: &sandbank::RunningServer, connection: &str) -> Val
     ex.json()["status"].clone()
 }
 
+/// How many Basiq events of `entity`.`kind` `GET /events` lists.
+async fn basiq_events(server: &sandbank::RunningServer, entity: &str, kind: &str) -> usize {
+    let events = basiq(server, "GET", "/events").await.json();
+    events["data"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .filter(|e| e["entity"] == entity && e["eventType"] == kind)
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 /// The README's scenario, at Meld: nothing for two hours; then RECONNECT_REQUIRED with its
 /// signed STATUS_CHANGE webhook; the next refresh is accepted and its aggregation brings the
 /// connection back to ACTIVE, announced the same way, with fresh aggregation events.
@@ -262,16 +275,8 @@ async fn nth_request_trigger() {
         seen.push(basiq_status(&server, "c0ffee").await);
     }
     assert_eq!(seen, ["active", "active", "invalid"]);
-    let events = basiq(&server, "GET", "/events").await.json();
-    let invalidated = events["data"]
-        .as_array()
-        .map(|d| {
-            d.iter()
-                .filter(|e| e["entity"] == "connection" && e["eventType"] == "invalidated")
-                .count()
-        })
-        .unwrap_or(0);
-    assert_eq!(invalidated, 1, "{events}");
+    let invalidated = basiq_events(&server, "connection", "invalidated").await;
+    assert_eq!(invalidated, 1);
 }
 
 /// `every` with `times`: three new transactions per account per day, twice, each announced
@@ -298,16 +303,8 @@ async fn repeats_and_instants() {
     assert_eq!(basiq_status(&server, "c0ffee").await, "active");
     advance(server.basiq_url(), 2 * 86_400).await;
     assert_eq!(basiq_status(&server, "c0ffee").await, "invalid");
-    let events = basiq(&server, "GET", "/events").await.json();
-    let updates = events["data"]
-        .as_array()
-        .map(|d| {
-            d.iter()
-                .filter(|e| e["entity"] == "transactions" && e["eventType"] == "updated")
-                .count()
-        })
-        .unwrap_or(0);
-    assert_eq!(updates, 2, "{events}");
+    let updates = basiq_events(&server, "transactions", "updated").await;
+    assert_eq!(updates, 2);
 }
 
 /// Meld `addTransactions`: new transactions on each account, reported as an aggregation.

@@ -1,0 +1,44 @@
+//! The gate every vendor request passes, as one middleware on each vendor router: the world it
+//! runs in (its tenant's, [`crate::tenants`]), the scripted transitions waiting for it, the
+//! body limit ([`crate::limits`]), fault rules ([`crate::faults`]), then its handler, then the
+//! request journal ([`crate::journal`]). Admin calls pass straight through.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::engine::Engine;
+use crate::{faults, journal, limits, tenants};
+
+/// The middleware; its state names the vendor (`"basiq"` or `"meld"`).
+pub async fn layer(
+    State((engine, vendor)): State<(Engine, &'static str)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path().starts_with("/__admin") {
+        return next.run(request).await;
+    }
+    if engine.config().tenant_per_key {
+        let world = tenants::world_of(&engine, vendor, &request);
+        return tenants::CURRENT
+            .scope(world, pass(engine, vendor, request, next))
+            .await;
+    }
+    pass(engine, vendor, request, next).await
+}
+
+async fn pass(engine: Engine, vendor: &'static str, request: Request, next: Next) -> Response {
+    let line = (
+        request.method().as_str().to_owned(),
+        request.uri().path().to_owned(),
+        request.uri().query().map(str::to_owned),
+    );
+    engine.count_request(vendor, &line.0, &line.1);
+    let response = match limits::refuse(&engine, vendor, &request) {
+        Some(refused) => refused,
+        None => faults::apply(&engine, vendor, request, next).await,
+    };
+    journal::record(&engine, vendor, line, &response);
+    response
+}
