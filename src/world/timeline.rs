@@ -212,9 +212,9 @@ impl World {
             }
             t.seen += 1;
             if t.seen >= *nth {
-                let nth_reached = t.target.clone();
+                let target = t.target.clone();
                 if let Some(change) = t.fired(now) {
-                    fired.push((nth_reached, change));
+                    fired.push((target, change));
                 }
             }
         }
@@ -228,22 +228,24 @@ impl World {
         self.changed();
     }
 
-    /// Whether the connection's next refresh is scripted.
-    pub fn refresh_scripted(&self, target: &Target) -> bool {
-        self.timelines.iter().any(|t| {
+    /// The timeline of `target` whose armed step waits for a refresh.
+    fn refresh_armed(&self, target: &Target) -> Option<usize> {
+        self.timelines.iter().position(|t| {
             &t.target == target
                 && matches!(t.steps.front(), Some(s) if s.trigger == Trigger::Refresh)
         })
     }
 
+    /// Whether the connection's next refresh is scripted.
+    pub fn refresh_scripted(&self, target: &Target) -> bool {
+        self.refresh_armed(target).is_some()
+    }
+
     /// Takes the scripted outcome of a refresh of `target` starting at `now`, arming the step
     /// after it. The caller applies the outcome when the refresh ends.
     pub fn take_refresh(&mut self, target: &Target, now: DateTime<Utc>) -> Option<Change> {
-        let t = self.timelines.iter_mut().find(|t| {
-            &t.target == target
-                && matches!(t.steps.front(), Some(s) if s.trigger == Trigger::Refresh)
-        })?;
-        let change = t.fired(now);
+        let i = self.refresh_armed(target)?;
+        let change = self.timelines[i].fired(now);
         self.timelines.retain(|t| !t.is_empty());
         change
     }
