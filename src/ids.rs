@@ -29,14 +29,18 @@ pub fn uuid_v4(rng: &mut impl Rng) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    // Exactly 36 bytes: millions of these may be held at once.
+    let mut id = String::with_capacity(36);
+    for (i, part) in [&h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            id.push('-');
+        }
+        id.push_str(part);
+    }
+    id
 }
 
 /// A 22-character base58 id, the shape of current Meld ids.

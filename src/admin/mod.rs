@@ -1,7 +1,7 @@
 //! The admin API, under `/__admin` on both listeners: health, reset and the server clock here;
 //! replacing the scenario in [`scenario`]; fault rules in [`faults`];
 //! the Meld webhook profile and the delivery log in [`webhooks`]; forced status changes in
-//! [`transitions`]; the request journal in [`requests`].
+//! [`transitions`]; the request journal in [`requests`]; the list of Basiq users here.
 //!
 //! It is sandbank's own contract (not a vendor's), answered in plain JSON. Callers must be on
 //! loopback, unless the server was started with an admin token; then they must send
@@ -43,6 +43,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/__admin/webhooks", get(webhooks::log))
         .route("/__admin/transitions", post(transitions::apply))
         .route("/__admin/requests", get(requests::list))
+        .route("/__admin/basiq/users", get(basiq_users))
         .route("/__admin/faults", get(faults::list).post(faults::add))
         .route("/__admin/faults/{id}", delete(faults::remove))
         .with_state(engine)
@@ -123,6 +124,34 @@ async fn clock(State(engine): State<Engine>, peer: Extensions, headers: HeaderMa
         Ok(()) => Json(now_body(&engine)).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// `GET /__admin/basiq/users` → `{"users": [{"id", "connections", "accounts", "transactions"}]}`:
+/// every Basiq user, listed ones and generated ones, in scenario order (Basiq has no API that
+/// lists users).
+async fn basiq_users(
+    State(engine): State<Engine>,
+    peer: Extensions,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = admit(&engine, peer, &headers) {
+        return e.into_response();
+    }
+    let users = engine.with_world_at(|w, _| {
+        w.basiq
+            .users
+            .iter()
+            .map(|u| {
+                json!({
+                    "id": u.id,
+                    "connections": u.connections.len(),
+                    "accounts": u.accounts.len(),
+                    "transactions": u.transactions.len(),
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    Json(json!({ "users": users })).into_response()
 }
 
 #[derive(Deserialize)]

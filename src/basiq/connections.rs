@@ -205,9 +205,7 @@ fn persona_accounts(p: &Persona) -> Vec<BasiqAccountSpec> {
                     .map(str::to_owned)
                     .unwrap_or_else(|| format!("{} {}", p.first_name, p.last_name)),
             ),
-            history: Some(HistorySpec {
-                days: PERSONA_HISTORY_DAYS,
-            }),
+            history: Some(HistorySpec::days(PERSONA_HISTORY_DAYS)),
             ..BasiqAccountSpec::default()
         })
         .collect()
@@ -549,7 +547,7 @@ pub async fn purge(
             return Err(BasiqError::ConnectionNotActive);
         }
         u.accounts.retain(|a| a.connection != id);
-        u.transactions.retain(|t| t.connection != id);
+        u.transactions.retain(|t| &*t.connection != id);
         w.changed();
         Ok(http::empty(StatusCode::NO_CONTENT))
     });

@@ -165,7 +165,7 @@ fn position(user: &User, t: &Transaction) -> Position {
     let account = user
         .accounts
         .iter()
-        .position(|a| a.id == t.account)
+        .position(|a| *a.id == *t.account)
         .unwrap_or(usize::MAX);
     (account, rank(t), -date_secs(t), u64::MAX - t.seq)
 }
@@ -183,11 +183,24 @@ fn date_secs(t: &Transaction) -> i64 {
         .unwrap_or(0)
 }
 
-fn day(t: &Transaction) -> String {
-    t.post_date
-        .or(t.transaction_date)
-        .map(|d| d.at.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+/// `YYYY-MM-DD` of the date a transaction is sorted by (`0000-00-00` when it has none), on the
+/// stack: filters compare it for every transaction of the user.
+fn day(t: &Transaction) -> [u8; 10] {
+    let mut text = *b"0000-00-00";
+    if let Some(d) = t.post_date.or(t.transaction_date) {
+        use chrono::Datelike as _;
+        let d = d.at.date_naive();
+        let mut put = |at: usize, width: usize, mut n: u32| {
+            for i in (at..at + width).rev() {
+                text[i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        put(0, 4, d.year().clamp(0, 9999) as u32);
+        put(5, 2, d.month());
+        put(8, 2, d.day());
+    }
+    text
 }
 
 fn matches(t: &Transaction, s: &Statement) -> bool {
@@ -195,10 +208,10 @@ fn matches(t: &Transaction, s: &Statement) -> bool {
         "account.id" => s.matches(&t.account),
         "connection.id" => s.matches(&t.connection),
         "institution.id" => s.matches(&t.institution),
-        "transaction.status" => s.matches(&t.status),
+        "transaction.status" => s.matches(t.status),
         "transaction.direction" => s.matches(if t.amount.0 < 0 { "debit" } else { "credit" }),
-        "transaction.class" => s.matches(&t.class),
-        _ => s.matches(&day(t)),
+        "transaction.class" => s.matches(t.class),
+        _ => s.matches(std::str::from_utf8(&day(t)).unwrap_or_default()),
     }
 }
 
@@ -279,7 +292,7 @@ pub async fn list_transactions(
         let next = (end < size && end > start).then(|| {
             let last = items[end - 1].1;
             let cursor = Cursor {
-                a: last.account.clone(),
+                a: last.account.to_string(),
                 p: rank(last),
                 d: date_secs(last),
                 s: last.seq,

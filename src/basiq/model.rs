@@ -49,6 +49,16 @@ pub const TRANSACTION_CLASSES: &[&str] = &[
     "loan-repayment",
 ];
 
+/// The static spelling of a transaction class (`payment` for one not in the list, which a
+/// checked scenario never holds).
+pub fn transaction_class(class: &str) -> &'static str {
+    TRANSACTION_CLASSES
+        .iter()
+        .find(|c| **c == class)
+        .copied()
+        .unwrap_or("payment")
+}
+
 /// Scopes a token can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Scope {
@@ -242,25 +252,31 @@ pub struct Account {
 
 /// A transaction on an account.
 #[derive(Debug, Clone)]
+///
+/// Kept small, since a scenario may hold millions: the account, connection, institution and
+/// currency are shared with the account, and the enumerated fields are static strings.
 pub struct Transaction {
     pub id: String,
-    pub account: String,
-    pub connection: String,
-    pub institution: String,
-    pub status: String,
+    pub account: Arc<str>,
+    pub connection: Arc<str>,
+    pub institution: Arc<str>,
+    /// One of [`TRANSACTION_STATUSES`].
+    pub status: &'static str,
     pub description: String,
-    pub reference: String,
+    pub reference: Box<str>,
     pub amount: Money,
-    pub currency: String,
+    pub currency: Arc<str>,
     /// Running balance after this transaction (posted transactions only).
     pub balance: Option<Money>,
-    pub class: String,
-    /// ANZSIC group of a payment (`subClass`).
-    pub sub_class: Option<SubClass>,
-    /// Enrich's clean description (the merchant or payer).
-    pub clean_description: String,
+    /// One of [`TRANSACTION_CLASSES`].
+    pub class: &'static str,
+    /// ANZSIC group of a payment (`subClass`): code and title.
+    pub sub_class: Option<&'static (&'static str, &'static str)>,
+    /// Whether Enrich cleaned the description (transactions spelled out in a scenario are sent
+    /// with an empty clean description).
+    pub cleaned: bool,
     /// Enrich tags, `tag:value`.
-    pub tags: Vec<&'static str>,
+    pub tags: &'static [&'static str],
     pub post_date: Option<Timestamp>,
     pub transaction_date: Option<Timestamp>,
     /// Arrival order within the user: orders transactions of the same day and keeps paging
@@ -268,9 +284,22 @@ pub struct Transaction {
     pub seq: u64,
 }
 
-/// An ANZSIC classification, as Basiq reports it on payments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SubClass {
-    pub code: &'static str,
-    pub title: &'static str,
+/// Enrich's clean description: the payee without card numbers and places, in title case.
+pub fn clean_description(description: &str) -> String {
+    let description = description.strip_prefix("SALARY ").unwrap_or(description);
+    let mut clean = String::with_capacity(description.len());
+    let payee = description
+        .split_whitespace()
+        .take_while(|w| !w.chars().all(|c| c.is_ascii_digit()) && *w != "REF" && *w != "DIRECT");
+    for word in payee {
+        if !clean.is_empty() {
+            clean.push(' ');
+        }
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            clean.extend(first.to_uppercase());
+            clean.extend(chars.flat_map(char::to_lowercase));
+        }
+    }
+    clean
 }

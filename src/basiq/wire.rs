@@ -517,7 +517,7 @@ struct TransactionBody<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct EnrichBody<'a> {
-    clean_description: &'a str,
+    clean_description: String,
     tags: &'a [&'static str],
     merchant: Option<()>,
     location: Option<()>,
@@ -535,7 +535,7 @@ pub fn transaction<'a>(
     TransactionBody {
         kind: "transaction",
         id: &t.id,
-        status: &t.status,
+        status: t.status,
         description: &t.description,
         reference: &t.reference,
         amount: t.amount.to_string(),
@@ -543,7 +543,7 @@ pub fn transaction<'a>(
         account: &t.account,
         balance: t.balance.map(|b| b.to_string()).unwrap_or_default(),
         direction: if t.amount.0 < 0 { "debit" } else { "credit" },
-        class: &t.class,
+        class: t.class,
         institution: &t.institution,
         connection: &t.connection,
         transaction_date: t
@@ -552,12 +552,16 @@ pub fn transaction<'a>(
             .unwrap_or_default(),
         post_date: t.post_date.map(|d| d.to_string()),
         sub_class: SubClassBody {
-            code: t.sub_class.map(|s| s.code),
-            title: t.sub_class.map(|s| s.title),
+            code: t.sub_class.map(|s| s.0),
+            title: t.sub_class.map(|s| s.1),
         },
         enrich: enrich.then(|| EnrichBody {
-            clean_description: &t.clean_description,
-            tags: &t.tags,
+            clean_description: if t.cleaned {
+                super::model::clean_description(&t.description)
+            } else {
+                String::new()
+            },
+            tags: t.tags,
             merchant: None,
             location: None,
             category: None,

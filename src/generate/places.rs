@@ -117,39 +117,39 @@ pub const US_MERCHANTS: Merchants = Merchants {
 pub fn anzsic(
     kind: super::history::Kind,
     description: &str,
-) -> Option<(&'static str, &'static str)> {
+) -> Option<&'static (&'static str, &'static str)> {
     use super::history::Kind;
     let has = |words: &[&str]| words.iter().any(|w| description.contains(w));
     Some(match kind {
-        Kind::Groceries => ("411", "Supermarket and Grocery Stores"),
-        Kind::Dining => ("451", "Cafes, Restaurants and Takeaway Food Services"),
+        Kind::Groceries => &("411", "Supermarket and Grocery Stores"),
+        Kind::Dining => &("451", "Cafes, Restaurants and Takeaway Food Services"),
         Kind::Transport if has(&["AMPOL", "BP ", "FUEL", "SHELL", "CHEVRON"]) => {
-            ("400", "Fuel Retailing")
+            &("400", "Fuel Retailing")
         }
-        Kind::Transport => ("462", "Road Passenger Transport"),
+        Kind::Transport => &("462", "Road Passenger Transport"),
         Kind::Utilities if has(&["TELSTRA", "OPTUS", "VERIZON", "AT&T", "COMCAST"]) => {
-            ("580", "Telecommunications Services")
+            &("580", "Telecommunications Services")
         }
         Kind::Utilities if has(&["WATER"]) => {
-            ("281", "Water Supply, Sewerage and Drainage Services")
+            &("281", "Water Supply, Sewerage and Drainage Services")
         }
-        Kind::Utilities => (
+        Kind::Utilities => &(
             "264",
             "On Selling Electricity and Electricity Market Operation",
         ),
-        Kind::Rent => ("671", "Property Operators"),
+        Kind::Rent => &("671", "Property Operators"),
         Kind::Shopping if has(&["BUNNINGS", "HOME DEPOT"]) => {
-            ("423", "Hardware, Building and Garden Supplies Retailing")
+            &("423", "Hardware, Building and Garden Supplies Retailing")
         }
         Kind::Shopping if has(&["JB HI-FI", "BEST BUY"]) => {
-            ("422", "Electrical and Electronic Goods Retailing")
+            &("422", "Electrical and Electronic Goods Retailing")
         }
-        Kind::Shopping if has(&["AMAZON"]) => ("431", "Non-Store Retailing"),
-        Kind::Shopping if has(&["MYER", "TARGET", "KMART"]) => ("426", "Department Stores"),
-        Kind::Shopping => ("427", "Other Store-Based Retailing"),
-        Kind::Subscription => ("551", "Motion Picture and Video Activities"),
-        Kind::Health if has(&["MEDIBANK"]) => ("632", "Health and General Insurance"),
-        Kind::Health => ("427", "Other Store-Based Retailing"),
+        Kind::Shopping if has(&["AMAZON"]) => &("431", "Non-Store Retailing"),
+        Kind::Shopping if has(&["MYER", "TARGET", "KMART"]) => &("426", "Department Stores"),
+        Kind::Shopping => &("427", "Other Store-Based Retailing"),
+        Kind::Subscription => &("551", "Motion Picture and Video Activities"),
+        Kind::Health if has(&["MEDIBANK"]) => &("632", "Health and General Insurance"),
+        Kind::Health => &("427", "Other Store-Based Retailing"),
         _ => return None,
     })
 }

@@ -103,7 +103,7 @@ pub fn initial_window_days(provider: &str) -> i64 {
 
 /// The accounts (and holder) behind a login; `seed_label` makes generated values stable.
 pub fn profile(seed: u64, seed_label: &str, login: &str) -> (Vec<MeldAccountSpec>, Owner) {
-    const TWO_YEARS: Option<HistorySpec> = Some(HistorySpec { days: 730 });
+    const TWO_YEARS: Option<HistorySpec> = Some(HistorySpec::days(730));
     let fixed =
         |name: &str, kind: &str, subtype: &str, mask: &str, cur: i64, avail: Option<i64>| {
             MeldAccountSpec {
@@ -226,7 +226,7 @@ fn generated(seed: u64, label: &str, brokerage: bool) -> (Vec<MeldAccountSpec>, 
     let account = |kind: &str, subtype: &str| MeldAccountSpec {
         kind: Some(kind.to_owned()),
         subtype: Some(subtype.to_owned()),
-        history: Some(HistorySpec { days: 730 }),
+        history: Some(HistorySpec::days(730)),
         ..MeldAccountSpec::default()
     };
     let mut accounts = vec![

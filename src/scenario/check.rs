@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::KeyPath;
 use super::model::*;
+use crate::world::build::MAX_HISTORY_DAYS;
 use crate::{basiq, meld};
 
 type Found = Vec<(KeyPath, String)>;
@@ -105,6 +106,7 @@ fn check_basiq(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
             "all keys must belong to one application (same id before the colon)".to_owned(),
         ));
     }
+    check_generated(spec, path, found);
     let mut ids = HashSet::new();
     for (u, user) in spec.users.iter().enumerate() {
         let up = path.key("users").index(u);
@@ -172,6 +174,7 @@ fn check_basiq(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
                 if let Some(s) = &account.status {
                     one_of(found, ap.key("status"), s, basiq::model::ACCOUNT_STATUSES);
                 }
+                check_history(account.history, &ap, found);
                 for (t, txn) in account.transactions.iter().enumerate() {
                     let tp = ap.key("transactions").index(t);
                     unique(found, &mut ids, tp.key("id"), &txn.id);
@@ -189,6 +192,60 @@ fn check_basiq(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
                 }
             }
         }
+    }
+}
+
+/// The most users and transactions a generated crowd may ask for.
+const MAX_GENERATED_USERS: u32 = 100_000;
+const MAX_GENERATED_TRANSACTIONS: u64 = 10_000_000;
+/// The most transactions one account's generated history may hold.
+const MAX_HISTORY_TRANSACTIONS: u32 = 1_000_000;
+
+fn check_generated(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
+    let Some(crowd) = spec.generated else {
+        return;
+    };
+    let gp = path.key("generated");
+    if crowd.users > MAX_GENERATED_USERS {
+        found.push((
+            gp.key("users"),
+            format!("at most {MAX_GENERATED_USERS} generated users"),
+        ));
+    }
+    if crowd.transactions > MAX_GENERATED_TRANSACTIONS {
+        found.push((
+            gp.key("transactions"),
+            format!("at most {MAX_GENERATED_TRANSACTIONS} generated transactions"),
+        ));
+    }
+    if crowd.users == 0 && crowd.transactions > 0 {
+        found.push((
+            gp.key("transactions"),
+            "transactions need at least one generated user".to_owned(),
+        ));
+    }
+}
+
+fn check_history(history: Option<HistorySpec>, path: &KeyPath, found: &mut Found) {
+    let Some(h) = history else {
+        return;
+    };
+    let hp = path.key("history");
+    if h.days.is_none() && h.transactions.is_none() {
+        found.push((hp, "give `days`, `transactions` or both".to_owned()));
+        return;
+    }
+    if h.days.is_some_and(|d| d > MAX_HISTORY_DAYS) {
+        found.push((
+            hp.key("days"),
+            format!("at most {MAX_HISTORY_DAYS} days of history"),
+        ));
+    }
+    if h.transactions.is_some_and(|n| n > MAX_HISTORY_TRANSACTIONS) {
+        found.push((
+            hp.key("transactions"),
+            format!("at most {MAX_HISTORY_TRANSACTIONS} transactions on one account"),
+        ));
     }
 }
 
@@ -333,6 +390,7 @@ fn check_meld(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
                 let ap = np.key("accounts").index(a);
                 unique(found, &mut ids, ap.key("id"), &account.id);
                 check_account_type(account, &ap, found);
+                check_history(account.history, &ap, found);
                 if let Some(s) = &account.status {
                     one_of(found, ap.key("status"), s, meld::model::ACCOUNT_STATUSES);
                 }

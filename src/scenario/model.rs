@@ -83,12 +83,26 @@ pub struct TransitionSpec {
     pub add_transactions: Option<u32>,
 }
 
-/// How many days of transactions to generate on an account.
-#[derive(Debug, Clone, Copy, Deserialize)]
+/// How much transaction history to generate on an account: `days` of it, or exactly
+/// `transactions` entries (the newest of a history long enough to hold them), or the newest
+/// `transactions` of `days`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct HistorySpec {
     /// Days of history, ending at the account's `lastUpdated` (or the epoch).
-    pub days: u32,
+    pub days: Option<u32>,
+    /// How many transactions to keep, newest first.
+    pub transactions: Option<u32>,
+}
+
+impl HistorySpec {
+    /// `days` of history.
+    pub const fn days(days: u32) -> Self {
+        Self {
+            days: Some(days),
+            transactions: None,
+        }
+    }
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -112,6 +126,20 @@ pub struct BasiqSpec {
     /// Users of the application.
     #[serde(default)]
     pub users: Vec<BasiqUserSpec>,
+    /// More users, generated: each with one active `AU00000` connection.
+    pub generated: Option<GeneratedUsersSpec>,
+}
+
+/// A crowd of generated Basiq users, for load and scale tests.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GeneratedUsersSpec {
+    /// How many users.
+    pub users: u32,
+    /// Transactions across all of them, spread evenly over their accounts (a transaction and a
+    /// savings account each).
+    #[serde(default)]
+    pub transactions: u64,
 }
 
 /// A Basiq user.

@@ -11,6 +11,8 @@
 //! Each object draws from its own stream (`ids::rng_for(seed, key path)`), so adding an object
 //! never changes what is generated for another.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -18,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use super::timeline::{Step, Timeline};
 use super::{Target, World};
 use crate::basiq::model as bq;
-use crate::generate::history::{self, Flavor, Kind, Plan};
+use crate::generate::history::{self, Entry, Flavor, Kind, Plan};
 use crate::generate::{self, AuAddress, Person, places};
 use crate::ids::{base58_id, rng_for, uuid_v4};
 use crate::meld::model as md;
@@ -35,6 +37,8 @@ pub const DEFAULT_MELD_VERSION: &str = "2023-12-19";
 
 /// Days of transactions generated on an account that lists none.
 const DEFAULT_HISTORY_DAYS: u32 = 90;
+/// The longest history `history = { transactions = N }` grows to (40 years).
+pub const MAX_HISTORY_DAYS: u32 = 40 * 366;
 
 /// Builds the world a scenario describes; transitions count from `start`.
 pub fn build(scenario: &Scenario, start: DateTime<Utc>) -> World {
@@ -167,6 +171,15 @@ impl Ctx {
             let user = self.basiq_user(&label, user_spec, &mut transitions);
             world.basiq.users.push(user);
         }
+        if let Some(crowd) = spec.generated {
+            let listed = spec.users.len();
+            let users = (0..crowd.users).map(|i| crowd_member(crowd, i));
+            for (u, user_spec) in users.enumerate() {
+                let label = format!("basiq.users[{}]", listed + u);
+                let user = self.basiq_user(&label, &user_spec, &mut transitions);
+                world.basiq.users.push(user);
+            }
+        }
         for (target, list) in transitions {
             self.schedule(world, target, &list);
         }
@@ -248,6 +261,7 @@ impl Ctx {
         for (seq, t) in user.transactions.iter_mut().enumerate() {
             t.seq = seq as u64;
         }
+        user.transactions.shrink_to_fit();
         user
     }
 
@@ -413,7 +427,11 @@ impl Ctx {
                 .or_else(|| Some(connection.profile.full_name.clone())),
             history_from: None,
         };
-        let days = history_days(spec.history, spec.transactions.is_empty());
+        let default_days = if spec.transactions.is_empty() {
+            DEFAULT_HISTORY_DAYS
+        } else {
+            0
+        };
         let locality = connection
             .profile
             .physical_addresses
@@ -429,11 +447,12 @@ impl Ctx {
             })
             .unwrap_or_default();
         let employer = generate::company(&mut rng);
-        let entries = history::generate(
+        let entries = history_for(
             &mut rng,
-            &Plan {
+            spec.history,
+            Plan {
                 flavor,
-                days,
+                days: default_days,
                 end: account.last_updated.at.date_naive(),
                 end_balance: balance,
                 merchants: &places::AU_MERCHANTS,
@@ -441,28 +460,36 @@ impl Ctx {
                 locality: &locality,
             },
         );
+        // Shared by every transaction of the account.
+        let account_id: Arc<str> = account.id.as_str().into();
+        let connection_id: Arc<str> = connection.id.as_str().into();
+        let institution: Arc<str> = connection.institution.as_str().into();
+        let currency: Arc<str> = account.currency.as_str().into();
         let mut txns: Vec<bq::Transaction> = entries
             .into_iter()
             .map(|e| {
                 let class = basiq_class(e.kind);
                 bq::Transaction {
                     id: uuid_v4(&mut rng),
-                    account: account.id.clone(),
-                    connection: connection.id.clone(),
-                    institution: connection.institution.clone(),
-                    status: if e.pending { "pending" } else { "posted" }.to_owned(),
+                    account: account_id.clone(),
+                    connection: connection_id.clone(),
+                    institution: institution.clone(),
+                    status: if e.pending { "pending" } else { "posted" },
                     sub_class: (class == "payment")
                         .then(|| places::anzsic(e.kind, &e.description))
-                        .flatten()
-                        .map(|(code, title)| bq::SubClass { code, title }),
-                    clean_description: clean_description(&e.description),
+                        .flatten(),
+                    cleaned: true,
                     tags: tags(e.kind),
-                    description: e.description,
-                    reference: String::new(),
+                    description: {
+                        let mut d = e.description;
+                        d.shrink_to_fit();
+                        d
+                    },
+                    reference: Box::default(),
                     amount: e.amount,
-                    currency: account.currency.clone(),
+                    currency: currency.clone(),
                     balance: e.balance,
-                    class: class.to_owned(),
+                    class,
                     post_date: (!e.pending).then(|| midnight(e.date)),
                     transaction_date: Some(midnight(e.date)),
                     seq: 0,
@@ -471,35 +498,36 @@ impl Ctx {
             .collect();
         for (t, txn) in spec.transactions.iter().enumerate() {
             let mut rng = self.rng(&format!("{label}.transactions[{t}]"));
-            let status = txn.status.clone().unwrap_or_else(|| "posted".to_owned());
+            let status = if txn.status.as_deref() == Some("pending") {
+                "pending"
+            } else {
+                "posted"
+            };
             let date = txn
                 .transaction_date
                 .or(txn.post_date)
                 .unwrap_or(account.last_updated);
             txns.push(bq::Transaction {
                 id: or_gen(&txn.id, || uuid_v4(&mut rng)),
-                account: account.id.clone(),
-                connection: connection.id.clone(),
-                institution: connection.institution.clone(),
+                account: account_id.clone(),
+                connection: connection_id.clone(),
+                institution: institution.clone(),
                 description: or_gen(&txn.description, || {
                     describe(&mut rng, txn.amount, &places::AU_MERCHANTS)
                 }),
-                reference: String::new(),
+                reference: Box::default(),
                 amount: txn.amount,
-                currency: account.currency.clone(),
+                currency: currency.clone(),
                 balance: None,
                 sub_class: None,
-                clean_description: String::new(),
-                tags: Vec::new(),
+                cleaned: false,
+                tags: &[],
                 seq: 0,
-                class: txn.class.clone().unwrap_or_else(|| {
-                    if txn.amount.0 < 0 {
-                        "payment"
-                    } else {
-                        "transfer"
-                    }
-                    .to_owned()
-                }),
+                class: match &txn.class {
+                    Some(class) => bq::transaction_class(class),
+                    None if txn.amount.0 < 0 => "payment",
+                    None => "transfer",
+                },
                 post_date: if status == "pending" {
                     None
                 } else {
@@ -764,21 +792,23 @@ impl Ctx {
             .iter()
             .chain(&connection.optional_products)
             .any(|p| p == "TRANSACTIONS");
-        let days = if wants_transactions && fa.kind != "INVESTMENT" {
-            history_days(spec.history, spec.transactions.is_empty())
-        } else {
-            spec.history.map(|h| h.days).unwrap_or(0)
-        };
+        let default_days =
+            if wants_transactions && fa.kind != "INVESTMENT" && spec.transactions.is_empty() {
+                DEFAULT_HISTORY_DAYS
+            } else {
+                0
+            };
         let employer = generate::company(&mut rng);
         let end_balance = match flavor {
             Flavor::Credit | Flavor::Loan => Money(-current.0),
             _ => current,
         };
-        let entries = history::generate(
+        let entries = history_for(
             &mut rng,
-            &Plan {
+            spec.history,
+            Plan {
                 flavor,
-                days,
+                days: default_days,
                 end: updated_at.at.date_naive(),
                 end_balance,
                 merchants: &places::US_MERCHANTS,
@@ -831,6 +861,34 @@ impl Ctx {
             });
         }
         (fa, txns)
+    }
+}
+
+/// Member `i` of a generated crowd: one `AU00000` connection with a transaction and a savings
+/// account sharing the member's part of the crowd's transactions (parts differ by at most one).
+fn crowd_member(crowd: GeneratedUsersSpec, i: u32) -> BasiqUserSpec {
+    let users = u64::from(crowd.users.max(1));
+    let own = crowd.transactions / users + u64::from(u64::from(i) < crowd.transactions % users);
+    let account = |class: &str, n: u64| BasiqAccountSpec {
+        class: Some(BasiqClassSpec {
+            kind: class.to_owned(),
+            product: None,
+        }),
+        history: Some(HistorySpec {
+            days: None,
+            transactions: Some(u32::try_from(n).unwrap_or(u32::MAX)),
+        }),
+        ..BasiqAccountSpec::default()
+    };
+    BasiqUserSpec {
+        connections: vec![BasiqConnectionSpec {
+            accounts: Some(vec![
+                account("transaction", own - own / 2),
+                account("savings", own / 2),
+            ]),
+            ..BasiqConnectionSpec::default()
+        }],
+        ..BasiqUserSpec::default()
     }
 }
 
@@ -949,11 +1007,23 @@ fn random_balance(rng: &mut ChaCha8Rng, flavor: Flavor) -> Money {
     })
 }
 
-fn history_days(history: Option<HistorySpec>, none_listed: bool) -> u32 {
-    match history {
-        Some(h) => h.days,
-        None if none_listed => DEFAULT_HISTORY_DAYS,
-        None => 0,
+/// The history a spec asks for, oldest first: `days` of it (the plan's days when the spec gives
+/// none), cut to the newest `transactions` entries; with `transactions` alone, the history is
+/// made long enough to hold them (up to [`MAX_HISTORY_DAYS`]).
+fn history_for(rng: &mut ChaCha8Rng, spec: Option<HistorySpec>, mut plan: Plan) -> Vec<Entry> {
+    let HistorySpec { days, transactions } = spec.unwrap_or_default();
+    let Some(wanted) = transactions.map(|n| n as usize) else {
+        plan.days = days.unwrap_or(plan.days);
+        return history::generate(rng, &plan);
+    };
+    plan.days = days.unwrap_or_else(|| (wanted as u32).clamp(1, MAX_HISTORY_DAYS));
+    loop {
+        let mut entries = history::generate(rng, &plan);
+        if entries.len() >= wanted || days.is_some() || plan.days >= MAX_HISTORY_DAYS {
+            entries.drain(..entries.len().saturating_sub(wanted));
+            return entries;
+        }
+        plan.days = plan.days.saturating_mul(2).min(MAX_HISTORY_DAYS);
     }
 }
 
@@ -971,35 +1041,14 @@ fn basiq_class(kind: Kind) -> &'static str {
 }
 
 /// Enrich's tags for what a transaction was for.
-fn tags(kind: Kind) -> Vec<&'static str> {
+fn tags(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Kind::Salary => vec!["income:salary"],
-        Kind::Rent => vec!["expense:rent"],
-        Kind::LoanRepayment => vec!["loan:loan repayment"],
-        Kind::Cash => vec!["cash:withdrawal"],
-        _ => Vec::new(),
+        Kind::Salary => &["income:salary"],
+        Kind::Rent => &["expense:rent"],
+        Kind::LoanRepayment => &["loan:loan repayment"],
+        Kind::Cash => &["cash:withdrawal"],
+        _ => &[],
     }
-}
-
-/// Enrich's clean description: the payee without card numbers and places, in title case.
-fn clean_description(description: &str) -> String {
-    let description = description.strip_prefix("SALARY ").unwrap_or(description);
-    let payee: Vec<&str> = description
-        .split_whitespace()
-        .take_while(|w| !w.chars().all(|c| c.is_ascii_digit()) && *w != "REF" && *w != "DIRECT")
-        .collect();
-    payee
-        .iter()
-        .map(|w| {
-            let lower = w.to_lowercase();
-            let mut chars = lower.chars();
-            chars
-                .next()
-                .map(|f| f.to_uppercase().chain(chars).collect::<String>())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn meld_category(kind: Kind) -> &'static str {
@@ -1029,26 +1078,29 @@ pub fn basiq_purchases(
     n: u32,
 ) -> Vec<bq::Transaction> {
     let mut rng = rng_for(seed, label);
+    let account_id: Arc<str> = account.id.as_str().into();
+    let connection_id: Arc<str> = account.connection.as_str().into();
+    let institution: Arc<str> = account.institution.as_str().into();
+    let currency: Arc<str> = account.currency.as_str().into();
     (0..n)
         .map(|_| {
             let amount = Money(-rng.random_range(300..9_000));
             let description = describe(&mut rng, amount, &places::AU_MERCHANTS);
             bq::Transaction {
                 id: uuid_v4(&mut rng),
-                account: account.id.clone(),
-                connection: account.connection.clone(),
-                institution: account.institution.clone(),
-                status: "pending".to_owned(),
-                sub_class: places::anzsic(Kind::Shopping, &description)
-                    .map(|(code, title)| bq::SubClass { code, title }),
-                clean_description: clean_description(&description),
-                tags: Vec::new(),
+                account: account_id.clone(),
+                connection: connection_id.clone(),
+                institution: institution.clone(),
+                status: "pending",
+                sub_class: places::anzsic(Kind::Shopping, &description),
+                cleaned: true,
+                tags: &[],
                 description,
-                reference: String::new(),
+                reference: Box::default(),
                 amount,
-                currency: account.currency.clone(),
+                currency: currency.clone(),
                 balance: None,
-                class: "payment".to_owned(),
+                class: "payment",
                 post_date: None,
                 transaction_date: Some(Timestamp::seconds(at)),
                 seq: 0,

@@ -117,7 +117,7 @@ async fn transaction_paging_walks_the_whole_list() {
                 let account = u
                     .accounts
                     .iter()
-                    .position(|a| a.id == t.account)
+                    .position(|a| *a.id == *t.account)
                     .unwrap_or(99);
                 let posted = t.status == "posted";
                 let date = t
@@ -165,7 +165,7 @@ async fn cursor_survives_new_transactions() {
         let u = &mut w.basiq.users[1];
         let mut newest = u.transactions[u.transactions.len() - 1].clone();
         newest.id = "new-arrival".to_owned();
-        newest.status = "pending".to_owned();
+        newest.status = "pending";
         newest.seq = u.transactions.len() as u64;
         u.transactions.push(newest);
         w.changed();

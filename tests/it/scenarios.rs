@@ -120,3 +120,111 @@ fn combining_files() {
     assert!(err.contains("basiq is already described by"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A generated crowd: every member has one active AU00000 connection with a transaction and a
+/// savings account, the transactions are spread so that parts differ by at most one, and the
+/// admin API lists the members with their counts; the API serves them like listed users.
+#[tokio::test]
+async fn generated_crowd_is_spread_and_served() {
+    let server = crate::support::server(
+        "seed = 3\n[basiq]\napiKeys = [\"c2FuZGJhbms6c2FuZGJveA==\"]\n\
+         [[basiq.users]]\nid = \"listed\"\n\
+         [basiq.generated]\nusers = 3\ntransactions = 301\n",
+    )
+    .await;
+    let listed = crate::support::get(server.basiq_url(), "/__admin/basiq/users", &[]).await;
+    assert_eq!(listed.status, 200);
+    let users = listed.json()["users"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let counts: Vec<(i64, i64, i64)> = users
+        .iter()
+        .map(|u| {
+            (
+                u["connections"].as_i64().unwrap_or(-1),
+                u["accounts"].as_i64().unwrap_or(-1),
+                u["transactions"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(users[0]["id"], "listed");
+    assert_eq!(counts, [(0, 0, 0), (1, 2, 101), (1, 2, 100), (1, 2, 100)]);
+
+    let token = crate::support::server_token(&server).await;
+    let auth = format!("Bearer {token}");
+    let member = users[1]["id"].as_str().unwrap_or_default();
+    let conns = crate::support::get(
+        server.basiq_url(),
+        &format!("/users/{member}/connections"),
+        &[("authorization", &auth)],
+    )
+    .await
+    .json();
+    assert_eq!(conns["data"][0]["status"], "active");
+    assert_eq!(conns["data"][0]["institution"]["id"], "AU00000");
+    let accounts = crate::support::get(
+        server.basiq_url(),
+        &format!("/users/{member}/accounts"),
+        &[("authorization", &auth)],
+    )
+    .await
+    .json();
+    let classes: Vec<&str> = accounts["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["class"]["type"].as_str())
+        .collect();
+    assert_eq!(classes, ["transaction", "savings"]);
+    let page = crate::support::get(
+        server.basiq_url(),
+        &format!("/users/{member}/transactions?limit=500"),
+        &[("authorization", &auth)],
+    )
+    .await
+    .json();
+    assert_eq!(page["size"], 101);
+    assert_eq!(page["count"], 101);
+}
+
+/// `history = { transactions = N }` gives exactly N (growing the history as needed);
+/// with `days` too, the newest N of those days.
+#[test]
+fn history_by_count() {
+    let text = "seed = 5\n[basiq]\n[[basiq.users]]\n[[basiq.users.connections]]\n\
+                [[basiq.users.connections.accounts]]\nclass = { type = \"savings\" }\nhistory = { transactions = 400 }\n\
+                [[basiq.users.connections.accounts]]\nhistory = { days = 60, transactions = 5 }\n\
+                [[basiq.users.connections.accounts]]\nhistory = { days = 1, transactions = 500 }\n";
+    let parsed = scenario::parse("count.toml", text).expect("valid scenario");
+    let world = sandbank::world::build::build(&parsed, crate::support::frozen_at());
+    let user = &world.basiq.users[0];
+    let per_account: Vec<usize> = user
+        .accounts
+        .iter()
+        .map(|a| {
+            user.transactions
+                .iter()
+                .filter(|t| *t.account == *a.id)
+                .count()
+        })
+        .collect();
+    assert_eq!(per_account[..2], [400, 5]);
+    assert!(per_account[2] < 500, "one day holds fewer: {per_account:?}");
+    // The savings history had to reach back well beyond the default 90 days.
+    let oldest = user.accounts[0].history_from.expect("has history");
+    assert!(
+        (user.accounts[0].last_updated.at.date_naive() - oldest).num_days() > 365,
+        "{oldest}"
+    );
+}
+
+/// Bounds and shapes of generated data are checked, each problem located.
+#[test]
+fn generated_data_bounds() {
+    let text = "[basiq]\n[basiq.generated]\nusers = 200000\ntransactions = 20000000\n\
+                [[basiq.users]]\n[[basiq.users.connections]]\n\
+                [[basiq.users.connections.accounts]]\nhistory = {}\n\
+                [[basiq.users.connections.accounts]]\nhistory = { days = 20000, transactions = 2000000 }\n";
+    snap!("scenario_generated_bounds", problems("crowd.toml", text));
+}
