@@ -18,14 +18,15 @@
 //! - [`gate`] — the one middleware every vendor request passes: [`tenants`] (a world per
 //!   unknown key), scripted request triggers, [`limits`] (body size), [`faults`], [`journal`].
 //! - [`generate`] — realistic fill-in data: people, addresses, merchants, histories.
-//! - [`basiq`] — Basiq routes, token auth, error envelope, wire shapes, filters.
+//! - [`basiq`] — Basiq routes, token auth, error envelope, wire shapes, filters; the Consent UI
+//!   stand-in.
 //! - [`meld`] — Meld routes, key auth, versions, pagination, error envelope, wire shapes; the
 //!   connect widget stand-in, the connection lifecycle and its webhook events.
 //! - [`delivery`] — webhook delivery for both vendors: signing, retries on the server clock,
 //!   the attempt log, and the background task that sends.
 //! - [`journal`] — the bounded log of requests the vendor listeners answered.
-//! - [`ids`], [`value`], [`jwt`], [`http`] — seeded ids, money/timestamps/durations, HS256
-//!   tokens, response helpers.
+//! - [`ids`], [`value`], [`jwt`], [`http`], [`html`] — seeded ids, money/timestamps/durations,
+//!   HS256 tokens, response helpers, the hosted-page stand-ins' HTML.
 
 pub mod admin;
 pub mod basiq;
@@ -36,6 +37,7 @@ pub mod engine;
 pub mod faults;
 pub mod gate;
 pub mod generate;
+pub mod html;
 pub mod http;
 pub mod ids;
 pub mod journal;

@@ -244,75 +244,88 @@ pub async fn create(
         )?;
         let login_id = missing(&input.login_id, "Login ID parameter is required.")?;
         let password = missing(&input.password, "Password parameter is required.")?;
-        personas::institution(&institution).ok_or(BasiqError::InstitutionUnknown)?;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        let base = base(&engine, &headers);
-        // The same login already being connected: Basiq answers 200 with that job.
-        let same = w.basiq.jobs.iter().rev().find(|j| {
-            j.user == user
-                && j.institution == institution
-                && j.running(now)
-                && u.connection(&j.connection)
-                    .and_then(|c| c.login.as_ref())
-                    .is_some_and(|(l, _)| *l == login_id)
-        });
-        if let Some(job) = same {
-            return Ok(http::json(
-                StatusCode::OK,
-                http::to_bytes(&job_ref(&base, &job.id)),
-            ));
-        }
-        let total: usize = w.basiq.users.iter().map(|u| u.connections.len()).sum();
-        if total >= CONNECTION_LIMIT {
-            return Err(BasiqError::TooManyConnections);
-        }
-        let login = personas::login(&login_id, &password);
-        let connection = Connection {
-            id: engine.next_uuid(),
-            status: "pending".to_owned(),
-            method: "web".to_owned(),
-            mfa_enabled: personas::institution(&institution).is_some_and(|i| i.mfa != Mfa::Never),
-            created_date: Timestamp::seconds(now),
-            last_used: None,
-            expiry_date: None,
-            institution,
-            profile: match login {
-                Login::Persona(p) => persona_profile(p),
-                Login::Fails(_) => user_profile(u),
-            },
-            login: Some((login_id, password)),
-        };
-        let retrieved = match login {
-            Login::Persona(p) => Some(build::basiq_accounts(
-                w.seed,
-                now,
-                &format!("basiq.connection.{}", connection.id),
-                &connection,
-                &persona_accounts(p),
-            )),
-            Login::Fails(_) => None,
-        };
-        let job = plan_job(
-            &w.basiq,
-            w.seed,
-            engine.next_uuid(),
-            user,
-            &connection,
-            now,
-            retrieved,
-        );
-        let body = http::to_bytes(&job_ref(&base, &job.id));
-        let connection_id = connection.id.clone();
-        if let Some(u) = w.basiq.user_mut(user) {
-            u.connections.push(connection);
-        }
-        super::consents::ensure_consent(&mut w.basiq, w.seed, user, now);
-        super::events::connection_event(&mut w.basiq, w.seed, now, "created", user, &connection_id);
-        w.basiq.jobs.push(job);
-        w.changed();
-        Ok(http::json(StatusCode::ACCEPTED, body))
+        let (status, job) = start(&engine, w, now, user, institution, login_id, password)?;
+        let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job));
+        Ok(http::json(status, body))
     });
     reply(&engine, outcome)
+}
+
+/// Starts connecting `user` to `institution` with a login, as `POST /users/{id}/connections`
+/// and the Consent UI do: the connection (pending), its job, the consent and the event. The
+/// same login already being connected gives 200 and that job; otherwise 202 and the new one.
+pub(crate) fn start(
+    engine: &Engine,
+    w: &mut World,
+    now: DateTime<Utc>,
+    user: &str,
+    institution: String,
+    login_id: String,
+    password: String,
+) -> Result<(StatusCode, String), BasiqError> {
+    personas::institution(&institution).ok_or(BasiqError::InstitutionUnknown)?;
+    let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+    // The same login already being connected: Basiq answers 200 with that job.
+    let same = w.basiq.jobs.iter().rev().find(|j| {
+        j.user == user
+            && j.institution == institution
+            && j.running(now)
+            && u.connection(&j.connection)
+                .and_then(|c| c.login.as_ref())
+                .is_some_and(|(l, _)| *l == login_id)
+    });
+    if let Some(job) = same {
+        return Ok((StatusCode::OK, job.id.clone()));
+    }
+    let total: usize = w.basiq.users.iter().map(|u| u.connections.len()).sum();
+    if total >= CONNECTION_LIMIT {
+        return Err(BasiqError::TooManyConnections);
+    }
+    let login = personas::login(&login_id, &password);
+    let connection = Connection {
+        id: engine.next_uuid(),
+        status: "pending".to_owned(),
+        method: "web".to_owned(),
+        mfa_enabled: personas::institution(&institution).is_some_and(|i| i.mfa != Mfa::Never),
+        created_date: Timestamp::seconds(now),
+        last_used: None,
+        expiry_date: None,
+        institution,
+        profile: match login {
+            Login::Persona(p) => persona_profile(p),
+            Login::Fails(_) => user_profile(u),
+        },
+        login: Some((login_id, password)),
+    };
+    let retrieved = match login {
+        Login::Persona(p) => Some(build::basiq_accounts(
+            w.seed,
+            now,
+            &format!("basiq.connection.{}", connection.id),
+            &connection,
+            &persona_accounts(p),
+        )),
+        Login::Fails(_) => None,
+    };
+    let job = plan_job(
+        &w.basiq,
+        w.seed,
+        engine.next_uuid(),
+        user,
+        &connection,
+        now,
+        retrieved,
+    );
+    let job_id = job.id.clone();
+    let connection_id = connection.id.clone();
+    if let Some(u) = w.basiq.user_mut(user) {
+        u.connections.push(connection);
+    }
+    super::consents::ensure_consent(&mut w.basiq, w.seed, user, now);
+    super::events::connection_event(&mut w.basiq, w.seed, now, "created", user, &connection_id);
+    w.basiq.jobs.push(job);
+    w.changed();
+    Ok((StatusCode::ACCEPTED, job_id))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -26,6 +26,7 @@ use super::{base, body, check_id, param, query_param, reply};
 use crate::engine::Engine;
 use crate::http;
 use crate::value::Timestamp;
+use crate::world::World;
 
 /// How long an MFA challenge waits for its answer.
 pub const MFA_EXPIRY_MS: i64 = 120_000;
@@ -525,34 +526,47 @@ pub async fn answer(
             bytes,
             "Posted MFA response is not in valid format.",
         )?;
-        let job = &mut w.basiq.jobs[index];
-        let waiting = job
-            .states(now)
-            .iter()
-            .any(|s| s.title == "mfa-challenge" && s.status == Status::InProgress);
-        let right = job.challenge.is_some_and(|c| {
-            c.answers.iter().any(|a| {
-                a.iter()
-                    .copied()
-                    .eq(input.response.iter().map(String::as_str))
-            })
-        });
-        if !waiting {
-            return Err(BasiqError::FieldInvalid {
-                pointer: "job/steps/mfa-challenge",
-                detail: "The job is not waiting for an MFA response.",
-            });
-        }
-        if !right {
-            return Err(BasiqError::FieldInvalid {
-                pointer: "mfa-response",
-                detail: "MFA response is not valid.",
-            });
-        }
-        job.mfa_answered = Some(now);
-        w.changed();
+        answer_mfa(w, now, index, &input.response)?;
         let body = job_ref(&base(&engine, &headers), id);
         Ok(http::json(StatusCode::ACCEPTED, http::to_bytes(&body)))
     });
     reply(&engine, outcome)
+}
+
+/// Answers the MFA challenge job `index` waits for, as `POST /jobs/{id}/mfa` and the Consent UI
+/// do: the step succeeds with a right answer; a wrong one, or a job not waiting, is refused and
+/// changes nothing.
+pub(crate) fn answer_mfa(
+    w: &mut World,
+    now: DateTime<Utc>,
+    index: usize,
+    response: &[String],
+) -> Result<(), BasiqError> {
+    let Some(job) = w.basiq.jobs.get_mut(index) else {
+        return Err(BasiqError::ResourceNotFound { parameter: "jobId" });
+    };
+    let waiting = job
+        .states(now)
+        .iter()
+        .any(|s| s.title == "mfa-challenge" && s.status == Status::InProgress);
+    let right = job.challenge.is_some_and(|c| {
+        c.answers
+            .iter()
+            .any(|a| a.iter().copied().eq(response.iter().map(String::as_str)))
+    });
+    if !waiting {
+        return Err(BasiqError::FieldInvalid {
+            pointer: "job/steps/mfa-challenge",
+            detail: "The job is not waiting for an MFA response.",
+        });
+    }
+    if !right {
+        return Err(BasiqError::FieldInvalid {
+            pointer: "mfa-response",
+            detail: "MFA response is not valid.",
+        });
+    }
+    job.mfa_answered = Some(now);
+    w.changed();
+    Ok(())
 }

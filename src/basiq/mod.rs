@@ -8,6 +8,7 @@ pub mod auth;
 pub mod body;
 pub mod catalog;
 pub mod connections;
+pub mod consent_ui;
 pub mod consents;
 pub mod data;
 pub mod error;
@@ -104,6 +105,11 @@ pub fn router(engine: Engine) -> Router {
                 .post(consents::create_auth_link)
                 .delete(consents::delete_auth_link),
         )
+        .route(
+            "/consent/home",
+            get(consent_ui::home).post(consent_ui::step),
+        )
+        .route("/consent/home/job", get(consent_ui::job))
         .route("/users/{user}/identities", get(consents::identities))
         .route(
             "/users/{user}/identities/{identity}",

@@ -79,6 +79,8 @@ pub struct Application {
     pub disabled: bool,
     /// Whether transactions carry `enrich` data.
     pub enrich: bool,
+    /// Where the Consent UI sends the user when they finish.
+    pub redirect_url: Option<String>,
     /// Users by insertion order.
     pub users: Vec<User>,
     /// Webhooks, in creation order.
@@ -103,6 +105,7 @@ impl Default for Application {
             api_keys: Vec::new(),
             disabled: false,
             enrich: true,
+            redirect_url: None,
             users: Vec::new(),
             jobs: Vec::new(),
             events: Vec::new(),

@@ -11,7 +11,7 @@
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -26,6 +26,7 @@ use super::model::{self, Connection};
 use super::sandbox::{self, Login};
 use super::{Call, param, query_pairs, version};
 use crate::engine::Engine;
+use crate::html::{escape, page};
 use crate::http;
 use crate::ids::{base58_id, rng_for};
 use crate::world::{Scheduled, Target, World};
@@ -392,33 +393,6 @@ fn credentials_form(token: &str, bank: &Bank, error: Option<&str>) -> String {
 <p class="hint">Sandbox credentials: user_good / pass_good.</p>"#,
         id = escape(&bank.id),
     )
-}
-
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:sans-serif;max-width:360px;margin:2em auto}}label{{display:block;margin:.5em 0}}.error{{color:#b00}}</style>
-</head><body><h1>{title}</h1>
-{body}
-</body></html>"#,
-        title = escape(title),
-    );
-    let mut response = Response::new(axum::body::Body::from(html));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    response
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// What completing the widget led to: the browser message Meld's widget posts.

@@ -107,6 +107,14 @@ fn check_basiq(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
         ));
     }
     check_generated(spec, path, found);
+    if let Some(url) = &spec.redirect_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        found.push((
+            path.key("redirectUrl"),
+            format!("`{url}` is not an http:// or https:// URL"),
+        ));
+    }
     let mut ids = HashSet::new();
     for (u, user) in spec.users.iter().enumerate() {
         let up = path.key("users").index(u);

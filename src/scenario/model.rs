@@ -123,6 +123,10 @@ pub struct BasiqSpec {
     /// Whether the application has Enrich: transactions carry an `enrich` object (default) or
     /// `"enrich": null`.
     pub enrich: Option<bool>,
+    /// Where the Consent UI sends the user when they finish, with `?jobIds=…&state=…` (the
+    /// application's redirect URL in Basiq's dashboard). Without one, the last page lists the
+    /// job ids.
+    pub redirect_url: Option<String>,
     /// Users of the application.
     #[serde(default)]
     pub users: Vec<BasiqUserSpec>,

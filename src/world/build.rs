@@ -157,6 +157,7 @@ impl Ctx {
         app.api_keys = spec.api_keys.clone();
         app.disabled = spec.disabled;
         app.enrich = spec.enrich.unwrap_or(true);
+        app.redirect_url = spec.redirect_url.clone();
         if let Some(d) = spec.job_step_duration {
             app.step_duration = d.0;
         }

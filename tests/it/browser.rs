@@ -1,5 +1,6 @@
-//! The Meld connect widget stand-in, clicked through by a real headless Chromium driven over
-//! the WebDriver protocol (ChromeDriver from Debian's `chromium-driver`).
+//! The hosted-page stand-ins — Meld's connect widget and Basiq's Consent UI — clicked through by
+//! a real headless Chromium driven over the WebDriver protocol (ChromeDriver from Debian's
+//! `chromium-driver`).
 //!
 //! `.ci/run` installs Chromium and sets `SANDBANK_BROWSER_TESTS=required`, so in CI a missing
 //! browser fails the test; on a machine without Chromium the test says so and passes.
@@ -7,8 +8,12 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::response::Html;
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -182,6 +187,23 @@ impl Browser {
         .to_owned()
     }
 
+    /// Waits up to five seconds for the element matching `css` to read `expected` (pages that
+    /// refresh themselves get there on their own).
+    async fn wait_for_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let text = self.text(css).await;
+            if text == expected {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} reads {text:?}, not {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn sign_in(&self, user: &str, password: &str) {
         self.type_into("#username", user).await;
         self.type_into("#password", password).await;
@@ -273,6 +295,224 @@ async fn widget_in_a_real_browser() {
         "Connected to Finbank Profiles - A."
     );
     assert_eq!(status_of(&server, "WQ6RcQ8hZb2kPm4nTx7vYs").await, "ACTIVE");
+    browser
+        .command("DELETE", &browser.path(""), json!({}))
+        .await;
+}
+
+/// The application's redirect target in the Consent UI test: a page that records the query
+/// string each visit arrived with.
+async fn landing() -> (String, Arc<Mutex<Vec<String>>>) {
+    let visits = Arc::new(Mutex::new(Vec::new()));
+    let app = Router::new()
+        .route(
+            "/done",
+            axum::routing::get(
+                |State(visits): State<Arc<Mutex<Vec<String>>>>, RawQuery(q): RawQuery| async move {
+                    if let Ok(mut v) = visits.lock() {
+                        v.push(q.unwrap_or_default());
+                    }
+                    Html("<!doctype html><title>app</title><h1>Back at the application</h1>")
+                },
+            ),
+        )
+        .with_state(visits.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("landing binds");
+    let addr = listener.local_addr().expect("landing address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/done"), visits)
+}
+
+async fn basiq_call(server: &sandbank::RunningServer, method: &str, path: &str) -> Exchange {
+    let token = server_token(server).await;
+    let auth = format!("Bearer {token}");
+    send(
+        server.basiq_url(),
+        method,
+        path,
+        &[
+            ("authorization", auth.as_str()),
+            ("accept", "application/json"),
+        ],
+        b"",
+    )
+    .await
+}
+
+async fn advance(server: &sandbank::RunningServer, seconds: i64) {
+    let ex = send(
+        server.basiq_url(),
+        "POST",
+        "/__admin/clock/advance",
+        &[("content-type", "application/json")],
+        json!({ "seconds": seconds }).to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(ex.status, 200, "{}", ex.render());
+}
+
+/// The query the application's page was last reached with, waiting for it.
+async fn landed(visits: &Arc<Mutex<Vec<String>>>, n: usize) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(q) = visits.lock().ok().and_then(|v| v.get(n - 1).cloned()) {
+            return q;
+        }
+        assert!(Instant::now() < deadline, "the application was not reached");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The job the Consent UI reported, once the server clock let it finish: every step succeeded.
+async fn finished_job(server: &sandbank::RunningServer, query: &str) -> Value {
+    let job = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("jobIds="))
+        .unwrap_or_default()
+        .to_owned();
+    advance(server, 30).await;
+    let ex = basiq_call(server, "GET", &format!("/jobs/{job}")).await;
+    assert_eq!(ex.status, 200, "{}", ex.render());
+    let body = ex.json();
+    let steps: Vec<(String, String)> = body["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            (
+                s["title"].as_str().unwrap_or_default().to_owned(),
+                s["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        steps.iter().all(|(_, status)| status == "success"),
+        "{steps:?}"
+    );
+    body
+}
+
+/// The institution of the connection a job worked on (its `links.source`).
+async fn institution_of(server: &sandbank::RunningServer, job: &Value) -> String {
+    let source = job["links"]["source"].as_str().unwrap_or_default();
+    let path = source.trim_start_matches("https://au-api.basiq.io");
+    let ex = basiq_call(server, "GET", path).await;
+    assert_eq!(ex.status, 200, "{}", ex.render());
+    ex.json()["institution"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Basiq's Consent UI stand-in, clicked through: gavinBelson at Hooli Bank from an auth link's
+/// public URL (consent, picker, credentials), then jared at Pied Piper Bank from a CLIENT_ACCESS
+/// token with the bank preselected, answering the SMS code wrongly and then rightly. Each ends
+/// at the application's redirect URL with the job id and state, and the API sees the
+/// connections and their jobs.
+#[tokio::test]
+async fn consent_ui_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let (redirect, visits) = landing().await;
+    let server = server(&format!(
+        "[basiq]\napiKeys = [\"{BASIQ_KEY}\"]\nredirectUrl = \"{redirect}\"\n\
+         [[basiq.users]]\nid = \"u1\"\nmobile = \"+61410888999\"\n"
+    ))
+    .await;
+
+    // 1. From an auth link, through the picker.
+    let link = basiq_call(&server, "POST", "/users/u1/auth_link").await;
+    assert_eq!(link.status, 201, "{}", link.render());
+    let public = link.json()["links"]["public"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let path = public
+        .split_once("/consent/")
+        .map(|(_, rest)| format!("/consent/{rest}"))
+        .unwrap_or_default();
+    browser
+        .goto(&format!("{}{path}&state=first", server.basiq_url()))
+        .await;
+    assert_eq!(browser.text("h1").await, "Share your financial data");
+    browser.click("#agree").await;
+    assert_eq!(browser.text("h1").await, "Select your bank");
+    browser.click("#institution-AU00000").await;
+    assert_eq!(browser.text("h1").await, "Hooli Bank");
+    browser.type_into("#loginId", "gavinBelson").await;
+    browser.type_into("#password", "hooli2016").await;
+    browser.click("#submit").await;
+    browser
+        .wait_for_text("#connecting", "Connecting to Hooli Bank…")
+        .await;
+    advance(&server, 1).await;
+    browser.wait_for_text("h1", "Back at the application").await;
+    let query = landed(&visits, 1).await;
+    assert!(query.ends_with("&state=first"), "{query}");
+    let job = finished_job(&server, &query).await;
+    assert_eq!(institution_of(&server, &job).await, "AU00000");
+    // The link is used up.
+    let again = basiq_call(&server, "GET", "/users/u1/auth_link").await;
+    assert_eq!(again.status, 410, "{}", again.render());
+
+    // 2. From a token, the bank preselected, with an MFA challenge.
+    let token = basiq_token(&server, "scope=CLIENT_ACCESS&userId=u1").await;
+    browser
+        .goto(&format!(
+            "{}/consent/home?token={token}&action=connect&state=second&institutionId=AU00002",
+            server.basiq_url()
+        ))
+        .await;
+    browser.click("#agree").await;
+    assert_eq!(browser.text("h1").await, "Pied Piper Bank");
+    browser.type_into("#loginId", "jared").await;
+    browser.type_into("#password", "django").await;
+    browser.click("#submit").await;
+    browser
+        .wait_for_text("#connecting", "Connecting to Pied Piper Bank…")
+        .await;
+    advance(&server, 1).await;
+    browser.type_into("#answer0", "0000").await;
+    browser.click("#submit").await;
+    assert_eq!(browser.text("#error").await, "MFA response is not valid.");
+    browser.type_into("#answer0", "1234").await;
+    browser.click("#submit").await;
+    browser.wait_for_text("h1", "Back at the application").await;
+    let query = landed(&visits, 2).await;
+    assert!(query.ends_with("&state=second"), "{query}");
+    let job = finished_job(&server, &query).await;
+    assert_eq!(institution_of(&server, &job).await, "AU00002");
+    let titles: Vec<&str> = job["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["title"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "verify-credentials",
+            "mfa-challenge",
+            "retrieve-accounts",
+            "retrieve-transactions"
+        ]
+    );
+
+    let connections = basiq_call(&server, "GET", "/users/u1/connections")
+        .await
+        .json();
+    let statuses: Vec<&str> = connections["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["active", "active"]);
     browser
         .command("DELETE", &browser.path(""), json!({}))
         .await;

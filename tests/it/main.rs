@@ -10,6 +10,7 @@ mod basiq_users;
 mod basiq_webhooks;
 mod browser;
 mod cli;
+mod consent_ui;
 mod determinism;
 mod faults;
 mod meld;

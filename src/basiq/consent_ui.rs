@@ -1,0 +1,469 @@
+//! The Consent UI stand-in: the pages Basiq hosts at `consent.basiq.io/home`, served on the
+//! Basiq listener at `/consent/home`.
+//!
+//! `GET /consent/home?token=<CLIENT_ACCESS token>` (or `?authLink=<id>`, where an auth link's
+//! `links.public` points) with optional `action`, `state` and `institutionId` opens the flow:
+//! the consent screen, the institution picker (skipped when `institutionId` names one), the
+//! credentials form, then `GET /consent/home/job`, which follows the job as the hosted page does —
+//! "connecting" while `verify-credentials` runs, the MFA prompt while `mfa-challenge` waits, the
+//! failure and a way back when the login fails. Once the credentials (and any MFA answer) are
+//! accepted, the user is sent to the application's redirect URL with `?jobIds=…&state=…`, or,
+//! without one, shown the job ids. Connections, jobs and MFA answers go through the same code as
+//! `POST /users/{id}/connections` and `POST /jobs/{id}/mfa`, so the API sees the same results.
+//!
+//! Every page carries the flow's parameters forward in its links and hidden fields; nothing is
+//! kept between requests.
+
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+
+use super::auth::Claims;
+use super::jobs::{Status, answer_mfa};
+use super::model::Scope;
+use super::personas::{self, INSTITUTIONS};
+use super::query_param;
+use crate::engine::Engine;
+use crate::html::{escape, page, page_with_head};
+use crate::jwt;
+use crate::world::World;
+
+/// The flow's parameters, carried from page to page.
+#[derive(Debug, Default, Clone)]
+struct Flow {
+    token: Option<String>,
+    auth_link: Option<String>,
+    action: Option<String>,
+    state: Option<String>,
+    institution: Option<String>,
+}
+
+impl Flow {
+    fn read(text: Option<&str>) -> Flow {
+        let get = |name| query_param(text, name).filter(|v| !v.is_empty());
+        Flow {
+            token: get("token"),
+            auth_link: get("authLink"),
+            action: get("action"),
+            state: get("state"),
+            institution: get("institutionId"),
+        }
+    }
+
+    /// The parameters as a query string (without `?`).
+    fn query(&self) -> String {
+        let pairs = [
+            ("token", &self.token),
+            ("authLink", &self.auth_link),
+            ("action", &self.action),
+            ("state", &self.state),
+            ("institutionId", &self.institution),
+        ];
+        let mut query = String::new();
+        for (name, value) in pairs {
+            if let Some(v) = value {
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                query.push_str(name);
+                query.push('=');
+                query.push_str(&encode(v));
+            }
+        }
+        query
+    }
+
+    /// The parameters as hidden form fields.
+    fn hidden(&self) -> String {
+        let pairs = [
+            ("token", &self.token),
+            ("authLink", &self.auth_link),
+            ("action", &self.action),
+            ("state", &self.state),
+        ];
+        pairs
+            .iter()
+            .filter_map(|(name, value)| {
+                value.as_ref().map(|v| {
+                    format!(
+                        r#"<input type="hidden" name="{name}" value="{}">"#,
+                        escape(v)
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// Why the flow cannot start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+enum Refused {
+    #[error("This link needs a CLIENT_ACCESS token or an auth link.")]
+    Missing,
+    #[error(
+        "The token is not valid for this application, or is not a CLIENT_ACCESS token bound to a user."
+    )]
+    TokenInvalid,
+    #[error("The token has expired.")]
+    TokenExpired,
+    #[error("This auth link is not valid: it expired, was replaced, deleted or used.")]
+    LinkUnavailable,
+    #[error("The user no longer exists.")]
+    UserGone,
+    #[error("There is no consent to extend.")]
+    NothingToExtend,
+}
+
+/// The user the flow acts for, from its token or auth link.
+fn user_of(engine: &Engine, w: &World, now: DateTime<Utc>, flow: &Flow) -> Result<String, Refused> {
+    let user = if let Some(token) = &flow.token {
+        let claims: Claims = jwt::verify(engine.secret(), token).ok_or(Refused::TokenInvalid)?;
+        if claims.application != w.basiq.id || claims.scope != Scope::Client {
+            return Err(Refused::TokenInvalid);
+        }
+        if claims.exp <= now.timestamp() {
+            return Err(Refused::TokenExpired);
+        }
+        claims.user.ok_or(Refused::TokenInvalid)?
+    } else if let Some(link) = &flow.auth_link {
+        w.basiq
+            .users
+            .iter()
+            .find(|u| {
+                u.auth_link
+                    .as_ref()
+                    .is_some_and(|l| l.id == *link && !l.deleted && l.expires.at > now)
+            })
+            .map(|u| u.id.clone())
+            .ok_or(Refused::LinkUnavailable)?
+    } else {
+        return Err(Refused::Missing);
+    };
+    let u = w.basiq.user(&user).ok_or(Refused::UserGone)?;
+    if flow.action.as_deref() == Some("extend") && u.consents.is_empty() {
+        return Err(Refused::NothingToExtend);
+    }
+    Ok(user)
+}
+
+fn refused(reason: Refused) -> Response {
+    page(
+        StatusCode::UNAUTHORIZED,
+        "Link unavailable",
+        &format!(
+            r#"<p id="error" class="error">{}</p>"#,
+            escape(&reason.to_string())
+        ),
+    )
+}
+
+/// `GET /consent/home`: the consent screen, or the credentials form when the user already
+/// consented and is adding an institution (`action=connect`).
+pub async fn home(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Response {
+    let flow = Flow::read(query.as_deref());
+    engine.with_world_at(|w, now| {
+        if let Err(reason) = user_of(&engine, w, now, &flow) {
+            return refused(reason);
+        }
+        page(
+            StatusCode::OK,
+            "Share your financial data",
+            &format!(
+                r#"<p>{app} is asking to see your accounts, balances and transactions, and the
+details the bank holds about you, for the next 12 months.</p>
+<form id="consent" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="consent">{institution}
+<button id="agree" type="submit">I agree</button>
+</form>"#,
+                app = escape(&w.basiq.id),
+                hidden = flow.hidden(),
+                institution = flow
+                    .institution
+                    .as_ref()
+                    .map(|i| format!(
+                        r#"<input type="hidden" name="institutionId" value="{}">"#,
+                        escape(i)
+                    ))
+                    .unwrap_or_default(),
+            ),
+        )
+    })
+}
+
+/// `POST /consent/home` (form): one step of the flow, named by the `step` field.
+pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesRejection>) -> Response {
+    let text = bytes
+        .ok()
+        .and_then(|b| String::from_utf8(b.to_vec()).ok())
+        .unwrap_or_default();
+    let form = Some(text.as_str());
+    let flow = Flow::read(form);
+    let field = |name: &str| query_param(form, name).unwrap_or_default();
+    engine.with_world_at(|w, now| {
+        let user = match user_of(&engine, w, now, &flow) {
+            Ok(u) => u,
+            Err(reason) => return refused(reason),
+        };
+        match field("step").as_str() {
+            "consent" | "institution" => match flow.institution.as_deref() {
+                Some(id) if personas::institution(id).is_some() => credentials(&flow, id, None),
+                _ => picker(&flow),
+            },
+            "credentials" => {
+                let Some(institution) = flow.institution.clone() else {
+                    return picker(&flow);
+                };
+                let (login, password) = (field("loginId"), field("password"));
+                if login.trim().is_empty() || password.is_empty() {
+                    return credentials(
+                        &flow,
+                        &institution,
+                        Some("Enter your login id and password."),
+                    );
+                }
+                match super::connections::start(
+                    &engine,
+                    w,
+                    now,
+                    &user,
+                    institution.clone(),
+                    login.trim().to_owned(),
+                    password,
+                ) {
+                    Ok((_, job)) => see_other(&format!(
+                        "/consent/home/job?{}&jobId={}",
+                        flow.query(),
+                        encode(&job)
+                    )),
+                    Err(e) => credentials(&flow, &institution, Some(&e.to_string())),
+                }
+            }
+            "mfa" => {
+                let job = field("jobId");
+                let Some(index) = w
+                    .basiq
+                    .jobs
+                    .iter()
+                    .position(|j| j.id == job && j.user == user)
+                else {
+                    return picker(&flow);
+                };
+                let inputs = w.basiq.jobs[index].challenge.map_or(0, |c| c.input.len());
+                let answers: Vec<String> =
+                    (0..inputs).map(|i| field(&format!("answer{i}"))).collect();
+                match answer_mfa(w, now, index, &answers) {
+                    Ok(()) => see_other(&format!(
+                        "/consent/home/job?{}&jobId={}",
+                        flow.query(),
+                        encode(&job)
+                    )),
+                    Err(e) => job_page(w, now, &flow, index, Some(&e.to_string())),
+                }
+            }
+            _ => picker(&flow),
+        }
+    })
+}
+
+/// `GET /consent/home/job?jobId=…`: where the job the credentials started stands.
+pub async fn job(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Response {
+    let flow = Flow::read(query.as_deref());
+    let job = query_param(query.as_deref(), "jobId").unwrap_or_default();
+    engine.with_world_at(|w, now| {
+        let user = match user_of(&engine, w, now, &flow) {
+            Ok(u) => u,
+            Err(reason) => return refused(reason),
+        };
+        match w
+            .basiq
+            .jobs
+            .iter()
+            .position(|j| j.id == job && j.user == user)
+        {
+            Some(index) => job_page(w, now, &flow, index, None),
+            None => picker(&flow),
+        }
+    })
+}
+
+fn job_page(
+    w: &mut World,
+    now: DateTime<Utc>,
+    flow: &Flow,
+    index: usize,
+    error: Option<&str>,
+) -> Response {
+    let job = &w.basiq.jobs[index];
+    let states = job.states(now);
+    let institution = job.institution.clone();
+    let bank = personas::institution(&institution).map_or(institution.as_str(), |i| i.name);
+    let failed = states.iter().find(|s| s.status == Status::Failed);
+    let step = |title: &str| states.iter().find(|s| s.title == title);
+    if let Some(f) = failed
+        && f.title != "retrieve-accounts"
+        && f.title != "retrieve-transactions"
+    {
+        let detail = job
+            .failure
+            .map(|f| f.detail)
+            .unwrap_or("The verification code was not entered in time.");
+        return page(
+            StatusCode::OK,
+            "We couldn't connect",
+            &format!(
+                r#"<p id="error" class="error">{}</p>
+<form id="retry" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="institution">
+<input type="hidden" name="institutionId" value="{id}">
+<button id="again" type="submit">Try again</button>
+</form>"#,
+                escape(detail),
+                hidden = flow.hidden(),
+                id = escape(&institution),
+            ),
+        );
+    }
+    if let (Some(challenge), Some(s)) = (job.challenge, step("mfa-challenge"))
+        && s.status == Status::InProgress
+    {
+        let mut inputs = String::new();
+        for (i, label) in challenge.input.iter().enumerate() {
+            inputs.push_str(&format!(
+                r#"<label>{label} <input id="answer{i}" name="answer{i}" autocomplete="off"></label>"#,
+                label = escape(label),
+            ));
+        }
+        let error = error
+            .map(|e| format!(r#"<p id="error" class="error">{}</p>"#, escape(e)))
+            .unwrap_or_default();
+        return page(
+            StatusCode::OK,
+            bank,
+            &format!(
+                r#"{error}<p>{description}</p>
+<form id="mfa" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="mfa">
+<input type="hidden" name="jobId" value="{job}">
+{inputs}
+<button id="submit" type="submit">Submit</button>
+</form>"#,
+                description = escape(challenge.description),
+                hidden = flow.hidden(),
+                job = escape(&job.id),
+            ),
+        );
+    }
+    let verified = step("verify-credentials").is_some_and(|s| s.status == Status::Success)
+        && step("mfa-challenge").is_none_or(|s| s.status == Status::Success);
+    if verified {
+        return finish(w, flow, index);
+    }
+    page_with_head(
+        StatusCode::OK,
+        bank,
+        r#"<meta http-equiv="refresh" content="1">"#,
+        &format!(r#"<p id="connecting">Connecting to {}…</p>"#, escape(bank)),
+    )
+}
+
+/// The end of the flow: the auth link is used up, and the user goes back to the application.
+fn finish(w: &mut World, flow: &Flow, index: usize) -> Response {
+    let job = w.basiq.jobs[index].id.clone();
+    let user = w.basiq.jobs[index].user.clone();
+    if let Some(link) = &flow.auth_link
+        && let Some(l) = w
+            .basiq
+            .user_mut(&user)
+            .and_then(|u| u.auth_link.as_mut())
+            .filter(|l| l.id == *link)
+    {
+        l.deleted = true;
+        w.changed();
+    }
+    let mut query = format!("jobIds={}", encode(&job));
+    if let Some(state) = &flow.state {
+        query.push_str(&format!("&state={}", encode(state)));
+    }
+    match &w.basiq.redirect_url {
+        Some(url) => {
+            let joiner = if url.contains('?') { '&' } else { '?' };
+            see_other(&format!("{url}{joiner}{query}"))
+        }
+        None => page(
+            StatusCode::OK,
+            "All done",
+            &format!(
+                r#"<p>Your bank is connected. The application receives <code id="result">{}</code>.</p>"#,
+                escape(&query)
+            ),
+        ),
+    }
+}
+
+fn picker(flow: &Flow) -> Response {
+    let mut items = String::new();
+    for i in INSTITUTIONS {
+        items.push_str(&format!(
+            r#"<li><form method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="institution">
+<input type="hidden" name="institutionId" value="{id}">
+<button class="institution" id="institution-{id}" type="submit">{name}</button></form></li>"#,
+            hidden = flow.hidden(),
+            id = i.id,
+            name = escape(i.name),
+        ));
+    }
+    page(
+        StatusCode::OK,
+        "Select your bank",
+        &format!(r#"<ul id="institutions">{items}</ul>"#),
+    )
+}
+
+fn credentials(flow: &Flow, institution: &str, error: Option<&str>) -> Response {
+    let bank = personas::institution(institution).map_or(institution, |i| i.name);
+    let error = error
+        .map(|e| format!(r#"<p id="error" class="error">{}</p>"#, escape(e)))
+        .unwrap_or_default();
+    page(
+        StatusCode::OK,
+        bank,
+        &format!(
+            r#"{error}<form id="credentials" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="credentials">
+<input type="hidden" name="institutionId" value="{id}">
+<label>Login id <input id="loginId" name="loginId" autocomplete="off"></label>
+<label>Password <input id="password" name="password" type="password"></label>
+<button id="submit" type="submit">Connect</button>
+</form>
+<p class="hint">Sandbox logins: gavinBelson / hooli2016 and the other test personas.</p>"#,
+            hidden = flow.hidden(),
+            id = escape(institution),
+        ),
+    )
+}
+
+fn see_other(location: &str) -> Response {
+    let mut response = Response::new(axum::body::Body::empty());
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,171 @@
+//! The Consent UI stand-in without a browser: who may open it, and what a failing login shows.
+//! (The clicked-through happy and MFA flows are in `browser`.)
+
+use crate::support::*;
+
+fn form(token: &str, rest: &str) -> Vec<u8> {
+    format!("token={token}&state=s&{rest}").into_bytes()
+}
+
+async fn post(server: &sandbank::RunningServer, body: &[u8]) -> Exchange {
+    send(
+        server.basiq_url(),
+        "POST",
+        "/consent/home",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        body,
+    )
+    .await
+}
+
+fn error_text(ex: &Exchange) -> String {
+    let text = String::from_utf8_lossy(&ex.body);
+    text.split_once(r#"id="error" class="error">"#)
+        .and_then(|(_, rest)| rest.split_once("</p>"))
+        .map(|(e, _)| e.to_owned())
+        .unwrap_or_default()
+}
+
+/// Tokens that are not a live CLIENT_ACCESS token of this application, auth links that are not
+/// current, and `action=extend` without a consent are turned away with a 401 page, before any
+/// step runs.
+#[tokio::test]
+async fn who_may_open_it() {
+    let server = default_server().await;
+    let base = server.basiq_url();
+    let client = basiq_token(&server, "scope=CLIENT_ACCESS&userId=ea3a81").await;
+    let server_scope = server_token(&server).await;
+    let cases = [
+        (
+            "/consent/home".to_owned(),
+            "This link needs a CLIENT_ACCESS token or an auth link.",
+        ),
+        (
+            format!("/consent/home?token={server_scope}"),
+            "The token is not valid for this application, or is not a CLIENT_ACCESS token bound to a user.",
+        ),
+        (
+            "/consent/home?token=abc.def.ghi".to_owned(),
+            "The token is not valid for this application, or is not a CLIENT_ACCESS token bound to a user.",
+        ),
+        (
+            "/consent/home?authLink=nope".to_owned(),
+            "This auth link is not valid: it expired, was replaced, deleted or used.",
+        ),
+    ];
+    for (path, expected) in cases {
+        let ex = get(base, &path, &[]).await;
+        assert_eq!(ex.status, 401, "{path}");
+        assert_eq!(ex.header("content-type"), Some("text/html; charset=utf-8"));
+        assert_eq!(error_text(&ex), expected, "{path}");
+    }
+    // A user with no consent cannot extend one.
+    let made = send(
+        base,
+        "POST",
+        "/users",
+        &[
+            ("authorization", &format!("Bearer {server_scope}")),
+            ("content-type", "application/json"),
+        ],
+        br#"{"email":"new@example.com"}"#,
+    )
+    .await;
+    let fresh = made.json()["id"].as_str().unwrap_or_default().to_owned();
+    let token = basiq_token(&server, &format!("scope=CLIENT_ACCESS&userId={fresh}")).await;
+    let ex = get(
+        base,
+        &format!("/consent/home?token={token}&action=extend"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (ex.status, error_text(&ex).as_str()),
+        (401, "There is no consent to extend.")
+    );
+    // An hour later the token has expired.
+    let ex = get(base, &format!("/consent/home?token={client}"), &[]).await;
+    assert_eq!(ex.status, 200);
+    send(
+        base,
+        "POST",
+        "/__admin/clock/advance",
+        &[("content-type", "application/json")],
+        br#"{"seconds": 3600}"#,
+    )
+    .await;
+    let ex = get(base, &format!("/consent/home?token={client}"), &[]).await;
+    assert_eq!(
+        (ex.status, error_text(&ex).as_str()),
+        (401, "The token has expired.")
+    );
+}
+
+/// Missing credentials stay on the form; a failing persona (bighead, locked) starts its job,
+/// whose page then shows the failure and a way back to the form; the API sees the same job.
+#[tokio::test]
+async fn a_failing_login() {
+    let server = default_server().await;
+    let base = server.basiq_url();
+    let token = basiq_token(&server, "scope=CLIENT_ACCESS&userId=ea3a81").await;
+    let empty = post(
+        &server,
+        &form(
+            &token,
+            "step=credentials&institutionId=AU00000&loginId=&password=",
+        ),
+    )
+    .await;
+    assert_eq!(
+        (empty.status, error_text(&empty).as_str()),
+        (200, "Enter your login id and password.")
+    );
+
+    let sent = post(
+        &server,
+        &form(
+            &token,
+            "step=credentials&institutionId=AU00000&loginId=bighead&password=password",
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, 303);
+    let location = sent.header("location").unwrap_or_default().to_owned();
+    assert!(
+        location.starts_with("/consent/home/job?token="),
+        "{location}"
+    );
+    let connecting = get(base, &location, &[]).await;
+    let page = String::from_utf8_lossy(&connecting.body).into_owned();
+    assert!(
+        page.contains(r#"<meta http-equiv="refresh" content="1">"#),
+        "{page}"
+    );
+    assert!(page.contains("Connecting to Hooli Bank…"), "{page}");
+    send(
+        base,
+        "POST",
+        "/__admin/clock/advance",
+        &[("content-type", "application/json")],
+        br#"{"seconds": 1}"#,
+    )
+    .await;
+    let failed = get(base, &location, &[]).await;
+    assert_eq!(error_text(&failed), "Account is locked");
+    assert!(String::from_utf8_lossy(&failed.body).contains(r#"id="again""#));
+
+    let job = location
+        .rsplit_once("jobId=")
+        .map(|(_, j)| j)
+        .unwrap_or_default();
+    let server_scope = server_token(&server).await;
+    let api = get(
+        base,
+        &format!("/jobs/{job}"),
+        &[("authorization", &format!("Bearer {server_scope}"))],
+    )
+    .await
+    .json();
+    assert_eq!(api["steps"][0]["status"], "failed");
+    assert_eq!(api["steps"][0]["result"]["code"], "invalid-credentials");
+}
