@@ -83,6 +83,9 @@ pub enum BasiqError {
     /// A connection to an institution sandbank does not know.
     #[error("institution not found")]
     InstitutionUnknown,
+    /// A statement upload for an institution that takes none (the sandbox banks).
+    #[error("institution {0} not supported on this endpoint")]
+    InstitutionNotSupported(String),
     /// Refreshing a connection whose credentials are known to be wrong.
     #[error("invalid credentials")]
     CredentialsInvalid,
@@ -202,6 +205,7 @@ impl BasiqError {
             | E::EventAlreadySubscribed
             | E::NoWebhooks(_)
             | E::InstitutionUnknown
+            | E::InstitutionNotSupported(_)
             | E::CredentialsInvalid
             | E::ConnectionNotActive
             | E::ConnectionNotWeb => StatusCode::BAD_REQUEST,
@@ -355,6 +359,12 @@ impl BasiqError {
                 "Parameter value is not valid",
                 Some("Requested institution does not exist.".into()),
                 Some(json!({"pointer": "connection/institution/id"})),
+            ),
+            E::InstitutionNotSupported(id) => (
+                "institution-not-supported",
+                "Institution not supported",
+                Some(format!("Institution {id} is not supported on this endpoint")),
+                Some(json!({"parameter": "institutionId"})),
             ),
             E::CredentialsInvalid => (
                 "invalid-credentials",

@@ -210,6 +210,19 @@ fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
     let Some(user) = app.user_mut(&user_id) else {
         return;
     };
+    if connection_id.is_empty() {
+        // A statement upload: what it read goes straight to the user.
+        match (state.title, state.status) {
+            ("retrieve-accounts", Status::Success) => {
+                user.accounts.extend(retrieved.unwrap_or_default());
+            }
+            ("retrieve-transactions", Status::Success) => {
+                push_transactions(user, new_transactions.unwrap_or_default());
+            }
+            _ => {}
+        }
+        return;
+    }
     let Some(connection) = user.connections.iter_mut().find(|c| c.id == connection_id) else {
         return;
     };
@@ -242,17 +255,7 @@ fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
             user.accounts.extend(retrieved.unwrap_or_default());
         }
         ("retrieve-transactions", Status::Success) => {
-            let first = user
-                .transactions
-                .iter()
-                .map(|t| t.seq + 1)
-                .max()
-                .unwrap_or(0);
-            for (seq, mut t) in (first..).zip(new_transactions.unwrap_or_default()) {
-                t.seq = seq;
-                user.transactions.push(t);
-                added += 1;
-            }
+            added = push_transactions(user, new_transactions.unwrap_or_default());
         }
         _ => {}
     }
@@ -262,6 +265,22 @@ fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
     if added > 0 {
         super::events::transactions_event(app, seed, at, &user_id, &connection_id, added);
     }
+}
+
+/// Adds transactions a job retrieved, after every transaction the user has; returns how many.
+fn push_transactions(user: &mut super::model::User, new: Vec<Transaction>) -> usize {
+    let first = user
+        .transactions
+        .iter()
+        .map(|t| t.seq + 1)
+        .max()
+        .unwrap_or(0);
+    let added = new.len();
+    for (seq, mut t) in (first..).zip(new) {
+        t.seq = seq;
+        user.transactions.push(t);
+    }
+    added
 }
 
 /// `n` new transactions on each of a connection's accounts at `at`, balances moved by them,
@@ -338,6 +357,8 @@ fn step_result(job: &Job, state: &StepState, base: &str) -> Value {
         Status::Success if state.title == "mfa-challenge" => challenge(job, base),
         Status::Success => {
             let url = match state.title {
+                // A statement upload has no connection to point at.
+                "verify-credentials" if job.connection.is_empty() => return Value::Null,
                 "verify-credentials" => format!("/users/{user}/connections/{}", job.connection),
                 "retrieve-accounts" => {
                     format!("/users/{user}/accounts?filter=institution.id.eq('{inst}')")
@@ -394,10 +415,14 @@ pub fn job_body(job: &Job, base: &str, now: DateTime<Utc>, listed: bool) -> Valu
         });
     }
     body["steps"] = Value::Array(steps);
-    body["links"] = json!({
-        "self": format!("{base}/jobs/{}", job.id),
-        "source": format!("{base}/users/{}/connections/{}", job.user, job.connection),
-    });
+    body["links"] = json!({ "self": format!("{base}/jobs/{}", job.id) });
+    // Statement jobs have no source.
+    if !job.connection.is_empty() {
+        body["links"]["source"] = json!(format!(
+            "{base}/users/{}/connections/{}",
+            job.user, job.connection
+        ));
+    }
     body
 }
 

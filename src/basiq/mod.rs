@@ -17,6 +17,7 @@ pub mod filter;
 pub mod jobs;
 pub mod model;
 pub mod personas;
+pub mod statements;
 pub mod users;
 pub mod webhooks;
 pub mod wire;
@@ -110,6 +111,7 @@ pub fn router(engine: Engine) -> Router {
             get(consent_ui::home).post(consent_ui::step),
         )
         .route("/consent/home/job", get(consent_ui::job))
+        .route("/users/{user}/statements", post(statements::upload))
         .route("/users/{user}/identities", get(consents::identities))
         .route(
             "/users/{user}/identities/{identity}",

@@ -174,17 +174,30 @@ impl Browser {
         .await;
     }
 
+    /// The text of the element matching `css`; when the page reloads between finding the element
+    /// and reading it, it is found again (for up to five seconds).
     async fn text(&self, css: &str) -> String {
-        let element = self.find(css).await;
-        self.command(
-            "GET",
-            &self.path(&format!("/element/{element}/text")),
-            json!({}),
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let element = self.find(css).await;
+            let ex = send(
+                &self.base,
+                "GET",
+                &self.path(&format!("/element/{element}/text")),
+                &[],
+                b"",
+            )
+            .await;
+            if ex.status == 200 {
+                return ex.json()["value"].as_str().unwrap_or_default().to_owned();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} stays stale: {}",
+                ex.render()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Waits up to five seconds for the element matching `css` to read `expected` (pages that
@@ -266,9 +279,9 @@ async fn widget_in_a_real_browser() {
     browser
         .goto(started["widgetUrl"].as_str().unwrap_or_default())
         .await;
-    assert_eq!(browser.text("h1").await, "Select your bank");
+    browser.wait_for_text("h1", "Select your bank").await;
     browser.click("#institution-WQ7mPh3yLsXbRt9cKdNe2A").await;
-    assert_eq!(browser.text("h1").await, "Platypus Bank");
+    browser.wait_for_text("h1", "Platypus Bank").await;
     browser.sign_in("user_good", "wrong").await;
     assert_eq!(
         browser.text("#error").await,
@@ -288,7 +301,7 @@ async fn widget_in_a_real_browser() {
     browser
         .goto(repair["widgetUrl"].as_str().unwrap_or_default())
         .await;
-    assert_eq!(browser.text("h1").await, "Finbank Profiles - A");
+    browser.wait_for_text("h1", "Finbank Profiles - A").await;
     browser.sign_in("demo", "go").await;
     assert_eq!(
         browser.text("#result").await,
@@ -439,11 +452,13 @@ async fn consent_ui_in_a_real_browser() {
     browser
         .goto(&format!("{}{path}&state=first", server.basiq_url()))
         .await;
-    assert_eq!(browser.text("h1").await, "Share your financial data");
+    browser
+        .wait_for_text("h1", "Share your financial data")
+        .await;
     browser.click("#agree").await;
-    assert_eq!(browser.text("h1").await, "Select your bank");
+    browser.wait_for_text("h1", "Select your bank").await;
     browser.click("#institution-AU00000").await;
-    assert_eq!(browser.text("h1").await, "Hooli Bank");
+    browser.wait_for_text("h1", "Hooli Bank").await;
     browser.type_into("#loginId", "gavinBelson").await;
     browser.type_into("#password", "hooli2016").await;
     browser.click("#submit").await;
@@ -469,7 +484,7 @@ async fn consent_ui_in_a_real_browser() {
         ))
         .await;
     browser.click("#agree").await;
-    assert_eq!(browser.text("h1").await, "Pied Piper Bank");
+    browser.wait_for_text("h1", "Pied Piper Bank").await;
     browser.type_into("#loginId", "jared").await;
     browser.type_into("#password", "django").await;
     browser.click("#submit").await;
@@ -479,7 +494,9 @@ async fn consent_ui_in_a_real_browser() {
     advance(&server, 1).await;
     browser.type_into("#answer0", "0000").await;
     browser.click("#submit").await;
-    assert_eq!(browser.text("#error").await, "MFA response is not valid.");
+    browser
+        .wait_for_text("#error", "MFA response is not valid.")
+        .await;
     browser.type_into("#answer0", "1234").await;
     browser.click("#submit").await;
     browser.wait_for_text("h1", "Back at the application").await;

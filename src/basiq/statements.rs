@@ -1,0 +1,325 @@
+//! Statement uploads: `POST /users/{userId}/statements` (`multipart/form-data` with
+//! `institutionId` and the `statement` file) → 202 and a job whose steps read the file
+//! (`verify-credentials`), then add what it holds to the user (`retrieve-accounts`,
+//! `retrieve-transactions`).
+//!
+//! A CSV whose header row names `date`, `description` and `amount` (`balance` optional; dates
+//! `YYYY-MM-DD` or `DD/MM/YYYY`) becomes one account with exactly those transactions; a PDF
+//! becomes one transaction account with 90 days of generated history. An empty file, a CSV that
+//! lacks a column or has an unreadable value, and anything else fail the job's first step with
+//! the statement codes Basiq documents. The sandbox banks take no statements (400
+//! `institution-not-supported`), as at Basiq.
+
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::auth::{Access, authorize};
+use super::error::BasiqError;
+use super::jobs::{Job, job_ref};
+use super::model::{Connection, Profile};
+use super::personas::{self, Failure};
+use super::{base, check_id, param, reply};
+use crate::engine::Engine;
+use crate::http;
+use crate::scenario::check::valid_id;
+use crate::scenario::model::{BasiqAccountSpec, BasiqClassSpec, BasiqTransactionSpec};
+use crate::value::{Money, Timestamp};
+use crate::world::build;
+
+const NOT_VALID: &str = "Statement is not valid.";
+/// The most rows a CSV statement may hold.
+const MAX_ROWS: usize = 100_000;
+
+const EMPTY_FILE: Failure = statement_failure(
+    "empty-file",
+    "Empty file.",
+    "The uploaded statement is empty.",
+);
+const MISSING_FIELD: Failure = statement_failure(
+    "missing-required-field",
+    "Missing required field.",
+    "The CSV header must name the columns date, description and amount.",
+);
+const INVALID_VALUE: Failure = statement_failure(
+    "invalid-field-value",
+    "Invalid field value.",
+    "A row holds a date or an amount that cannot be read.",
+);
+const TOO_MANY_ROWS: Failure = statement_failure(
+    "row-count-exceeded",
+    "Row count exceeded.",
+    "The CSV holds more rows than a statement may.",
+);
+const NOT_SUPPORTED: Failure = statement_failure(
+    "bank-statement-not-supported",
+    "Statement not supported.",
+    "Statement is not currently supported for this institution - check statement uploaded against correct bank.",
+);
+
+const fn statement_failure(
+    code: &'static str,
+    title: &'static str,
+    detail: &'static str,
+) -> Failure {
+    Failure {
+        step: "verify-credentials",
+        code,
+        title,
+        detail,
+        invalidates: false,
+    }
+}
+
+/// One part of a `multipart/form-data` body.
+struct Part<'a> {
+    name: String,
+    filename: Option<String>,
+    data: &'a [u8],
+}
+
+/// The parts of a `multipart/form-data` body, or `None` when it is not one.
+fn multipart<'a>(content_type: &str, body: &'a [u8]) -> Option<Vec<Part<'a>>> {
+    let boundary = content_type
+        .split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("boundary="))?
+        .trim_matches('"');
+    if boundary.is_empty() {
+        return None;
+    }
+    let delimiter = format!("--{boundary}");
+    let mut parts = Vec::new();
+    let mut rest = body;
+    // Skip the preamble up to the first delimiter.
+    let at = find(rest, delimiter.as_bytes())?;
+    rest = &rest[at + delimiter.len()..];
+    loop {
+        if rest.starts_with(b"--") {
+            return Some(parts);
+        }
+        rest = rest.strip_prefix(b"\r\n")?;
+        let head_end = find(rest, b"\r\n\r\n")?;
+        let head = std::str::from_utf8(&rest[..head_end]).ok()?;
+        let content = &rest[head_end + 4..];
+        let end = find(content, format!("\r\n{delimiter}").as_bytes())?;
+        let disposition = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+        let attribute = |key: &str| {
+            disposition.split(';').map(str::trim).find_map(|p| {
+                p.strip_prefix(key)
+                    .and_then(|v| v.strip_prefix('='))
+                    .map(|v| v.trim_matches('"').to_owned())
+            })
+        };
+        parts.push(Part {
+            name: attribute("name")?,
+            filename: attribute("filename"),
+            data: &content[..end],
+        });
+        rest = &content[end + 2 + delimiter.len()..];
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// What a statement file holds: the account to add, or why it cannot be read.
+fn read_statement(filename: Option<&str>, data: &[u8]) -> Result<BasiqAccountSpec, Failure> {
+    if data.iter().all(u8::is_ascii_whitespace) {
+        return Err(EMPTY_FILE);
+    }
+    let statement_account = |transactions| BasiqAccountSpec {
+        name: Some("Statement account".to_owned()),
+        class: Some(BasiqClassSpec {
+            kind: "transaction".to_owned(),
+            product: None,
+        }),
+        transactions,
+        ..BasiqAccountSpec::default()
+    };
+    if data.starts_with(b"%PDF") {
+        return Ok(statement_account(Vec::new()));
+    }
+    let is_csv = filename.is_some_and(|f| f.to_ascii_lowercase().ends_with(".csv"));
+    let text = std::str::from_utf8(data).map_err(|_| NOT_SUPPORTED)?;
+    if !is_csv && !text.lines().next().is_some_and(|l| l.contains(',')) {
+        return Err(NOT_SUPPORTED);
+    }
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<String> = lines
+        .next()
+        .map(|h| {
+            h.split(',')
+                .map(|c| c.trim().to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    let column = |name: &str| header.iter().position(|c| c == name);
+    let (Some(date), Some(description), Some(amount)) =
+        (column("date"), column("description"), column("amount"))
+    else {
+        return Err(MISSING_FIELD);
+    };
+    let balance = column("balance");
+    let mut transactions = Vec::new();
+    let mut last_balance = None;
+    for line in lines {
+        if transactions.len() == MAX_ROWS {
+            return Err(TOO_MANY_ROWS);
+        }
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+        let day = parse_date(cell(date)).ok_or(INVALID_VALUE)?;
+        let value = Money::parse(cell(amount)).ok_or(INVALID_VALUE)?;
+        if let Some(b) = balance {
+            last_balance = Some(Money::parse(cell(b)).ok_or(INVALID_VALUE)?);
+        }
+        let at = Timestamp::seconds(day.and_hms_opt(0, 0, 0).ok_or(INVALID_VALUE)?.and_utc());
+        transactions.push(BasiqTransactionSpec {
+            description: Some(cell(description).to_owned()),
+            amount: value,
+            post_date: Some(at),
+            transaction_date: Some(at),
+            ..BasiqTransactionSpec::default()
+        });
+    }
+    let total = Money(transactions.iter().map(|t| t.amount.0).sum());
+    let mut account = statement_account(transactions);
+    account.balance = Some(last_balance.unwrap_or(total));
+    Ok(account)
+}
+
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .ok()
+}
+
+/// `POST /users/{userId}/statements` (SERVER, or CLIENT for its own user): 202 with the job.
+pub async fn upload(
+    State(engine): State<Engine>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Response {
+    let user = param(&path);
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(
+            w,
+            now,
+            engine.secret(),
+            &headers,
+            Access::ServerOrOwnClient,
+            Some(user),
+        )?;
+        check_id(user, "userId", "User ID")?;
+        let body = match bytes {
+            Ok(b) => b,
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(BasiqError::BodyTooLarge);
+            }
+            Err(_) => return Err(BasiqError::BodyInvalid(NOT_VALID)),
+        };
+        let content_type = http::header(&headers, "content-type").unwrap_or("");
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        // This endpoint documents no 415: a body of another type is not a valid statement.
+        if !media.eq_ignore_ascii_case("multipart/form-data") {
+            return Err(BasiqError::BodyInvalid(NOT_VALID));
+        }
+        let parts = multipart(content_type, &body).ok_or(BasiqError::BodyInvalid(NOT_VALID))?;
+        let field = |name: &str| parts.iter().find(|p| p.name == name);
+        let institution = field("institutionId")
+            .and_then(|p| std::str::from_utf8(p.data).ok())
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .ok_or(BasiqError::BodyInvalid("InstitutionID not provided"))?
+            .to_owned();
+        if !valid_id(&institution) {
+            return Err(BasiqError::InstitutionUnknown);
+        }
+        if personas::institution(&institution).is_some() {
+            return Err(BasiqError::InstitutionNotSupported(institution));
+        }
+        let statement = field("statement").ok_or(BasiqError::BodyInvalid(NOT_VALID))?;
+        w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+        let job = statement_job(&engine, w.seed, now, user, &institution, statement, w);
+        let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job.id));
+        w.basiq.jobs.push(job);
+        w.changed();
+        Ok(http::json(StatusCode::ACCEPTED, body))
+    });
+    reply(&engine, outcome)
+}
+
+fn statement_job(
+    engine: &Engine,
+    seed: u64,
+    now: DateTime<Utc>,
+    user: &str,
+    institution: &str,
+    statement: &Part<'_>,
+    w: &crate::world::World,
+) -> Job {
+    let id = engine.next_uuid();
+    let read = read_statement(statement.filename.as_deref(), statement.data);
+    // The accounts a statement adds belong to no listed connection; their `connection` is an id
+    // of the upload's own.
+    let source = Connection {
+        id: engine.next_uuid(),
+        status: "active".to_owned(),
+        method: "web".to_owned(),
+        mfa_enabled: false,
+        created_date: Timestamp::seconds(now),
+        last_used: Some(Timestamp::seconds(now)),
+        expiry_date: None,
+        institution: institution.to_owned(),
+        profile: w
+            .basiq
+            .user(user)
+            .map(|u| Profile {
+                full_name: format!("{} {}", u.first_name, u.last_name)
+                    .trim()
+                    .to_owned(),
+                ..Profile::default()
+            })
+            .unwrap_or_default(),
+        login: None,
+    };
+    let (failure, retrieved) = match read {
+        Ok(account) => (
+            None,
+            Some(build::basiq_accounts(
+                seed,
+                now,
+                &format!("basiq.statement.{id}"),
+                &source,
+                &[account],
+            )),
+        ),
+        Err(f) => (Some(f), None),
+    };
+    Job {
+        id,
+        user: user.to_owned(),
+        connection: String::new(),
+        institution: institution.to_owned(),
+        created: now,
+        step_duration: w.basiq.step_duration,
+        steps: vec![
+            "verify-credentials",
+            "retrieve-accounts",
+            "retrieve-transactions",
+        ],
+        failure,
+        challenge: None,
+        mfa_answered: None,
+        retrieved,
+        applied: 0,
+    }
+}
