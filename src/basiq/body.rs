@@ -16,13 +16,7 @@ pub fn json<T: DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
     invalid: &'static str,
 ) -> Result<T, BasiqError> {
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Err(BasiqError::BodyTooLarge);
-        }
-        Err(_) => return Err(BasiqError::BodyInvalid(invalid)),
-    };
+    let body = bytes(body, invalid)?;
     let content_type = http::header(headers, "content-type").unwrap_or("");
     let media = content_type.split(';').next().unwrap_or("").trim();
     if !media.eq_ignore_ascii_case("application/json") {
@@ -34,4 +28,18 @@ pub fn json<T: DeserializeOwned>(
         return Err(BasiqError::ContentTypeUnsupported(shown.to_owned()));
     }
     serde_json::from_slice(&body).map_err(|_| BasiqError::BodyInvalid(invalid))
+}
+
+/// The body's bytes: too large → 413, unreadable → 400 `invalid-content` with `invalid`.
+pub fn bytes(
+    body: Result<Bytes, BytesRejection>,
+    invalid: &'static str,
+) -> Result<Bytes, BasiqError> {
+    match body {
+        Ok(body) => Ok(body),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(BasiqError::BodyTooLarge)
+        }
+        Err(_) => Err(BasiqError::BodyInvalid(invalid)),
+    }
 }

@@ -219,13 +219,7 @@ pub async fn upload(
             Some(user),
         )?;
         check_id(user, "userId", "User ID")?;
-        let body = match bytes {
-            Ok(b) => b,
-            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(BasiqError::BodyTooLarge);
-            }
-            Err(_) => return Err(BasiqError::BodyInvalid(NOT_VALID)),
-        };
+        let body = super::body::bytes(bytes, NOT_VALID)?;
         let content_type = http::header(&headers, "content-type").unwrap_or("");
         let media = content_type.split(';').next().unwrap_or("").trim();
         // This endpoint documents no 415: a body of another type is not a valid statement.

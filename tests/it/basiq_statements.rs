@@ -109,14 +109,10 @@ async fn jobs_read_the_file() {
         .await
         .json();
     let count = before["data"].as_array().map_or(0, Vec::len);
-    send(
-        server.basiq_url(),
-        "POST",
-        "/__admin/clock/advance",
-        &[("content-type", "application/json")],
-        br#"{"seconds": 10}"#,
-    )
-    .await;
+    server
+        .engine()
+        .clock()
+        .advance(chrono::Duration::seconds(10));
     let done = get(server.basiq_url(), &format!("/jobs/{job}"), &h).await;
     snap!("basiq_statement_job", done.render());
     let after = get(
@@ -189,14 +185,10 @@ async fn jobs_read_the_file() {
         ]),
     )
     .await;
-    send(
-        server.basiq_url(),
-        "POST",
-        "/__admin/clock/advance",
-        &[("content-type", "application/json")],
-        br#"{"seconds": 10}"#,
-    )
-    .await;
+    server
+        .engine()
+        .clock()
+        .advance(chrono::Duration::seconds(10));
     let mut outcomes = Vec::new();
     for ex in [&pdf, &empty, &no_amount] {
         let id = ex.json()["id"].as_str().unwrap_or_default().to_owned();

@@ -86,14 +86,10 @@ async fn who_may_open_it() {
     // An hour later the token has expired.
     let ex = get(base, &format!("/consent/home?token={client}"), &[]).await;
     assert_eq!(ex.status, 200);
-    send(
-        base,
-        "POST",
-        "/__admin/clock/advance",
-        &[("content-type", "application/json")],
-        br#"{"seconds": 3600}"#,
-    )
-    .await;
+    server
+        .engine()
+        .clock()
+        .advance(chrono::Duration::seconds(3600));
     let ex = get(base, &format!("/consent/home?token={client}"), &[]).await;
     assert_eq!(
         (ex.status, error_text(&ex).as_str()),
@@ -142,14 +138,10 @@ async fn a_failing_login() {
         "{page}"
     );
     assert!(page.contains("Connecting to Hooli Bank…"), "{page}");
-    send(
-        base,
-        "POST",
-        "/__admin/clock/advance",
-        &[("content-type", "application/json")],
-        br#"{"seconds": 1}"#,
-    )
-    .await;
+    server
+        .engine()
+        .clock()
+        .advance(chrono::Duration::seconds(1));
     let failed = get(base, &location, &[]).await;
     assert_eq!(error_text(&failed), "Account is locked");
     assert!(String::from_utf8_lossy(&failed.body).contains(r#"id="again""#));
