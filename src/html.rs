@@ -37,3 +37,10 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+/// The error paragraph a page shows above its form (nothing when there is no error); the
+/// browser tests find it as `#error`.
+pub fn error(text: Option<&str>) -> String {
+    text.map(|e| format!(r#"<p id="error" class="error">{}</p>"#, escape(e)))
+        .unwrap_or_default()
+}

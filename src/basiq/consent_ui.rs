@@ -27,7 +27,7 @@ use super::model::Scope;
 use super::personas::{self, INSTITUTIONS};
 use super::query_param;
 use crate::engine::Engine;
-use crate::html::{escape, page, page_with_head};
+use crate::html::{self, escape, page, page_with_head};
 use crate::jwt;
 use crate::world::World;
 
@@ -153,10 +153,7 @@ fn refused(reason: Refused) -> Response {
     page(
         StatusCode::UNAUTHORIZED,
         "Link unavailable",
-        &format!(
-            r#"<p id="error" class="error">{}</p>"#,
-            escape(&reason.to_string())
-        ),
+        &html::error(Some(&reason.to_string())),
     )
 }
 
@@ -314,13 +311,13 @@ fn job_page(
             StatusCode::OK,
             "We couldn't connect",
             &format!(
-                r#"<p id="error" class="error">{}</p>
+                r#"{}
 <form id="retry" method="post" action="/consent/home">{hidden}
 <input type="hidden" name="step" value="institution">
 <input type="hidden" name="institutionId" value="{id}">
 <button id="again" type="submit">Try again</button>
 </form>"#,
-                escape(detail),
+                html::error(Some(detail)),
                 hidden = flow.hidden(),
                 id = escape(&institution),
             ),
@@ -336,9 +333,7 @@ fn job_page(
                 label = escape(label),
             ));
         }
-        let error = error
-            .map(|e| format!(r#"<p id="error" class="error">{}</p>"#, escape(e)))
-            .unwrap_or_default();
+        let error = html::error(error);
         return page(
             StatusCode::OK,
             bank,
@@ -425,9 +420,7 @@ fn picker(flow: &Flow) -> Response {
 
 fn credentials(flow: &Flow, institution: &str, error: Option<&str>) -> Response {
     let bank = personas::institution(institution).map_or(institution, |i| i.name);
-    let error = error
-        .map(|e| format!(r#"<p id="error" class="error">{}</p>"#, escape(e)))
-        .unwrap_or_default();
+    let error = html::error(error);
     page(
         StatusCode::OK,
         bank,

@@ -379,9 +379,7 @@ fn picker(token: &str, c: &Connection) -> String {
 }
 
 fn credentials_form(token: &str, bank: &Bank, error: Option<&str>) -> String {
-    let error = error
-        .map(|e| format!(r#"<p id="error" class="error">{}</p>"#, escape(e)))
-        .unwrap_or_default();
+    let error = crate::html::error(error);
     format!(
         r#"{error}<form id="credentials" method="post" action="/connect/complete">
 <input type="hidden" name="connectToken" value="{token}">
