@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::filter::{self, Op};
-use super::personas::{INSTITUTIONS, Institution, Mfa};
+use std::sync::Arc;
+
+use super::personas::{Institution, Mfa, Sandbox};
 use super::{base, param, params, query_param, reply};
 use crate::engine::Engine;
 use crate::http;
@@ -91,9 +93,9 @@ fn institution(i: &Institution, base: &str) -> Value {
 }
 
 /// The filterable fields of a connector (or institution, under `institution.`).
-fn field(i: &Institution, path: &str) -> Option<&'static str> {
+fn field<'a>(i: &'a Institution, path: &str) -> Option<&'a str> {
     Some(match path {
-        "connector.id" | "institution.id" => i.id,
+        "connector.id" | "institution.id" => &i.id,
         "connector.method" => "web",
         "connector.status" | "institution.status" => "operational",
         "connector.stage" | "institution.stage" => "live",
@@ -106,20 +108,33 @@ fn field(i: &Institution, path: &str) -> Option<&'static str> {
     })
 }
 
-fn filtered(query: Option<&str>, prefix: &str) -> Result<Vec<&'static Institution>, BasiqError> {
+/// An institution to ask [`field`] which paths exist.
+const PROBE: Institution = Institution {
+    id: String::new(),
+    name: String::new(),
+    short_name: String::new(),
+    mfa: Mfa::Never,
+};
+
+fn filtered<'a>(
+    sandbox: &'a Sandbox,
+    query: Option<&str>,
+    prefix: &str,
+) -> Result<Vec<&'a Institution>, BasiqError> {
     let Some(text) = query_param(query, "filter") else {
-        return Ok(INSTITUTIONS.iter().collect());
+        return Ok(sandbox.institutions().iter().collect());
     };
     let statements = filter::parse(&text).ok_or(BasiqError::FilterInvalid)?;
     let supported = statements.iter().all(|s| {
         s.path.starts_with(prefix)
             && matches!(s.op, Op::Eq | Op::Ne | Op::In)
-            && field(&INSTITUTIONS[0], &s.path).is_some()
+            && field(&PROBE, &s.path).is_some()
     });
     if !supported {
         return Err(BasiqError::FilterInvalid);
     }
-    Ok(INSTITUTIONS
+    Ok(sandbox
+        .institutions()
         .iter()
         .filter(|i| {
             statements
@@ -136,10 +151,10 @@ pub enum Gate {
     Public,
 }
 
-fn gate(engine: &Engine, headers: &HeaderMap, gate: Gate) -> Result<(), BasiqError> {
-    match gate {
-        Gate::Public => Ok(()),
-        Gate::Token => engine.with_world_at(|w, now| {
+/// Checks the token where the route needs one; the institutions the world knows.
+fn gate(engine: &Engine, headers: &HeaderMap, gate: Gate) -> Result<Arc<Sandbox>, BasiqError> {
+    engine.with_world_at(|w, now| {
+        if let Gate::Token = gate {
             authorize(
                 w,
                 now,
@@ -147,10 +162,10 @@ fn gate(engine: &Engine, headers: &HeaderMap, gate: Gate) -> Result<(), BasiqErr
                 headers,
                 Access::ServerOrOwnClient,
                 None,
-            )
-            .map(|_| ())
-        }),
-    }
+            )?;
+        }
+        Ok(w.basiq.sandbox.clone())
+    })
 }
 
 async fn connectors_with(
@@ -160,9 +175,9 @@ async fn connectors_with(
     g: Gate,
 ) -> Response {
     let outcome = (|| {
-        gate(&engine, &headers, g)?;
+        let sandbox = gate(&engine, &headers, g)?;
         let base = base(&engine, &headers);
-        let data: Vec<Value> = filtered(query.as_deref(), "connector.")?
+        let data: Vec<Value> = filtered(&sandbox, query.as_deref(), "connector.")?
             .into_iter()
             .map(|i| connector(i, &base))
             .collect();
@@ -179,28 +194,28 @@ async fn connector_with(
     g: Gate,
 ) -> Response {
     let (id, method) = params(&path);
-    let outcome = (|| {
-        gate(&engine, &headers, g)?;
-        let well_formed = id.len() == 7
-            && id[..2].bytes().all(|b| b.is_ascii_uppercase())
-            && id[2..].bytes().all(|b| b.is_ascii_digit());
-        if !well_formed {
-            return Err(BasiqError::IdInvalid {
-                parameter: "connectorId",
-                label: "Connector ID",
-            });
-        }
-        let i = INSTITUTIONS
-            .iter()
-            .find(|i| i.id == id && method == "web")
-            .ok_or(BasiqError::NotFound {
-                detail: "Requested connector does not exist.",
-            })?;
-        Ok(http::json(
-            StatusCode::OK,
-            http::to_bytes(&connector(i, &base(&engine, &headers))),
-        ))
-    })();
+    let outcome =
+        (|| {
+            let sandbox = gate(&engine, &headers, g)?;
+            let well_formed = id.len() == 7
+                && id[..2].bytes().all(|b| b.is_ascii_uppercase())
+                && id[2..].bytes().all(|b| b.is_ascii_digit());
+            if !well_formed {
+                return Err(BasiqError::IdInvalid {
+                    parameter: "connectorId",
+                    label: "Connector ID",
+                });
+            }
+            let i = sandbox.institution(id).filter(|_| method == "web").ok_or(
+                BasiqError::NotFound {
+                    detail: "Requested connector does not exist.",
+                },
+            )?;
+            Ok(http::json(
+                StatusCode::OK,
+                http::to_bytes(&connector(i, &base(&engine, &headers))),
+            ))
+        })();
     reply(&engine, outcome)
 }
 
@@ -211,9 +226,9 @@ async fn institutions_with(
     g: Gate,
 ) -> Response {
     let outcome = (|| {
-        gate(&engine, &headers, g)?;
+        let sandbox = gate(&engine, &headers, g)?;
         let base = base(&engine, &headers);
-        let data: Vec<Value> = filtered(query.as_deref(), "institution.")?
+        let data: Vec<Value> = filtered(&sandbox, query.as_deref(), "institution.")?
             .into_iter()
             .map(|i| institution(i, &base))
             .collect();
@@ -285,13 +300,10 @@ pub async fn institution_by_id(
 ) -> Response {
     let id = param(&path);
     let outcome = (|| {
-        gate(&engine, &headers, Gate::Token)?;
-        let i = INSTITUTIONS
-            .iter()
-            .find(|i| i.id == id)
-            .ok_or(BasiqError::NotFound {
-                detail: "Requested institution does not exist.",
-            })?;
+        let sandbox = gate(&engine, &headers, Gate::Token)?;
+        let i = sandbox.institution(id).ok_or(BasiqError::NotFound {
+            detail: "Requested institution does not exist.",
+        })?;
         Ok(http::json(
             StatusCode::OK,
             http::to_bytes(&institution(i, &base(&engine, &headers))),

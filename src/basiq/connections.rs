@@ -15,12 +15,12 @@ use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::jobs::{Job, job_ref};
 use super::model::{Address, Application, Connection, Profile, User};
-use super::personas::{self, Failure, Login, Mfa, Persona};
+use super::personas::{self, Failure, Mfa, Persona};
 use super::{base, body, check_id, param, params, reply};
 use crate::engine::Engine;
 use crate::http;
 use crate::ids::rng_for;
-use crate::scenario::model::{BasiqAccountSpec, BasiqClassSpec, HistorySpec};
+use crate::scenario::model::{BasiqAccountSpec, HistorySpec};
 use crate::value::Timestamp;
 use crate::world::{Target, World, build};
 
@@ -66,25 +66,22 @@ fn plan_job(
     now: DateTime<Utc>,
     retrieved: Option<(Vec<super::model::Account>, Vec<super::model::Transaction>)>,
 ) -> Job {
+    let institution = app.sandbox.institution(&connection.institution);
+    // `None` for a connection without a login (one a scenario spells out).
     let login = connection
         .login
         .as_ref()
-        .map(|(l, p)| personas::login(l, p));
-    let failure: Option<Failure> = match (login, connection.status.as_str()) {
-        (Some(Login::Fails(f)), _) => Some(f),
-        (_, "invalid") => Some(personas::INVALID_CREDENTIALS),
-        _ => None,
-    };
-    let persona = match login {
-        Some(Login::Persona(p)) => Some(p),
-        _ => None,
-    };
+        .map(|(l, p)| app.sandbox.login(&connection.institution, l, p));
+    let failure: Option<Failure> = login
+        .and_then(personas::outcome)
+        .or_else(|| (connection.status == "invalid").then_some(personas::INVALID_CREDENTIALS));
+    let persona = login.flatten();
     let jobs_so_far = app
         .jobs
         .iter()
         .filter(|j| j.connection == connection.id)
         .count();
-    let mfa = match personas::institution(&connection.institution).map(|i| i.mfa) {
+    let mfa = match institution.map(|i| i.mfa) {
         Some(Mfa::Always) => true,
         Some(Mfa::Sometimes) => {
             rng_for(seed, &format!("mfa {} {jobs_so_far}", connection.id)).random_bool(0.5)
@@ -92,8 +89,11 @@ fn plan_job(
         _ => false,
     };
     // A login that fails at verify-credentials never reaches a challenge.
-    let challenge = (mfa && failure.is_none_or(|f| f.step != "verify-credentials"))
-        .then(|| persona.map(|p| p.challenge).unwrap_or(&OTP_FALLBACK));
+    let challenge = (mfa
+        && failure
+            .as_ref()
+            .is_none_or(|f| f.step != "verify-credentials"))
+    .then(|| persona.map_or_else(personas::otp, |p| p.challenge.clone()));
     let mut steps = vec!["verify-credentials"];
     if challenge.is_some() {
         steps.push("mfa-challenge");
@@ -129,16 +129,23 @@ fn scripted_job(w: &mut World, id: String, target: &Target, now: DateTime<Utc>) 
     Some(job)
 }
 
-/// The one-time-password challenge, for logins without a challenge of their own.
-static OTP_FALLBACK: personas::Challenge = personas::Challenge {
-    method: "token",
-    description: "A SMS code has been sent to your device, please enter valid number",
-    input: &["OTP Password"],
-    answers: &[&["1234"]],
-};
+/// The profile a persona with names shares.
+fn persona_profile(p: &Persona) -> Option<Profile> {
+    let full_name = p.full_name()?;
+    Some(Profile {
+        full_name,
+        first_name: p.first_name.clone().unwrap_or_default(),
+        last_name: p.last_name.clone().unwrap_or_default(),
+        middle_name: String::new(),
+        phone_numbers: p.phone.iter().cloned().collect(),
+        email_addresses: p.email.iter().cloned().collect(),
+        physical_addresses: p.address.as_deref().map(address).into_iter().collect(),
+    })
+}
 
-fn persona_profile(p: &Persona) -> Profile {
-    let (line1, locality) = p.address.rsplit_once(", ").unwrap_or(("", p.address));
+/// An address written `street, locality STATE postcode`.
+fn address(text: &str) -> Address {
+    let (line1, locality) = text.rsplit_once(", ").unwrap_or(("", text));
     let words: Vec<&str> = locality.split_whitespace().collect();
     let (city, state, postcode) = match words.len() {
         n if n >= 3 => (
@@ -148,24 +155,16 @@ fn persona_profile(p: &Persona) -> Profile {
         ),
         _ => (locality.to_owned(), String::new(), String::new()),
     };
-    Profile {
-        full_name: format!("{} {}", p.first_name, p.last_name),
-        first_name: p.first_name.to_owned(),
-        last_name: p.last_name.to_owned(),
-        middle_name: String::new(),
-        phone_numbers: vec![p.phone.to_owned()],
-        email_addresses: vec![p.email.to_owned()],
-        physical_addresses: vec![Address {
-            address_line1: (!line1.is_empty()).then(|| line1.to_owned()),
-            address_line2: None,
-            address_line3: None,
-            postcode: Some(postcode),
-            city: Some(city),
-            state: Some(state),
-            country: Some("Australia".to_owned()),
-            country_code: Some("AU".to_owned()),
-            formatted_address: Some(format!("{}, Australia", p.address)),
-        }],
+    Address {
+        address_line1: (!line1.is_empty()).then(|| line1.to_owned()),
+        address_line2: None,
+        address_line3: None,
+        postcode: Some(postcode),
+        city: Some(city),
+        state: Some(state),
+        country: Some("Australia".to_owned()),
+        country_code: Some("AU".to_owned()),
+        formatted_address: Some(format!("{text}, Australia")),
     }
 }
 
@@ -189,24 +188,19 @@ fn user_profile(user: &User) -> Profile {
     }
 }
 
-fn persona_accounts(p: &Persona) -> Vec<BasiqAccountSpec> {
+/// What a persona's accounts are made from: its own specs, with years of history and the
+/// profile's name as holder unless they say otherwise.
+fn persona_accounts(p: &Persona, holder: &str) -> Vec<BasiqAccountSpec> {
     p.accounts
         .iter()
-        .map(|(class, product, name, number)| BasiqAccountSpec {
-            account_no: Some((*number).to_owned()),
-            name: Some((*name).to_owned()),
-            class: Some(BasiqClassSpec {
-                kind: (*class).to_owned(),
-                product: Some((*product).to_owned()),
+        .map(|a| BasiqAccountSpec {
+            account_holder: a.account_holder.clone().or_else(|| Some(holder.to_owned())),
+            history: a.history.or_else(|| {
+                a.transactions
+                    .is_empty()
+                    .then_some(HistorySpec::days(PERSONA_HISTORY_DAYS))
             }),
-            account_holder: Some(
-                p.holder
-                    .filter(|_| *class == "mortgage")
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| format!("{} {}", p.first_name, p.last_name)),
-            ),
-            history: Some(HistorySpec::days(PERSONA_HISTORY_DAYS)),
-            ..BasiqAccountSpec::default()
+            ..a.clone()
         })
         .collect()
 }
@@ -263,7 +257,10 @@ pub(crate) fn start(
     login_id: String,
     password: String,
 ) -> Result<(StatusCode, String), BasiqError> {
-    personas::institution(&institution).ok_or(BasiqError::InstitutionUnknown)?;
+    let sandbox = w.basiq.sandbox.clone();
+    let bank = sandbox
+        .institution(&institution)
+        .ok_or(BasiqError::InstitutionUnknown)?;
     let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
     // The same login already being connected: Basiq answers 200 with that job.
     let same = w.basiq.jobs.iter().rev().find(|j| {
@@ -281,31 +278,30 @@ pub(crate) fn start(
     if total >= CONNECTION_LIMIT {
         return Err(BasiqError::TooManyConnections);
     }
-    let login = personas::login(&login_id, &password);
+    let persona = sandbox.login(&institution, &login_id, &password);
     let connection = Connection {
         id: engine.next_uuid(),
         status: "pending".to_owned(),
         method: "web".to_owned(),
-        mfa_enabled: personas::institution(&institution).is_some_and(|i| i.mfa != Mfa::Never),
+        mfa_enabled: bank.mfa != Mfa::Never,
         created_date: Timestamp::seconds(now),
         last_used: None,
         expiry_date: None,
         institution,
-        profile: match login {
-            Login::Persona(p) => persona_profile(p),
-            Login::Fails(_) => user_profile(u),
-        },
+        profile: persona
+            .and_then(persona_profile)
+            .unwrap_or_else(|| user_profile(u)),
         login: Some((login_id, password)),
     };
-    let retrieved = match login {
-        Login::Persona(p) => Some(build::basiq_accounts(
+    let retrieved = match persona {
+        Some(p) if p.fail.is_none() => Some(build::basiq_accounts(
             w.seed,
             now,
             &format!("basiq.connection.{}", connection.id),
             &connection,
-            &persona_accounts(p),
+            &persona_accounts(p, &connection.profile.full_name),
         )),
-        Login::Fails(_) => None,
+        _ => None,
     };
     let job = plan_job(
         &w.basiq,

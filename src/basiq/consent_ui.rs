@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use super::auth::Claims;
 use super::jobs::{Status, answer_mfa};
 use super::model::Scope;
-use super::personas::{self, INSTITUTIONS};
+use super::personas::Sandbox;
 use super::query_param;
 use crate::engine::Engine;
 use crate::html::{self, escape, page, page_with_head};
@@ -206,16 +206,19 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
         };
         match field("step").as_str() {
             "consent" | "institution" => match flow.institution.as_deref() {
-                Some(id) if personas::institution(id).is_some() => credentials(&flow, id, None),
-                _ => picker(&flow),
+                Some(id) if w.basiq.sandbox.institution(id).is_some() => {
+                    credentials(&w.basiq.sandbox, &flow, id, None)
+                }
+                _ => picker(&w.basiq.sandbox, &flow),
             },
             "credentials" => {
                 let Some(institution) = flow.institution.clone() else {
-                    return picker(&flow);
+                    return picker(&w.basiq.sandbox, &flow);
                 };
                 let (login, password) = (field("loginId"), field("password"));
                 if login.trim().is_empty() || password.is_empty() {
                     return credentials(
+                        &w.basiq.sandbox,
                         &flow,
                         &institution,
                         Some("Enter your login id and password."),
@@ -235,7 +238,9 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                         flow.query(),
                         encode(&job)
                     )),
-                    Err(e) => credentials(&flow, &institution, Some(&e.to_string())),
+                    Err(e) => {
+                        credentials(&w.basiq.sandbox, &flow, &institution, Some(&e.to_string()))
+                    }
                 }
             }
             "mfa" => {
@@ -246,9 +251,12 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                     .iter()
                     .position(|j| j.id == job && j.user == user)
                 else {
-                    return picker(&flow);
+                    return picker(&w.basiq.sandbox, &flow);
                 };
-                let inputs = w.basiq.jobs[index].challenge.map_or(0, |c| c.input.len());
+                let inputs = w.basiq.jobs[index]
+                    .challenge
+                    .as_ref()
+                    .map_or(0, |c| c.input.len());
                 let answers: Vec<String> =
                     (0..inputs).map(|i| field(&format!("answer{i}"))).collect();
                 match answer_mfa(w, now, index, &answers) {
@@ -260,7 +268,7 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                     Err(e) => job_page(w, now, &flow, index, Some(&e.to_string())),
                 }
             }
-            _ => picker(&flow),
+            _ => picker(&w.basiq.sandbox, &flow),
         }
     })
 }
@@ -281,7 +289,7 @@ pub async fn job(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Res
             .position(|j| j.id == job && j.user == user)
         {
             Some(index) => job_page(w, now, &flow, index, None),
-            None => picker(&flow),
+            None => picker(&w.basiq.sandbox, &flow),
         }
     })
 }
@@ -296,7 +304,11 @@ fn job_page(
     let job = &w.basiq.jobs[index];
     let states = job.states(now);
     let institution = job.institution.clone();
-    let bank = personas::institution(&institution).map_or(institution.as_str(), |i| i.name);
+    let bank = w
+        .basiq
+        .sandbox
+        .institution(&institution)
+        .map_or(institution.as_str(), |i| &i.name);
     let failed = states.iter().find(|s| s.status == Status::Failed);
     let step = |title: &str| states.iter().find(|s| s.title == title);
     if let Some(f) = failed
@@ -305,8 +317,10 @@ fn job_page(
     {
         let detail = job
             .failure
-            .map(|f| f.detail)
-            .unwrap_or("The verification code was not entered in time.");
+            .as_ref()
+            .map_or("The verification code was not entered in time.", |f| {
+                &f.detail
+            });
         return page(
             StatusCode::OK,
             "We couldn't connect",
@@ -323,7 +337,7 @@ fn job_page(
             ),
         );
     }
-    if let (Some(challenge), Some(s)) = (job.challenge, step("mfa-challenge"))
+    if let (Some(challenge), Some(s)) = (&job.challenge, step("mfa-challenge"))
         && s.status == Status::InProgress
     {
         let mut inputs = String::new();
@@ -345,7 +359,7 @@ fn job_page(
 {inputs}
 <button id="submit" type="submit">Submit</button>
 </form>"#,
-                description = escape(challenge.description),
+                description = escape(&challenge.description),
                 hidden = flow.hidden(),
                 job = escape(&job.id),
             ),
@@ -398,17 +412,17 @@ fn finish(w: &mut World, flow: &Flow, index: usize) -> Response {
     }
 }
 
-fn picker(flow: &Flow) -> Response {
+fn picker(sandbox: &Sandbox, flow: &Flow) -> Response {
     let mut items = String::new();
-    for i in INSTITUTIONS {
+    for i in sandbox.institutions() {
         items.push_str(&format!(
             r#"<li><form method="post" action="/consent/home">{hidden}
 <input type="hidden" name="step" value="institution">
 <input type="hidden" name="institutionId" value="{id}">
 <button class="institution" id="institution-{id}" type="submit">{name}</button></form></li>"#,
             hidden = flow.hidden(),
-            id = i.id,
-            name = escape(i.name),
+            id = escape(&i.id),
+            name = escape(&i.name),
         ));
     }
     page(
@@ -418,8 +432,10 @@ fn picker(flow: &Flow) -> Response {
     )
 }
 
-fn credentials(flow: &Flow, institution: &str, error: Option<&str>) -> Response {
-    let bank = personas::institution(institution).map_or(institution, |i| i.name);
+fn credentials(sandbox: &Sandbox, flow: &Flow, institution: &str, error: Option<&str>) -> Response {
+    let bank = sandbox
+        .institution(institution)
+        .map_or(institution, |i| &i.name);
     let error = html::error(error);
     page(
         StatusCode::OK,

@@ -8,6 +8,8 @@
 //! [`advance`] once the step has ended, so advancing the clock moves jobs exactly as waiting
 //! would.
 
+use std::sync::Arc;
+
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -45,7 +47,7 @@ pub struct Job {
     /// Where and how the job fails, if it does.
     pub failure: Option<Failure>,
     /// The MFA challenge, when there is an `mfa-challenge` step.
-    pub challenge: Option<&'static Challenge>,
+    pub challenge: Option<Arc<Challenge>>,
     /// When the right MFA answer arrived.
     pub mfa_answered: Option<DateTime<Utc>>,
     /// What a creation job retrieves: accounts, then transactions.
@@ -114,7 +116,7 @@ impl Job {
                 let end = start + self.step_duration;
                 if now < end {
                     (Status::InProgress, None, false)
-                } else if self.failure.is_some_and(|f| f.step == title) {
+                } else if self.failure.as_ref().is_some_and(|f| f.step == title) {
                     (Status::Failed, Some(end), false)
                 } else {
                     (Status::Success, Some(end), false)
@@ -191,6 +193,7 @@ fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
     let invalidates = state.expired
         || job
             .failure
+            .as_ref()
             .is_some_and(|f| f.invalidates && f.step == state.title);
     let retrieved = if state.status == Status::Success && state.title == "retrieve-accounts" {
         job.retrieved
@@ -372,7 +375,7 @@ fn step_result(job: &Job, state: &StepState, base: &str) -> Value {
             "title": "MFA challenge expired.",
             "detail": "The MFA challenge was not answered in time.",
         }),
-        Status::Failed => match job.failure {
+        Status::Failed => match &job.failure {
             Some(f) => json!({ "code": f.code, "title": f.title, "detail": f.detail }),
             None => Value::Null,
         },
@@ -380,7 +383,7 @@ fn step_result(job: &Job, state: &StepState, base: &str) -> Value {
 }
 
 fn challenge(job: &Job, base: &str) -> Value {
-    match job.challenge {
+    match &job.challenge {
         Some(c) => json!({
             "type": "mfa",
             "method": c.method,
@@ -574,11 +577,7 @@ pub(crate) fn answer_mfa(
         .states(now)
         .iter()
         .any(|s| s.title == "mfa-challenge" && s.status == Status::InProgress);
-    let right = job.challenge.is_some_and(|c| {
-        c.answers
-            .iter()
-            .any(|a| a.iter().copied().eq(response.iter().map(String::as_str)))
-    });
+    let right = job.challenge.as_ref().is_some_and(|c| c.accepts(response));
     if !waiting {
         return Err(BasiqError::FieldInvalid {
             pointer: "job/steps/mfa-challenge",

@@ -81,6 +81,8 @@ pub struct Application {
     pub enrich: bool,
     /// Where the Consent UI sends the user when they finish.
     pub redirect_url: Option<String>,
+    /// The institutions clients can connect to and the logins that work there.
+    pub sandbox: Arc<super::personas::Sandbox>,
     /// Users by insertion order.
     pub users: Vec<User>,
     /// Webhooks, in creation order.
@@ -106,6 +108,7 @@ impl Default for Application {
             disabled: false,
             enrich: true,
             redirect_url: None,
+            sandbox: super::personas::Sandbox::built_in(),
             users: Vec::new(),
             jobs: Vec::new(),
             events: Vec::new(),

@@ -1,11 +1,22 @@
-//! Basiq's sandbox: the test institutions and the personas that log in to them, with the
-//! outcome each produces (Basiq testing pages; digest §13).
+//! The test institutions and the logins that connect to them, with the outcome each login
+//! produces: Basiq's own sandbox (digest §13, kept in `sandbox.toml`) plus whatever a scenario
+//! adds under `[[basiq.institutions]]` and `[[basiq.personas]]`.
+
+use std::borrow::Cow;
+use std::sync::{Arc, LazyLock};
+
+use serde::Deserialize;
+
+use crate::scenario::model::{
+    BasiqAccountSpec, BasiqChallengeSpec, BasiqInstitutionSpec, BasiqPersonaSpec,
+};
 
 /// A test institution.
+#[derive(Debug, Clone)]
 pub struct Institution {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub short_name: &'static str,
+    pub id: String,
+    pub name: String,
+    pub short_name: String,
     /// How often it asks for MFA.
     pub mfa: Mfa,
 }
@@ -19,302 +30,61 @@ pub enum Mfa {
     Sometimes,
 }
 
-/// The sandbox institutions.
-pub const INSTITUTIONS: &[Institution] = &[
-    Institution {
-        id: "AU00000",
-        name: "Hooli Bank",
-        short_name: "Hooli",
-        mfa: Mfa::Never,
-    },
-    Institution {
-        id: "AU00002",
-        name: "Pied Piper Bank",
-        short_name: "Pied Piper",
-        mfa: Mfa::Always,
-    },
-    Institution {
-        id: "AU00003",
-        name: "Nucleus Bank",
-        short_name: "Nucleus",
-        mfa: Mfa::Sometimes,
-    },
-    Institution {
-        id: "AU00004",
-        name: "HooliGov Bank",
-        short_name: "HooliGov",
-        mfa: Mfa::Never,
-    },
-];
+/// Spellings of [`Mfa`] in scenario files.
+pub const MFA_SPELLINGS: &[&str] = &["never", "always", "sometimes"];
 
-/// The institution with this id.
-pub fn institution(id: &str) -> Option<&'static Institution> {
-    INSTITUTIONS.iter().find(|i| i.id == id)
+impl Mfa {
+    fn parse(text: Option<&str>) -> Mfa {
+        match text {
+            Some("always") => Mfa::Always,
+            Some("sometimes") => Mfa::Sometimes,
+            _ => Mfa::Never,
+        }
+    }
 }
 
 /// An MFA challenge and its accepted answers.
 #[derive(Debug)]
 pub struct Challenge {
     /// `token` or `security-questions`.
-    pub method: &'static str,
-    pub description: &'static str,
-    pub input: &'static [&'static str],
+    pub method: String,
+    pub description: String,
+    pub input: Vec<String>,
     /// Accepted answer lists (one entry per `input`).
-    pub answers: &'static [&'static [&'static str]],
+    pub answers: Vec<Vec<String>>,
 }
 
-const OTP: Challenge = Challenge {
-    method: "token",
-    description: "A SMS code has been sent to your device, please enter valid number",
-    input: &["OTP Password"],
-    answers: &[&["1234"]],
-};
-
-const FIRST_COMPANY: Challenge = Challenge {
-    method: "security-questions",
-    description: "Please answer the security question",
-    input: &["What's your first company?"],
-    answers: &[&["Hooli"]],
-};
-
-const TWO_QUESTIONS: Challenge = Challenge {
-    method: "security-questions",
-    description: "Please answer the security questions",
-    input: &[
-        "What's your favourite company?",
-        "What's the ID of this institution?",
-    ],
-    answers: &[
-        &["Basiq", "AU00000"],
-        &["Basiq", "AU00002"],
-        &["Basiq", "AU00003"],
-    ],
-};
-
-/// An account a persona holds: class, product, name, number.
-pub type PersonaAccount = (&'static str, &'static str, &'static str, &'static str);
-
-/// A happy-path persona.
-pub struct Persona {
-    pub login_id: &'static str,
-    pub password: &'static str,
-    pub first_name: &'static str,
-    pub last_name: &'static str,
-    pub phone: &'static str,
-    pub email: &'static str,
-    pub address: &'static str,
-    /// Joint holders' names, when the mortgage is shared.
-    pub holder: Option<&'static str>,
-    pub accounts: &'static [PersonaAccount],
-    pub challenge: &'static Challenge,
+impl Challenge {
+    /// Whether `response` is one of the accepted answer lists.
+    pub fn accepts(&self, response: &[String]) -> bool {
+        self.answers.iter().any(|a| a == response)
+    }
 }
 
-/// The happy-path personas of AU00000 (and the MFA banks).
-pub const PERSONAS: &[Persona] = &[
-    Persona {
-        login_id: "Wentworth-Smith",
-        password: "whislter",
-        first_name: "Max",
-        last_name: "Wentworth-Smith",
-        phone: "0419000000",
-        email: "maxsmith@micr0soft.com",
-        address: "13/91 Fisher Rd, Dee Why NSW 2099",
-        holder: Some("Max Wentworth-Smith & Paul Wentworth-Smith"),
-        accounts: &[
-            (
-                "transaction",
-                "Hooli Transaction",
-                "Transaction 14000",
-                "45678945678901",
-            ),
-            (
-                "credit-card",
-                "Hooli Visa",
-                "Credit Card 13000",
-                "23456723456789",
-            ),
-            ("savings", "Hooli Saver", "Savings 123890", "34567834567890"),
-            (
-                "mortgage",
-                "Hooli Home Loan",
-                "Mortgage 746833",
-                "12345612345678",
-            ),
-        ],
-        challenge: &TWO_QUESTIONS,
-    },
-    Persona {
-        login_id: "Whistler",
-        password: "ShowBox",
-        first_name: "Whistler",
-        last_name: "Smith",
-        phone: "0405000000",
-        email: "whistler@h0tmail.com",
-        address: "201 Sussex St, Sydney NSW 2000",
-        holder: None,
-        accounts: &[(
-            "transaction",
-            "Hooli Transaction",
-            "Transaction",
-            "000001919644181",
-        )],
-        challenge: &TWO_QUESTIONS,
-    },
-    Persona {
-        login_id: "Gilfoyle",
-        password: "PiedPiper",
-        first_name: "Gilfoyle",
-        last_name: "Bertram",
-        phone: "0405000000",
-        email: "gilfoyle@mgail.com",
-        address: "Dee Why NSW 2099",
-        holder: None,
-        accounts: &[
-            (
-                "transaction",
-                "Hooli Transaction",
-                "Transaction",
-                "000001919644171",
-            ),
-            (
-                "credit-card",
-                "Hooli Visa",
-                "Credit Card",
-                "000001919644170",
-            ),
-            ("savings", "Hooli Saver", "Savings", "000001919644172"),
-        ],
-        challenge: &FIRST_COMPANY,
-    },
-    Persona {
-        login_id: "gavinBelson",
-        password: "hooli2016",
-        first_name: "Gavin",
-        last_name: "Belson",
-        phone: "0490000000",
-        email: "gavinbelson@h0tmail.com",
-        address: "YARDARINO WA 6525",
-        holder: None,
-        accounts: &[
-            (
-                "transaction",
-                "Hooli Transaction",
-                "Transaction",
-                "000001000002",
-            ),
-            ("credit-card", "Hooli Visa", "Credit Card", "000001004381"),
-            ("savings", "Hooli Saver", "Savings", "000001002935"),
-            (
-                "loan",
-                "Hooli Personal Loan",
-                "Personal Loan",
-                "000001002955",
-            ),
-        ],
-        challenge: &FIRST_COMPANY,
-    },
-    Persona {
-        login_id: "jared",
-        password: "django",
-        first_name: "Jared",
-        last_name: "Dunn",
-        phone: "0405000000",
-        email: "Jared.D@h0tmail.com",
-        address: "Tuggerah NSW 2259",
-        holder: None,
-        accounts: &[
-            (
-                "transaction",
-                "Hooli Transaction",
-                "Transaction",
-                "000001023480",
-            ),
-            ("credit-card", "Hooli Visa", "Credit Card", "000001023483"),
-            (
-                "term-deposit",
-                "Hooli Term Deposit",
-                "Term Deposit",
-                "000001023482",
-            ),
-        ],
-        challenge: &OTP,
-    },
-    Persona {
-        login_id: "richard",
-        password: "tabsnotspaces",
-        first_name: "Richard",
-        last_name: "Birtles",
-        phone: "0482000000",
-        email: "r.birtles@tetlerjones.c0m.au",
-        address: "51 Dabinett Rd, Ponde SA 5238",
-        holder: None,
-        accounts: &[
-            (
-                "transaction",
-                "Hooli Transaction",
-                "Transaction",
-                "000001077380",
-            ),
-            ("credit-card", "Hooli Visa", "Credit Card", "000001077379"),
-            ("mortgage", "Hooli Home Loan", "Mortgage", "000001077381"),
-        ],
-        challenge: &OTP,
-    },
-    Persona {
-        login_id: "laurieBream",
-        password: "business2024",
-        first_name: "Laurie",
-        last_name: "Bream",
-        phone: "0490000000",
-        email: "business@manlyaccountants.com.au",
-        address: "21 Sydney Rd, Manly NSW 2095",
-        holder: None,
-        accounts: &[
-            (
-                "transaction",
-                "Hooli Business Transaction",
-                "Business Transaction",
-                "062245684154861747642",
-            ),
-            (
-                "credit-card",
-                "Hooli Business Visa",
-                "Business Credit Card",
-                "772245684154861747642",
-            ),
-        ],
-        challenge: &OTP,
-    },
-    Persona {
-        login_id: "ashMann",
-        password: "hooli2024",
-        first_name: "Ash",
-        last_name: "Mann",
-        phone: "0497000000",
-        email: "ashmann@gamil.com",
-        address: "201 Sussex St, Sydney NSW 2000",
-        holder: None,
-        accounts: &[
-            (
-                "transaction",
-                "Hooli Transaction",
-                "Transaction",
-                "090001077738",
-            ),
-            ("credit-card", "Hooli Visa", "Credit Card", "090001077779"),
-        ],
-        challenge: &OTP,
-    },
-];
+/// The one-time-password challenge of logins that name none.
+static OTP: LazyLock<Arc<Challenge>> = LazyLock::new(|| {
+    Arc::new(Challenge {
+        method: "token".to_owned(),
+        description: "A SMS code has been sent to your device, please enter valid number"
+            .to_owned(),
+        input: vec!["OTP Password".to_owned()],
+        answers: vec![vec!["1234".to_owned()]],
+    })
+});
+
+/// The one-time-password challenge (`1234`), for logins without a challenge of their own.
+pub fn otp() -> Arc<Challenge> {
+    OTP.clone()
+}
 
 /// Where a job fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// `verify-credentials` or `retrieve-accounts`.
     pub step: &'static str,
     pub code: &'static str,
     pub title: &'static str,
-    pub detail: &'static str,
+    pub detail: Cow<'static, str>,
     /// Whether the failure makes the connection `invalid`.
     pub invalidates: bool,
 }
@@ -324,53 +94,36 @@ pub const INVALID_CREDENTIALS: Failure = Failure {
     step: "verify-credentials",
     code: "invalid-credentials",
     title: "Cannot login to target institution, check credentials.",
-    detail: "Cannot login to target institution using supplied credentials. Please check credentials and try again.",
+    detail: Cow::Borrowed(
+        "Cannot login to target institution using supplied credentials. Please check credentials and try again.",
+    ),
     invalidates: true,
 };
 
-/// The unhappy-path personas: `(loginId, password, failure)`.
-pub const UNHAPPY: &[(&str, &str, Failure)] = &[
-    (
-        "bighead",
-        "password",
-        Failure {
-            step: "verify-credentials",
-            code: "invalid-credentials",
-            title: "Cannot login to target institution, check credentials.",
-            detail: "Account is locked",
-            invalidates: true,
-        },
-    ),
-    (
-        "erlich",
-        "aviato",
-        Failure {
-            step: "retrieve-accounts",
-            code: "account-not-accessible-requires-user-action",
-            title: "Account not accessible.",
-            detail: "An action is required from end-user before account details can be returned.",
-            invalidates: true,
-        },
-    ),
-    (
-        "jianYang",
-        "nothotdog",
-        Failure {
-            step: "retrieve-accounts",
-            code: "service-unavailable",
-            title: "Service unavailable.",
-            detail: "Service is currently unavailable. Please try again later.",
-            invalidates: false,
-        },
-    ),
+/// The failures a login or a scripted refresh can meet, by code.
+const FAILURES: &[Failure] = &[
+    INVALID_CREDENTIALS,
+    Failure {
+        step: "retrieve-accounts",
+        code: "account-not-accessible-requires-user-action",
+        title: "Account not accessible.",
+        detail: Cow::Borrowed(
+            "An action is required from end-user before account details can be returned.",
+        ),
+        invalidates: true,
+    },
+    Failure {
+        step: "retrieve-accounts",
+        code: "service-unavailable",
+        title: "Service unavailable.",
+        detail: Cow::Borrowed("Service is currently unavailable. Please try again later."),
+        invalidates: false,
+    },
 ];
 
-/// The failure a scenario names by its code (a scripted refresh outcome).
+/// The failure a scenario names by its code.
 pub fn failure(code: &str) -> Option<Failure> {
-    std::iter::once(&INVALID_CREDENTIALS)
-        .chain(UNHAPPY.iter().map(|(_, _, f)| f))
-        .find(|f| f.code == code)
-        .copied()
+    FAILURES.iter().find(|f| f.code == code).cloned()
 }
 
 /// Codes [`failure`] knows.
@@ -380,28 +133,205 @@ pub const FAILURE_CODES: &[&str] = &[
     "service-unavailable",
 ];
 
-/// What logging in with these credentials leads to.
-#[derive(Clone, Copy)]
-pub enum Login {
-    /// A happy persona.
-    Persona(&'static Persona),
-    /// A login that fails at a step.
-    Fails(Failure),
+/// A login and what connecting with it leads to.
+#[derive(Debug, Clone)]
+pub struct Persona {
+    pub login_id: String,
+    pub password: String,
+    /// The institution the login works at (any when `None`).
+    pub institution: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub challenge: Arc<Challenge>,
+    /// The failure every job of this login meets.
+    pub fail: Option<Failure>,
+    pub accounts: Vec<BasiqAccountSpec>,
 }
 
-/// Matches credentials case-sensitively, as written on Basiq's testing page.
-pub fn login(login_id: &str, password: &str) -> Login {
-    if let Some(p) = PERSONAS
-        .iter()
-        .find(|p| p.login_id == login_id && p.password == password)
-    {
-        return Login::Persona(p);
+impl Persona {
+    fn from_spec(spec: &BasiqPersonaSpec) -> Persona {
+        let fail = spec.fail.as_deref().and_then(failure).map(|f| Failure {
+            detail: spec.fail_detail.clone().map_or(f.detail, Cow::Owned),
+            ..f
+        });
+        Persona {
+            login_id: spec.login_id.clone(),
+            password: spec.password.clone(),
+            institution: spec.institution.clone(),
+            first_name: spec.first_name.clone(),
+            last_name: spec.last_name.clone(),
+            phone: spec.phone.clone(),
+            email: spec.email.clone(),
+            address: spec.address.clone(),
+            challenge: spec
+                .challenge
+                .as_ref()
+                .map_or_else(otp, |c: &BasiqChallengeSpec| {
+                    Arc::new(Challenge {
+                        method: c.method.clone(),
+                        description: c.description.clone(),
+                        input: c.input.clone(),
+                        answers: c.answers.clone(),
+                    })
+                }),
+            fail,
+            accounts: spec.accounts.clone(),
+        }
     }
-    match UNHAPPY
-        .iter()
-        .find(|(l, p, _)| *l == login_id && *p == password)
-    {
-        Some((_, _, failure)) => Login::Fails(*failure),
-        None => Login::Fails(INVALID_CREDENTIALS),
+
+    /// `first last`, when the persona has names.
+    pub fn full_name(&self) -> Option<String> {
+        let first = self.first_name.as_deref()?;
+        Some(match self.last_name.as_deref() {
+            Some(last) => format!("{first} {last}"),
+            None => first.to_owned(),
+        })
+    }
+}
+
+/// The institutions and logins one Basiq world knows.
+#[derive(Debug)]
+pub struct Sandbox {
+    institutions: Vec<Institution>,
+    personas: Vec<Persona>,
+}
+
+/// Basiq's own sandbox, as `sandbox.toml` spells it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSpec {
+    pub institutions: Vec<BasiqInstitutionSpec>,
+    pub personas: Vec<BasiqPersonaSpec>,
+}
+
+/// The text of Basiq's own sandbox.
+pub const SANDBOX_TOML: &str = include_str!("sandbox.toml");
+
+static BUILT_IN: LazyLock<Arc<Sandbox>> = LazyLock::new(|| {
+    // The file is part of the build and a unit test parses it.
+    let spec: SandboxSpec = toml::from_str(SANDBOX_TOML).expect("sandbox.toml parses");
+    Arc::new(Sandbox::from_specs(&spec.institutions, &spec.personas))
+});
+
+fn institution_from(spec: &BasiqInstitutionSpec) -> Institution {
+    Institution {
+        id: spec.id.clone(),
+        name: spec.name.clone(),
+        short_name: spec.short_name.clone().unwrap_or_else(|| spec.name.clone()),
+        mfa: Mfa::parse(spec.mfa.as_deref()),
+    }
+}
+
+impl Sandbox {
+    fn from_specs(institutions: &[BasiqInstitutionSpec], personas: &[BasiqPersonaSpec]) -> Sandbox {
+        Sandbox {
+            institutions: institutions.iter().map(institution_from).collect(),
+            personas: personas.iter().map(Persona::from_spec).collect(),
+        }
+    }
+
+    /// Basiq's own sandbox.
+    pub fn built_in() -> Arc<Sandbox> {
+        BUILT_IN.clone()
+    }
+
+    /// Basiq's sandbox with a scenario's institutions and personas: an institution with a
+    /// sandbox bank's id replaces it, others follow in order; the scenario's personas are
+    /// matched first.
+    pub fn with(
+        institutions: &[BasiqInstitutionSpec],
+        personas: &[BasiqPersonaSpec],
+    ) -> Arc<Sandbox> {
+        if institutions.is_empty() && personas.is_empty() {
+            return Self::built_in();
+        }
+        let own = Sandbox::from_specs(institutions, personas);
+        let mut all: Vec<Institution> = BUILT_IN
+            .institutions
+            .iter()
+            .map(|b| own.institution(&b.id).unwrap_or(b).clone())
+            .collect();
+        all.extend(
+            own.institutions
+                .iter()
+                .filter(|i| BUILT_IN.institution(&i.id).is_none())
+                .cloned(),
+        );
+        let mut logins = own.personas;
+        logins.extend(BUILT_IN.personas.iter().cloned());
+        Arc::new(Sandbox {
+            institutions: all,
+            personas: logins,
+        })
+    }
+
+    /// Every institution, sandbox banks first.
+    pub fn institutions(&self) -> &[Institution] {
+        &self.institutions
+    }
+
+    /// The institution with this id.
+    pub fn institution(&self, id: &str) -> Option<&Institution> {
+        self.institutions.iter().find(|i| i.id == id)
+    }
+
+    /// The persona these credentials log in as at `institution`, matched case-sensitively as
+    /// Basiq's testing page writes them; `None` for any other login.
+    pub fn login(&self, institution: &str, login_id: &str, password: &str) -> Option<&Persona> {
+        self.personas.iter().find(|p| {
+            p.login_id == login_id
+                && p.password == password
+                && p.institution.as_deref().is_none_or(|i| i == institution)
+        })
+    }
+}
+
+/// How a login's job fails: the persona's own failure, or wrong credentials for a login that
+/// is no persona.
+pub fn outcome(persona: Option<&Persona>) -> Option<Failure> {
+    match persona {
+        Some(p) => p.fail.clone(),
+        None => Some(INVALID_CREDENTIALS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_sandbox_parses_and_passes_the_scenario_checks() {
+        let spec: SandboxSpec = toml::from_str(SANDBOX_TOML).unwrap();
+        let scenario = crate::scenario::model::Scenario {
+            basiq: Some(crate::scenario::model::BasiqSpec {
+                institutions: spec.institutions,
+                personas: spec.personas,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let found = crate::scenario::check::check(&scenario);
+        assert!(found.is_empty(), "{found:?}");
+        let sandbox = Sandbox::built_in();
+        assert_eq!(sandbox.institutions().len(), 4);
+        let gavin = sandbox
+            .login("AU00000", "gavinBelson", "hooli2016")
+            .unwrap();
+        assert_eq!(gavin.accounts.len(), 4);
+        assert!(gavin.challenge.accepts(&["Hooli".to_owned()]));
+        assert!(
+            sandbox
+                .login("AU00000", "gavinbelson", "hooli2016")
+                .is_none()
+        );
+        let bighead = sandbox.login("AU00000", "bighead", "password").unwrap();
+        assert_eq!(
+            outcome(Some(bighead)).map(|f| (f.code, f.detail)),
+            Some(("invalid-credentials", "Account is locked".into()))
+        );
+        assert_eq!(outcome(None), Some(INVALID_CREDENTIALS));
     }
 }

@@ -10,6 +10,8 @@
 //! the statement codes Basiq documents. The sandbox banks take no statements (400
 //! `institution-not-supported`), as at Basiq.
 
+use std::borrow::Cow;
+
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -21,7 +23,7 @@ use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::jobs::{Job, job_ref};
 use super::model::{Connection, Profile};
-use super::personas::{self, Failure};
+use super::personas::Failure;
 use super::{base, check_id, param, reply};
 use crate::engine::Engine;
 use crate::http;
@@ -69,7 +71,7 @@ const fn statement_failure(
         step: "verify-credentials",
         code,
         title,
-        detail,
+        detail: Cow::Borrowed(detail),
         invalidates: false,
     }
 }
@@ -237,7 +239,7 @@ pub async fn upload(
         if !valid_id(&institution) {
             return Err(BasiqError::InstitutionUnknown);
         }
-        if personas::institution(&institution).is_some() {
+        if w.basiq.sandbox.institution(&institution).is_some() {
             return Err(BasiqError::InstitutionNotSupported(institution));
         }
         let statement = field("statement").ok_or(BasiqError::BodyInvalid(NOT_VALID))?;

@@ -146,12 +146,7 @@ fn check_basiq(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
             if let Some(inst) = &conn.institution
                 && !basiq_institution_id(inst)
             {
-                found.push((
-                    cp.key("institution"),
-                    format!(
-                        "institution id `{inst}` must look like AU00000 (two letters, five digits)"
-                    ),
-                ));
+                found.push((cp.key("institution"), institution_format(inst)));
             }
             if let Some(s) = &conn.status {
                 one_of(
@@ -170,35 +165,158 @@ fn check_basiq(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
             }
             for (a, account) in conn.accounts.iter().flatten().enumerate() {
                 let ap = cp.key("accounts").index(a);
-                unique(found, &mut ids, ap.key("id"), &account.id);
-                if let Some(class) = &account.class {
-                    one_of(
-                        found,
-                        ap.key("class").key("type"),
-                        &class.kind,
-                        basiq::model::ACCOUNT_CLASSES,
-                    );
-                }
-                if let Some(s) = &account.status {
-                    one_of(found, ap.key("status"), s, basiq::model::ACCOUNT_STATUSES);
-                }
-                check_history(account.history, &ap, found);
-                for (t, txn) in account.transactions.iter().enumerate() {
-                    let tp = ap.key("transactions").index(t);
-                    unique(found, &mut ids, tp.key("id"), &txn.id);
-                    if let Some(s) = &txn.status {
-                        one_of(
-                            found,
-                            tp.key("status"),
-                            s,
-                            basiq::model::TRANSACTION_STATUSES,
-                        );
-                    }
-                    if let Some(c) = &txn.class {
-                        one_of(found, tp.key("class"), c, basiq::model::TRANSACTION_CLASSES);
-                    }
+                check_account(account, &ap, Some(&mut ids), found);
+            }
+        }
+    }
+    check_sandbox(spec, path, found);
+}
+
+/// A Basiq account. With `ids`, its ids must be new; without, it is a template (a persona's)
+/// that gets fresh ids each time it is used, so it may not name any.
+fn check_account(
+    account: &BasiqAccountSpec,
+    path: &KeyPath,
+    mut ids: Option<&mut HashSet<String>>,
+    found: &mut Found,
+) {
+    let mut id = |found: &mut Found, at: KeyPath, id: &Option<String>| match ids.as_deref_mut() {
+        Some(ids) => unique(found, ids, at, id),
+        None if id.is_some() => {
+            found.push((at, "ids are minted per connection; leave it out".to_owned()))
+        }
+        None => {}
+    };
+    id(found, path.key("id"), &account.id);
+    if let Some(class) = &account.class {
+        one_of(
+            found,
+            path.key("class").key("type"),
+            &class.kind,
+            basiq::model::ACCOUNT_CLASSES,
+        );
+    }
+    if let Some(s) = &account.status {
+        one_of(found, path.key("status"), s, basiq::model::ACCOUNT_STATUSES);
+    }
+    check_history(account.history, path, found);
+    for (t, txn) in account.transactions.iter().enumerate() {
+        let tp = path.key("transactions").index(t);
+        id(found, tp.key("id"), &txn.id);
+        if let Some(s) = &txn.status {
+            one_of(
+                found,
+                tp.key("status"),
+                s,
+                basiq::model::TRANSACTION_STATUSES,
+            );
+        }
+        if let Some(c) = &txn.class {
+            one_of(found, tp.key("class"), c, basiq::model::TRANSACTION_CLASSES);
+        }
+    }
+}
+
+/// A scenario's own test institutions and personas.
+fn check_sandbox(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
+    let mut banks = HashSet::new();
+    for (i, bank) in spec.institutions.iter().enumerate() {
+        let ip = path.key("institutions").index(i);
+        if !basiq_institution_id(&bank.id) {
+            found.push((ip.key("id"), institution_format(&bank.id)));
+        } else if !banks.insert(bank.id.as_str()) {
+            found.push((ip.key("id"), format!("duplicate institution `{}`", bank.id)));
+        }
+        if bank.name.trim().is_empty() {
+            found.push((ip.key("name"), "an institution needs a name".to_owned()));
+        }
+        if let Some(m) = &bank.mfa {
+            one_of(found, ip.key("mfa"), m, basiq::personas::MFA_SPELLINGS);
+        }
+    }
+    let known = |id: &str| {
+        banks.contains(id)
+            || basiq::personas::Sandbox::built_in()
+                .institution(id)
+                .is_some()
+    };
+    let mut logins = HashSet::new();
+    for (i, persona) in spec.personas.iter().enumerate() {
+        let pp = path.key("personas").index(i);
+        if persona.login_id.trim().is_empty() {
+            found.push((pp.key("loginId"), "a login id may not be empty".to_owned()));
+        }
+        if persona.password.is_empty() {
+            found.push((pp.key("password"), "a password may not be empty".to_owned()));
+        }
+        let login = (&persona.login_id, &persona.password, &persona.institution);
+        if !logins.insert(login) {
+            found.push((
+                pp.key("loginId"),
+                format!(
+                    "`{}` with this password is already a persona",
+                    persona.login_id
+                ),
+            ));
+        }
+        if let Some(bank) = &persona.institution
+            && !known(bank)
+        {
+            found.push((
+                pp.key("institution"),
+                format!("no institution `{bank}`: neither a sandbox bank nor in `institutions`"),
+            ));
+        }
+        if let Some(c) = &persona.challenge {
+            let cp = pp.key("challenge");
+            one_of(
+                found,
+                cp.key("method"),
+                &c.method,
+                &["token", "security-questions"],
+            );
+            if c.input.is_empty() {
+                found.push((
+                    cp.key("input"),
+                    "a challenge asks for at least one answer".to_owned(),
+                ));
+            }
+            if c.answers.is_empty() {
+                found.push((
+                    cp.key("answers"),
+                    "give at least one accepted answer list".to_owned(),
+                ));
+            }
+            for (a, answer) in c.answers.iter().enumerate() {
+                if answer.len() != c.input.len() {
+                    found.push((
+                        cp.key("answers").index(a),
+                        format!(
+                            "needs one entry per input ({}), has {}",
+                            c.input.len(),
+                            answer.len()
+                        ),
+                    ));
                 }
             }
+        }
+        match &persona.fail {
+            Some(code) => {
+                one_of(found, pp.key("fail"), code, basiq::personas::FAILURE_CODES);
+                if !persona.accounts.is_empty() {
+                    found.push((
+                        pp.key("accounts"),
+                        "a persona whose jobs fail retrieves no accounts".to_owned(),
+                    ));
+                }
+            }
+            None if persona.fail_detail.is_some() => {
+                found.push((pp.key("failDetail"), "`failDetail` needs `fail`".to_owned()))
+            }
+            None => {}
+        }
+        for (a, account) in persona.accounts.iter().enumerate() {
+            check_account(account, &pp.key("accounts").index(a), None, found);
         }
     }
 }
@@ -255,6 +373,10 @@ fn check_history(history: Option<HistorySpec>, path: &KeyPath, found: &mut Found
             format!("at most {MAX_HISTORY_TRANSACTIONS} transactions on one account"),
         ));
     }
+}
+
+fn institution_format(id: &str) -> String {
+    format!("institution id `{id}` must look like AU00000 (two letters, five digits)")
 }
 
 fn basiq_institution_id(id: &str) -> bool {

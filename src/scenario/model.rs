@@ -127,11 +127,77 @@ pub struct BasiqSpec {
     /// application's redirect URL in Basiq's dashboard). Without one, the last page lists the
     /// job ids.
     pub redirect_url: Option<String>,
+    /// Test institutions besides Basiq's sandbox banks (one with a sandbox bank's id replaces
+    /// it).
+    #[serde(default)]
+    pub institutions: Vec<BasiqInstitutionSpec>,
+    /// Logins besides Basiq's sandbox personas, checked before them (so one with a sandbox
+    /// persona's credentials replaces it).
+    #[serde(default)]
+    pub personas: Vec<BasiqPersonaSpec>,
     /// Users of the application.
     #[serde(default)]
     pub users: Vec<BasiqUserSpec>,
     /// More users, generated: each with one active `AU00000` connection.
     pub generated: Option<GeneratedUsersSpec>,
+}
+
+/// A test institution clients can connect to: listed by `/connectors` and `/institutions`,
+/// offered by the Consent UI.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqInstitutionSpec {
+    /// Two capital letters and five digits, like `AU00000`.
+    pub id: String,
+    pub name: String,
+    /// `name` when absent.
+    pub short_name: Option<String>,
+    /// When jobs present an `mfa-challenge` step: `never` (default), `always`, or `sometimes`
+    /// (half the jobs, decided by the seed).
+    pub mfa: Option<String>,
+}
+
+/// A login and what connecting with it leads to: the profile and accounts a job retrieves, the
+/// MFA challenge it answers to, or the step failure it always meets.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqPersonaSpec {
+    pub login_id: String,
+    pub password: String,
+    /// The institution the login works at (every test institution when absent).
+    pub institution: Option<String>,
+    /// The connection's profile; without names it is made from the user's own details.
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// One line, `street, locality STATE postcode`.
+    pub address: Option<String>,
+    /// The challenge of its `mfa-challenge` step (a one-time password, `1234`, when absent).
+    pub challenge: Option<BasiqChallengeSpec>,
+    /// The job fails with this code, at the step that code belongs to: `invalid-credentials`
+    /// (`verify-credentials`), `account-not-accessible-requires-user-action` or
+    /// `service-unavailable` (`retrieve-accounts`).
+    pub fail: Option<String>,
+    /// The failure's `detail` (the code's usual one when absent).
+    pub fail_detail: Option<String>,
+    /// The accounts a job retrieves (730 days of history each unless given; the persona's
+    /// name is the holder unless given). Ids are minted per connection.
+    #[serde(default)]
+    pub accounts: Vec<BasiqAccountSpec>,
+}
+
+/// An MFA challenge: what the job's step shows and the answers it accepts.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqChallengeSpec {
+    /// `token` or `security-questions`.
+    pub method: String,
+    pub description: String,
+    /// The prompts, one per answer.
+    pub input: Vec<String>,
+    /// Accepted answer lists, each with one entry per `input`.
+    pub answers: Vec<Vec<String>>,
 }
 
 /// A crowd of generated Basiq users, for load and scale tests.

@@ -20,6 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use super::timeline::{Step, Timeline};
 use super::{Target, World};
 use crate::basiq::model as bq;
+use crate::basiq::personas::Sandbox;
 use crate::generate::history::{self, Entry, Flavor, Kind, Plan};
 use crate::generate::{self, AuAddress, Person, places};
 use crate::ids::{base58_id, rng_for, uuid_v4};
@@ -158,6 +159,7 @@ impl Ctx {
         app.disabled = spec.disabled;
         app.enrich = spec.enrich.unwrap_or(true);
         app.redirect_url = spec.redirect_url.clone();
+        app.sandbox = Sandbox::with(&spec.institutions, &spec.personas);
         if let Some(d) = spec.job_step_duration {
             app.step_duration = d.0;
         }

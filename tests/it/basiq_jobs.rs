@@ -1,108 +1,10 @@
 //! Basiq jobs and the sandbox personas: connection create, MFA, refresh, delete, purge — with
 //! the server clock moved by hand, so every step is deterministic.
 
-use chrono::Duration;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::snap;
 use crate::support::*;
-
-struct Basiq {
-    server: sandbank::RunningServer,
-    server_auth: String,
-    client_auth: String,
-}
-
-impl Basiq {
-    async fn start() -> Basiq {
-        let server = default_server().await;
-        let server_auth = format!("Bearer {}", server_token(&server).await);
-        let client_auth = format!(
-            "Bearer {}",
-            basiq_token(&server, "scope=CLIENT_ACCESS&userId=ea3a81").await
-        );
-        Basiq {
-            server,
-            server_auth,
-            client_auth,
-        }
-    }
-
-    async fn post(&self, auth: &str, path: &str, body: Value) -> Exchange {
-        let headers = [
-            ("authorization", auth),
-            ("content-type", "application/json"),
-        ];
-        send(
-            self.server.basiq_url(),
-            "POST",
-            path,
-            &headers,
-            body.to_string().as_bytes(),
-        )
-        .await
-    }
-
-    async fn get(&self, path: &str) -> Exchange {
-        get(
-            self.server.basiq_url(),
-            path,
-            &[("authorization", &self.server_auth)],
-        )
-        .await
-    }
-
-    async fn connect(&self, login: &str, password: &str, institution: &str) -> String {
-        let body =
-            json!({"loginId": login, "password": password, "institution": {"id": institution}});
-        let ex = self
-            .post(&self.server_auth, "/users/ea3a81/connections", body)
-            .await;
-        assert_eq!(ex.status, 202, "{}", ex.render());
-        ex.json()["id"].as_str().unwrap_or_default().to_owned()
-    }
-
-    async fn job(&self, id: &str) -> Value {
-        self.get(&format!("/jobs/{id}")).await.json()
-    }
-
-    fn advance(&self, seconds: i64) {
-        self.server
-            .engine()
-            .clock()
-            .advance(Duration::seconds(seconds));
-    }
-
-    async fn connection_of(&self, job: &str) -> Value {
-        let source = self.job(job).await["links"]["source"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        self.get(&source.replace("https://au-api.basiq.io", ""))
-            .await
-            .json()
-    }
-}
-
-fn steps(job: &Value) -> Vec<(String, String)> {
-    job["steps"]
-        .as_array()
-        .map(|s| {
-            s.iter()
-                .map(|s| {
-                    (
-                        s["title"].as_str().unwrap_or("").to_owned(),
-                        s["status"].as_str().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn statuses(job: &Value) -> Vec<String> {
-    steps(job).into_iter().map(|(_, s)| s).collect()
-}
 
 /// A happy persona: the job moves one step per second; the connection turns active and the
 /// persona's accounts (their documented numbers and holders) and transactions appear.

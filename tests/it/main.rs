@@ -6,6 +6,7 @@ mod basiq_data;
 mod basiq_events;
 mod basiq_jobs;
 mod basiq_more;
+mod basiq_sandbox;
 mod basiq_statements;
 mod basiq_users;
 mod basiq_webhooks;

@@ -60,6 +60,47 @@ fn validation_reports_every_problem_located() {
     assert!(count >= 10, "{count} problems");
 }
 
+/// A scenario's own institutions and personas are checked like the rest: formats, spellings,
+/// references, challenge shapes, and account templates that may not fix ids.
+#[test]
+fn sandbox_problems_are_located() {
+    let text = r#"
+[basiq]
+[[basiq.institutions]]
+id = "BANK1"
+name = ""
+mfa = "often"
+
+[[basiq.institutions]]
+id = "AU99001"
+name = "Wonderland"
+
+[[basiq.institutions]]
+id = "AU99001"
+name = "Wonderland again"
+
+[[basiq.personas]]
+loginId = "alice"
+password = ""
+institution = "AU12345"
+challenge = { method = "sms", description = "?", input = ["code", "pin"], answers = [["1"]] }
+accounts = [{ id = "a1", class = { type = "chequing" }, transactions = [{ id = "t1", amount = "1.00" }] }]
+
+[[basiq.personas]]
+loginId = "bob"
+password = "pw"
+fail = "locked-out"
+accounts = [{ name = "Savings" }]
+
+[[basiq.personas]]
+loginId = "bob"
+password = "pw"
+failDetail = "Locked"
+challenge = { method = "token", description = "Code", input = [], answers = [] }
+"#;
+    snap!("scenario_sandbox_problems", problems("sandbox.toml", text));
+}
+
 /// Type errors and unknown keys stop parsing and are located too.
 #[test]
 fn type_errors_and_unknown_keys_are_located() {

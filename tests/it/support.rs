@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use sandbank::clock::ClockMode;
 use sandbank::{RunningServer, ServerConfig};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::net::TcpStream;
 
 /// The Basiq key of the default scenario.
@@ -227,4 +227,125 @@ pub fn render_all(exchanges: &[Exchange]) -> String {
         .map(Exchange::render)
         .collect::<Vec<_>>()
         .join("\n----\n\n")
+}
+
+/// A Basiq session on a running server: a SERVER token and a CLIENT token for one user.
+pub struct Basiq {
+    pub server: sandbank::RunningServer,
+    pub server_auth: String,
+    pub client_auth: String,
+}
+
+impl Basiq {
+    /// The default scenario, with a CLIENT token for its user `ea3a81`.
+    pub async fn start() -> Basiq {
+        Basiq::on(sandbank::scenario::DEFAULT_SCENARIO, "ea3a81").await
+    }
+
+    /// `scenario` (TOML text), with a CLIENT token for `user`.
+    pub async fn on(scenario: &str, user: &str) -> Basiq {
+        let server = server(scenario).await;
+        let server_auth = format!("Bearer {}", server_token(&server).await);
+        let client_auth = format!(
+            "Bearer {}",
+            basiq_token(&server, &format!("scope=CLIENT_ACCESS&userId={user}")).await
+        );
+        Basiq {
+            server,
+            server_auth,
+            client_auth,
+        }
+    }
+
+    pub async fn post(&self, auth: &str, path: &str, body: Value) -> Exchange {
+        let headers = [
+            ("authorization", auth),
+            ("content-type", "application/json"),
+        ];
+        send(
+            self.server.basiq_url(),
+            "POST",
+            path,
+            &headers,
+            body.to_string().as_bytes(),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str) -> Exchange {
+        get(
+            self.server.basiq_url(),
+            path,
+            &[("authorization", &self.server_auth)],
+        )
+        .await
+    }
+
+    /// Connects the default scenario's user `ea3a81`; the job id.
+    pub async fn connect(&self, login: &str, password: &str, institution: &str) -> String {
+        self.connect_user("ea3a81", login, password, institution)
+            .await
+    }
+
+    /// Connects `user`; the job id.
+    pub async fn connect_user(
+        &self,
+        user: &str,
+        login: &str,
+        password: &str,
+        institution: &str,
+    ) -> String {
+        let body =
+            json!({"loginId": login, "password": password, "institution": {"id": institution}});
+        let ex = self
+            .post(
+                &self.server_auth,
+                &format!("/users/{user}/connections"),
+                body,
+            )
+            .await;
+        assert_eq!(ex.status, 202, "{}", ex.render());
+        ex.json()["id"].as_str().unwrap_or_default().to_owned()
+    }
+
+    pub async fn job(&self, id: &str) -> Value {
+        self.get(&format!("/jobs/{id}")).await.json()
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.server
+            .engine()
+            .clock()
+            .advance(Duration::seconds(seconds));
+    }
+
+    pub async fn connection_of(&self, job: &str) -> Value {
+        let source = self.job(job).await["links"]["source"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        self.get(&source.replace("https://au-api.basiq.io", ""))
+            .await
+            .json()
+    }
+}
+
+pub fn steps(job: &Value) -> Vec<(String, String)> {
+    job["steps"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .map(|s| {
+                    (
+                        s["title"].as_str().unwrap_or("").to_owned(),
+                        s["status"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn statuses(job: &Value) -> Vec<String> {
+    steps(job).into_iter().map(|(_, s)| s).collect()
 }
