@@ -354,7 +354,8 @@ fn identity(seed: u64, user: &str, c: &Connection, base: &str) -> Value {
     })
 }
 
-/// `GET /users/{userId}/identities` (SERVER): one identity per active connection.
+/// `GET /users/{userId}/identities` (SERVER, or CLIENT for its own user, as in Basiq's v2 scope
+/// table): one identity per active connection.
 pub async fn identities(
     State(engine): State<Engine>,
     path: Result<Path<String>, PathRejection>,
@@ -367,7 +368,7 @@ pub async fn identities(
             now,
             engine.secret(),
             &headers,
-            Access::Server,
+            Access::ServerOrOwnClient,
             Some(user),
         )?;
         check_id(user, "userId", "User ID")?;
@@ -385,7 +386,7 @@ pub async fn identities(
     reply(&engine, outcome)
 }
 
-/// `GET /users/{userId}/identities/{identityId}` (SERVER).
+/// `GET /users/{userId}/identities/{identityId}` (SERVER, or CLIENT for its own user).
 pub async fn identity_by_id(
     State(engine): State<Engine>,
     path: Result<Path<(String, String)>, PathRejection>,
@@ -398,7 +399,7 @@ pub async fn identity_by_id(
             now,
             engine.secret(),
             &headers,
-            Access::Server,
+            Access::ServerOrOwnClient,
             Some(user),
         )?;
         check_id(user, "userId", "User ID")?;
