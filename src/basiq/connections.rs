@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::Deserialize;
 
-use super::auth::{Access, authorize};
+use super::auth::Access;
 use super::error::BasiqError;
 use super::jobs::{Job, job_ref};
 use super::model::{Address, Application, Connection, Profile, User};
 use super::personas::{self, Failure, Mfa, Persona};
-use super::{base, body, check_id, param, params, reply};
+use super::{base, body, on_user, param, params};
 use crate::engine::Engine;
 use crate::http;
 use crate::ids::rng_for;
@@ -134,12 +134,12 @@ fn persona_profile(p: &Persona) -> Option<Profile> {
     let full_name = p.full_name()?;
     Some(Profile {
         full_name,
-        first_name: p.first_name.clone().unwrap_or_default(),
-        last_name: p.last_name.clone().unwrap_or_default(),
+        first_name: p.spec.first_name.clone().unwrap_or_default(),
+        last_name: p.spec.last_name.clone().unwrap_or_default(),
         middle_name: String::new(),
-        phone_numbers: p.phone.iter().cloned().collect(),
-        email_addresses: p.email.iter().cloned().collect(),
-        physical_addresses: p.address.as_deref().map(address).into_iter().collect(),
+        phone_numbers: p.spec.phone.iter().cloned().collect(),
+        email_addresses: p.spec.email.iter().cloned().collect(),
+        physical_addresses: p.spec.address.as_deref().map(address).into_iter().collect(),
     })
 }
 
@@ -191,7 +191,8 @@ fn user_profile(user: &User) -> Profile {
 /// What a persona's accounts are made from: its own specs, with years of history and the
 /// profile's name as holder unless they say otherwise.
 fn persona_accounts(p: &Persona, holder: &str) -> Vec<BasiqAccountSpec> {
-    p.accounts
+    p.spec
+        .accounts
         .iter()
         .map(|a| BasiqAccountSpec {
             account_holder: a.account_holder.clone().or_else(|| Some(holder.to_owned())),
@@ -221,28 +222,25 @@ pub async fn create(
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::ServerOrOwnClient,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        let input: ConnectionInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
-        let institution = missing(
-            &input.institution.as_ref().and_then(|i| i.id.clone()),
-            "Institution ID  parameter is required.",
-        )?;
-        let login_id = missing(&input.login_id, "Login ID parameter is required.")?;
-        let password = missing(&input.password, "Password parameter is required.")?;
-        let (status, job) = start(&engine, w, now, user, institution, login_id, password)?;
-        let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job));
-        Ok(http::json(status, body))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        &headers,
+        Access::ServerOrOwnClient,
+        user,
+        &[],
+        |w, now| {
+            let input: ConnectionInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
+            let institution = missing(
+                &input.institution.as_ref().and_then(|i| i.id.clone()),
+                "Institution ID  parameter is required.",
+            )?;
+            let login_id = missing(&input.login_id, "Login ID parameter is required.")?;
+            let password = missing(&input.password, "Password parameter is required.")?;
+            let (status, job) = start(&engine, w, now, user, institution, login_id, password)?;
+            let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job));
+            Ok(http::json(status, body))
+        },
+    )
 }
 
 /// Starts connecting `user` to `institution` with a login, as `POST /users/{id}/connections`
@@ -339,62 +337,58 @@ pub async fn update(
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
     let (user, id) = params(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::ServerOrOwnClient,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        check_id(id, "connectionId", "Connection ID")?;
-        let input: CredentialsInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
-        let password = missing(&input.password, "Password parameter is required.")?;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
-            parameter: "connectionId",
-        })?;
-        if connection.method != "web" {
-            return Err(BasiqError::ConnectionNotWeb);
-        }
-        let base = base(&engine, &headers);
-        if let Some(job) = running_job(w, id, now) {
-            return Ok(http::json(
-                StatusCode::OK,
-                http::to_bytes(&job_ref(&base, &job.id)),
-            ));
-        }
-        let mut updated = connection.clone();
-        let login_id = updated.login.as_ref().map(|(l, _)| l.clone());
-        updated.login = login_id.map(|l| (l, password));
-        // New credentials get a fresh chance: the job decides the status again.
-        if updated.status == "invalid" {
-            updated.status = "pending".to_owned();
-        }
-        let job = plan_job(
-            &w.basiq,
-            w.seed,
-            engine.next_uuid(),
-            user,
-            &updated,
-            now,
-            None,
-        );
-        let body = http::to_bytes(&job_ref(&base, &job.id));
-        if let Some(c) = w
-            .basiq
-            .user_mut(user)
-            .and_then(|u| u.connections.iter_mut().find(|c| c.id == id))
-        {
-            *c = updated;
-        }
-        w.basiq.jobs.push(job);
-        w.changed();
-        Ok(http::json(StatusCode::ACCEPTED, body))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        &headers,
+        Access::ServerOrOwnClient,
+        user,
+        &[(id, ("connectionId", "Connection ID"))],
+        |w, now| {
+            let input: CredentialsInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
+            let password = missing(&input.password, "Password parameter is required.")?;
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
+                parameter: "connectionId",
+            })?;
+            if connection.method != "web" {
+                return Err(BasiqError::ConnectionNotWeb);
+            }
+            let base = base(&engine, &headers);
+            if let Some(job) = running_job(w, id, now) {
+                return Ok(http::json(
+                    StatusCode::OK,
+                    http::to_bytes(&job_ref(&base, &job.id)),
+                ));
+            }
+            let mut updated = connection.clone();
+            let login_id = updated.login.as_ref().map(|(l, _)| l.clone());
+            updated.login = login_id.map(|l| (l, password));
+            // New credentials get a fresh chance: the job decides the status again.
+            if updated.status == "invalid" {
+                updated.status = "pending".to_owned();
+            }
+            let job = plan_job(
+                &w.basiq,
+                w.seed,
+                engine.next_uuid(),
+                user,
+                &updated,
+                now,
+                None,
+            );
+            let body = http::to_bytes(&job_ref(&base, &job.id));
+            if let Some(c) = w
+                .basiq
+                .user_mut(user)
+                .and_then(|u| u.connections.iter_mut().find(|c| c.id == id))
+            {
+                *c = updated;
+            }
+            w.basiq.jobs.push(job);
+            w.changed();
+            Ok(http::json(StatusCode::ACCEPTED, body))
+        },
+    )
 }
 
 /// `POST /users/{userId}/connections/{connectionId}/refresh` (SERVER): 202 with a new job, or
@@ -405,46 +399,42 @@ pub async fn refresh(
     headers: HeaderMap,
 ) -> Response {
     let (user, id) = params(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::Server,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        check_id(id, "connectionId", "Connection ID")?;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
-            parameter: "connectionId",
-        })?;
-        let base = base(&engine, &headers);
-        if let Some(job) = running_job(w, id, now) {
-            return Ok(http::json(
-                StatusCode::OK,
-                http::to_bytes(&job_ref(&base, &job.id)),
-            ));
-        }
-        let target = Target::BasiqConnection {
-            user: user.to_owned(),
-            connection: id.to_owned(),
-        };
-        if connection.status == "invalid" && !w.refresh_scripted(&target) {
-            return Err(BasiqError::CredentialsInvalid);
-        }
-        let job = scripted_job(w, engine.next_uuid(), &target, now).ok_or(
-            BasiqError::ResourceNotFound {
+    on_user(
+        &engine,
+        &headers,
+        Access::Server,
+        user,
+        &[(id, ("connectionId", "Connection ID"))],
+        |w, now| {
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
                 parameter: "connectionId",
-            },
-        )?;
-        let body = http::to_bytes(&job_ref(&base, &job.id));
-        w.basiq.jobs.push(job);
-        w.changed();
-        Ok(http::json(StatusCode::ACCEPTED, body))
-    });
-    reply(&engine, outcome)
+            })?;
+            let base = base(&engine, &headers);
+            if let Some(job) = running_job(w, id, now) {
+                return Ok(http::json(
+                    StatusCode::OK,
+                    http::to_bytes(&job_ref(&base, &job.id)),
+                ));
+            }
+            let target = Target::BasiqConnection {
+                user: user.to_owned(),
+                connection: id.to_owned(),
+            };
+            if connection.status == "invalid" && !w.refresh_scripted(&target) {
+                return Err(BasiqError::CredentialsInvalid);
+            }
+            let job = scripted_job(w, engine.next_uuid(), &target, now).ok_or(
+                BasiqError::ResourceNotFound {
+                    parameter: "connectionId",
+                },
+            )?;
+            let body = http::to_bytes(&job_ref(&base, &job.id));
+            w.basiq.jobs.push(job);
+            w.changed();
+            Ok(http::json(StatusCode::ACCEPTED, body))
+        },
+    )
 }
 
 /// `POST /users/{userId}/connections/refresh` (SERVER): 202 with one job per connection.
@@ -454,16 +444,7 @@ pub async fn refresh_all(
     headers: HeaderMap,
 ) -> Response {
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::Server,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
+    on_user(&engine, &headers, Access::Server, user, &[], |w, now| {
         let connections = w
             .basiq
             .user(user)
@@ -491,8 +472,7 @@ pub async fn refresh_all(
         let data: Vec<_> = refs.iter().map(|id| job_ref(&base, id)).collect();
         let body = serde_json::json!({ "type": "list", "data": data });
         Ok(http::json(StatusCode::ACCEPTED, http::to_bytes(&body)))
-    });
-    reply(&engine, outcome)
+    })
 }
 
 /// `DELETE /users/{userId}/connections/{connectionId}` (SERVER): 204; accounts and transactions
@@ -503,30 +483,28 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> Response {
     let (user, id) = params(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::Server,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        check_id(id, "connectionId", "Connection ID")?;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        u.connection(id).ok_or(BasiqError::ResourceNotFound {
-            parameter: "connectionId",
-        })?;
-        super::events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, id);
-        if let Some(u) = w.basiq.user_mut(user) {
-            u.connections.retain(|c| c.id != id);
-        }
-        w.forget(|t| matches!(t, Target::BasiqConnection { connection, .. } if connection == id));
-        w.changed();
-        Ok(http::empty(StatusCode::NO_CONTENT))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        &headers,
+        Access::Server,
+        user,
+        &[(id, ("connectionId", "Connection ID"))],
+        |w, now| {
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            u.connection(id).ok_or(BasiqError::ResourceNotFound {
+                parameter: "connectionId",
+            })?;
+            super::events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, id);
+            if let Some(u) = w.basiq.user_mut(user) {
+                u.connections.retain(|c| c.id != id);
+            }
+            w.forget(
+                |t| matches!(t, Target::BasiqConnection { connection, .. } if connection == id),
+            );
+            w.changed();
+            Ok(http::empty(StatusCode::NO_CONTENT))
+        },
+    )
 }
 
 /// `POST /users/{userId}/connections/{connectionId}/purge` (SERVER): 204; the connection's
@@ -537,28 +515,24 @@ pub async fn purge(
     headers: HeaderMap,
 ) -> Response {
     let (user, id) = params(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::Server,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        check_id(id, "connectionId", "Connection ID")?;
-        let u = w.basiq.user_mut(user).ok_or(BasiqError::UserNotFound)?;
-        let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
-            parameter: "connectionId",
-        })?;
-        if connection.status != "active" {
-            return Err(BasiqError::ConnectionNotActive);
-        }
-        u.accounts.retain(|a| a.connection != id);
-        u.transactions.retain(|t| &*t.connection != id);
-        w.changed();
-        Ok(http::empty(StatusCode::NO_CONTENT))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        &headers,
+        Access::Server,
+        user,
+        &[(id, ("connectionId", "Connection ID"))],
+        |w, _| {
+            let u = w.basiq.user_mut(user).ok_or(BasiqError::UserNotFound)?;
+            let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
+                parameter: "connectionId",
+            })?;
+            if connection.status != "active" {
+                return Err(BasiqError::ConnectionNotActive);
+            }
+            u.accounts.retain(|a| a.connection != id);
+            u.transactions.retain(|t| &*t.connection != id);
+            w.changed();
+            Ok(http::empty(StatusCode::NO_CONTENT))
+        },
+    )
 }

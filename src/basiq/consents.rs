@@ -13,10 +13,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{Access, authorize};
+use super::auth::Access;
 use super::error::BasiqError;
 use super::model::{Application, AuthLink, Connection, Consent, User};
-use super::{base, body, check_id, events, param, params, reply};
+use super::{base, body, events, on_user, param, params};
 use crate::engine::Engine;
 use crate::http;
 use crate::ids::{rng_for, uuid_v4};
@@ -106,16 +106,17 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Response {
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(w, now, engine.secret(), &headers, Access::Server, Some(user))?;
-        check_id(user, "userId", "User ID")?;
+    on_user(&engine, &headers, Access::Server, user, &[], |w, now| {
         let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
         let base = base(&engine, &headers);
-        let data: Vec<Value> = u.consents.iter().map(|c| consent_body(user, c, &base, now)).collect();
+        let data: Vec<Value> = u
+            .consents
+            .iter()
+            .map(|c| consent_body(user, c, &base, now))
+            .collect();
         let body = json!({ "type": "list", "size": data.len(), "data": data, "links": { "self": format!("{base}/users/{user}/consents") } });
         Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
-    });
-    reply(&engine, outcome)
+    })
 }
 
 /// `DELETE /users/{userId}/consents/{consentId}` (SERVER): 204; the consent and the user's
@@ -126,44 +127,40 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> Response {
     let (user, id) = params(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::Server,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        check_id(id, "consentId", "Consent ID")?;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        if !u.consents.iter().any(|c| c.id == id) {
-            return Err(BasiqError::ResourceNotFound {
-                parameter: "consentId",
-            });
-        }
-        let connections: Vec<String> = u.connections.iter().map(|c| c.id.clone()).collect();
-        for c in &connections {
-            events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, c);
-        }
-        if let Some(u) = w.basiq.user_mut(user) {
-            u.consents.retain(|c| c.id != id);
-            u.connections.clear();
-        }
-        events::record(
-            &mut w.basiq,
-            w.seed,
-            now,
-            ("consent", "revoked"),
-            user,
-            format!("/users/{user}/consents/{id}"),
-            Value::Null,
-        );
-        w.changed();
-        Ok(http::empty(StatusCode::NO_CONTENT))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        &headers,
+        Access::Server,
+        user,
+        &[(id, ("consentId", "Consent ID"))],
+        |w, now| {
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            if !u.consents.iter().any(|c| c.id == id) {
+                return Err(BasiqError::ResourceNotFound {
+                    parameter: "consentId",
+                });
+            }
+            let connections: Vec<String> = u.connections.iter().map(|c| c.id.clone()).collect();
+            for c in &connections {
+                events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, c);
+            }
+            if let Some(u) = w.basiq.user_mut(user) {
+                u.consents.retain(|c| c.id != id);
+                u.connections.clear();
+            }
+            events::record(
+                &mut w.basiq,
+                w.seed,
+                now,
+                ("consent", "revoked"),
+                user,
+                format!("/users/{user}/consents/{id}"),
+                Value::Null,
+            );
+            w.changed();
+            Ok(http::empty(StatusCode::NO_CONTENT))
+        },
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -194,16 +191,7 @@ pub async fn create_auth_link(
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::Server,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
+    on_user(&engine, &headers, Access::Server, user, &[], |w, now| {
         let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
         // The body is optional; an empty one means "use the user's mobile".
         let input: AuthLinkInput = match &bytes {
@@ -237,8 +225,7 @@ pub async fn create_auth_link(
         }
         w.changed();
         Ok(http::json(StatusCode::CREATED, http::to_bytes(&body)))
-    });
-    reply(&engine, outcome)
+    })
 }
 
 fn current_link(u: &User, now: DateTime<Utc>) -> Result<&AuthLink, BasiqError> {
@@ -258,24 +245,14 @@ pub async fn get_auth_link(
     headers: HeaderMap,
 ) -> Response {
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::Server,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
+    on_user(&engine, &headers, Access::Server, user, &[], |w, now| {
         let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
         let link = current_link(u, now)?;
         Ok(http::json(
             StatusCode::OK,
             http::to_bytes(&auth_link_body(user, link, &base(&engine, &headers), true)),
         ))
-    });
-    reply(&engine, outcome)
+    })
 }
 
 /// `DELETE /users/{userId}/auth_link` (SERVER, or CLIENT for its own user): 204.
@@ -285,25 +262,22 @@ pub async fn delete_auth_link(
     headers: HeaderMap,
 ) -> Response {
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::ServerOrOwnClient,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        current_link(u, now)?;
-        if let Some(link) = w.basiq.user_mut(user).and_then(|u| u.auth_link.as_mut()) {
-            link.deleted = true;
-        }
-        w.changed();
-        Ok(http::empty(StatusCode::NO_CONTENT))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        &headers,
+        Access::ServerOrOwnClient,
+        user,
+        &[],
+        |w, now| {
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            current_link(u, now)?;
+            if let Some(link) = w.basiq.user_mut(user).and_then(|u| u.auth_link.as_mut()) {
+                link.deleted = true;
+            }
+            w.changed();
+            Ok(http::empty(StatusCode::NO_CONTENT))
+        },
+    )
 }
 
 fn identity_id(seed: u64, connection: &str) -> String {
@@ -362,28 +336,25 @@ pub async fn identities(
     headers: HeaderMap,
 ) -> Response {
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::ServerOrOwnClient,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        let base = base(&engine, &headers);
-        let data: Vec<Value> = u
-            .connections
-            .iter()
-            .filter(|c| c.status == "active")
-            .map(|c| identity(w.seed, user, c, &base))
-            .collect();
-        let body = json!({ "type": "list", "count": data.len(), "data": data });
-        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        &headers,
+        Access::ServerOrOwnClient,
+        user,
+        &[],
+        |w, _| {
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            let base = base(&engine, &headers);
+            let data: Vec<Value> = u
+                .connections
+                .iter()
+                .filter(|c| c.status == "active")
+                .map(|c| identity(w.seed, user, c, &base))
+                .collect();
+            let body = json!({ "type": "list", "count": data.len(), "data": data });
+            Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+        },
+    )
 }
 
 /// `GET /users/{userId}/identities/{identityId}` (SERVER, or CLIENT for its own user).
@@ -393,29 +364,25 @@ pub async fn identity_by_id(
     headers: HeaderMap,
 ) -> Response {
     let (user, id) = params(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::ServerOrOwnClient,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        check_id(id, "identityId", "Identity ID")?;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        let c = u
-            .connections
-            .iter()
-            .find(|c| c.status == "active" && identity_id(w.seed, &c.id) == id)
-            .ok_or(BasiqError::ResourceNotFound {
-                parameter: "identityId",
-            })?;
-        Ok(http::json(
-            StatusCode::OK,
-            http::to_bytes(&identity(w.seed, user, c, &base(&engine, &headers))),
-        ))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        &headers,
+        Access::ServerOrOwnClient,
+        user,
+        &[(id, ("identityId", "Identity ID"))],
+        |w, _| {
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            let c = u
+                .connections
+                .iter()
+                .find(|c| c.status == "active" && identity_id(w.seed, &c.id) == id)
+                .ok_or(BasiqError::ResourceNotFound {
+                    parameter: "identityId",
+                })?;
+            Ok(http::json(
+                StatusCode::OK,
+                http::to_bytes(&identity(w.seed, user, c, &base(&engine, &headers))),
+            ))
+        },
+    )
 }

@@ -13,11 +13,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
-use super::auth::{Access, authorize};
+use super::auth::Access;
 use super::error::BasiqError;
 use super::filter::{self, Op, Statement};
 use super::model::{Transaction, User};
-use super::{base, check_id, param, params, query_param, reply, wire};
+use super::{base, on_user, param, params, query_param, wire};
 use crate::engine::Engine;
 use crate::http;
 use crate::scenario::check::valid_date;
@@ -55,9 +55,7 @@ pub async fn list_accounts(
 ) -> Response {
     let headers = request.headers();
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
-        check_id(user, "userId", "User ID")?;
+    on_user(&engine, headers, Access::Server, user, &[], |w, _| {
         let statements = match query_param(query.as_deref(), "filter") {
             Some(text) => {
                 filter::parse_allowed(&text, ACCOUNT_FILTERS).ok_or(BasiqError::FilterInvalid)?
@@ -80,8 +78,7 @@ pub async fn list_accounts(
             .collect();
         let body = wire::list(format!("{base}/users/{user}/accounts"), data);
         Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
-    });
-    reply(&engine, outcome)
+    })
 }
 
 /// `GET /users/{userId}/accounts/{accountId}` (SERVER).
@@ -92,18 +89,21 @@ pub async fn get_account(
 ) -> Response {
     let headers = request.headers();
     let (user, account) = params(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
-        check_id(user, "userId", "User ID")?;
-        check_id(account, "accountId", "Account ID")?;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        let a = u.account(account).ok_or(BasiqError::ResourceNotFound {
-            parameter: "accountId",
-        })?;
-        let body = wire::account(&base(&engine, headers), user, a);
-        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        headers,
+        Access::Server,
+        user,
+        &[(account, ("accountId", "Account ID"))],
+        |w, _| {
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            let a = u.account(account).ok_or(BasiqError::ResourceNotFound {
+                parameter: "accountId",
+            })?;
+            let body = wire::account(&base(&engine, headers), user, a);
+            Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+        },
+    )
 }
 
 /// `GET /users/{userId}/transactions/{transactionId}` (SERVER).
@@ -114,20 +114,23 @@ pub async fn get_transaction(
 ) -> Response {
     let headers = request.headers();
     let (user, transaction) = params(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
-        check_id(user, "userId", "User ID")?;
-        check_id(transaction, "transactionId", "Transaction ID")?;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        let t = u
-            .transaction(transaction)
-            .ok_or(BasiqError::ResourceNotFound {
-                parameter: "transactionId",
-            })?;
-        let body = wire::transaction(&base(&engine, headers), user, t, w.basiq.enrich);
-        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        headers,
+        Access::Server,
+        user,
+        &[(transaction, ("transactionId", "Transaction ID"))],
+        |w, _| {
+            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            let t = u
+                .transaction(transaction)
+                .ok_or(BasiqError::ResourceNotFound {
+                    parameter: "transactionId",
+                })?;
+            let body = wire::transaction(&base(&engine, headers), user, t, w.basiq.enrich);
+            Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
+        },
+    )
 }
 
 /// Where a page ends, and the query it belongs to.
@@ -235,9 +238,7 @@ pub async fn list_transactions(
 ) -> Response {
     let headers = request.headers();
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
-        check_id(user, "userId", "User ID")?;
+    on_user(&engine, headers, Access::Server, user, &[], |w, _| {
         let query = query.as_deref();
         let cursor = match query_param(query, "next") {
             Some(text) => Some(Cursor::decode(&text).ok_or(BasiqError::NextInvalid)?),
@@ -312,6 +313,5 @@ pub async fn list_transactions(
             next,
         );
         Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
-    });
-    reply(&engine, outcome)
+    })
 }

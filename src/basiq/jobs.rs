@@ -24,7 +24,7 @@ use super::error::BasiqError;
 use super::filter::{self, Op};
 use super::model::{Account, Application, Transaction};
 use super::personas::{Challenge, Failure};
-use super::{base, body, check_id, param, query_param, reply};
+use super::{base, body, check_id, on_user, param, query_param, reply};
 use crate::engine::Engine;
 use crate::http;
 use crate::value::Timestamp;
@@ -475,16 +475,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Response {
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::Server,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
+    on_user(&engine, &headers, Access::Server, user, &[], |w, now| {
         let statements = match query_param(query.as_deref(), "filter") {
             Some(text) => filter::parse_allowed(&text, &[("connection.id", &[Op::Eq])])
                 .ok_or(BasiqError::FilterInvalid)?,
@@ -508,8 +499,7 @@ pub async fn list(
             "links": { "self": format!("{base}/users/{user}/jobs") },
         });
         Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
-    });
-    reply(&engine, outcome)
+    })
 }
 
 #[derive(Deserialize)]

@@ -34,9 +34,12 @@ use self::error::BasiqError;
 use self::filter::Op;
 use self::model::Scope;
 use self::wire::ConnectionView;
+use chrono::{DateTime, Utc};
+
 use crate::engine::Engine;
 use crate::http;
 use crate::scenario::check::valid_id;
+use crate::world::World;
 
 /// The Basiq router.
 pub fn router(engine: Engine) -> Router {
@@ -180,6 +183,31 @@ pub(crate) fn check_id(
     }
 }
 
+/// A path id's error names: the parameter and its label (`connectionId`, `Connection ID`).
+pub(crate) type IdName = (&'static str, &'static str);
+
+/// Answers a request on one user's resources as every such Basiq route does: the token checked
+/// for `access` on `user`, then the user id and the other path `ids` checked in order, then `f`
+/// inside the world at the server clock; any error becomes Basiq's envelope.
+pub(crate) fn on_user(
+    engine: &Engine,
+    headers: &HeaderMap,
+    access: Access,
+    user: &str,
+    ids: &[(&str, IdName)],
+    f: impl FnOnce(&mut World, DateTime<Utc>) -> Result<Response, BasiqError>,
+) -> Response {
+    let outcome = engine.with_world_at(|w, now| {
+        authorize(w, now, engine.secret(), headers, access, Some(user))?;
+        check_id(user, "userId", "User ID")?;
+        for &(id, (parameter, label)) in ids {
+            check_id(id, parameter, label)?;
+        }
+        f(w, now)
+    });
+    reply(engine, outcome)
+}
+
 pub(crate) fn base(engine: &Engine, headers: &HeaderMap) -> String {
     http::base_url(headers, engine.config().basiq_public_url.as_deref())
 }
@@ -212,9 +240,7 @@ async fn list_connections(
     let headers = request.headers();
     let user = param(&path);
     let base = base(&engine, headers);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(w, now, engine.secret(), headers, Access::Server, Some(user))?;
-        check_id(user, "userId", "User ID")?;
+    on_user(&engine, headers, Access::Server, user, &[], |w, _| {
         let filter = match query_param(query.as_deref(), "filter") {
             Some(text) => {
                 filter::parse_allowed(&text, CONNECTION_FILTERS).ok_or(BasiqError::FilterInvalid)?
@@ -236,8 +262,7 @@ async fn list_connections(
             .collect();
         let body = wire::list(format!("{base}/users/{user}/connections"), data);
         Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
-    });
-    reply(&engine, outcome)
+    })
 }
 
 /// `GET /users/{userId}/connections/{connectionId}` (SERVER, or CLIENT for its own user).

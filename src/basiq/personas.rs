@@ -7,9 +7,7 @@ use std::sync::{Arc, LazyLock};
 
 use serde::Deserialize;
 
-use crate::scenario::model::{
-    BasiqAccountSpec, BasiqChallengeSpec, BasiqInstitutionSpec, BasiqPersonaSpec,
-};
+use crate::scenario::model::{BasiqChallengeSpec, BasiqInstitutionSpec, BasiqPersonaSpec};
 
 /// A test institution.
 #[derive(Debug, Clone)]
@@ -43,16 +41,8 @@ impl Mfa {
     }
 }
 
-/// An MFA challenge and its accepted answers.
-#[derive(Debug)]
-pub struct Challenge {
-    /// `token` or `security-questions`.
-    pub method: String,
-    pub description: String,
-    pub input: Vec<String>,
-    /// Accepted answer lists (one entry per `input`).
-    pub answers: Vec<Vec<String>>,
-}
+/// An MFA challenge and its accepted answers, as a scenario spells it.
+pub type Challenge = BasiqChallengeSpec;
 
 impl Challenge {
     /// Whether `response` is one of the accepted answer lists.
@@ -63,7 +53,7 @@ impl Challenge {
 
 /// The one-time-password challenge of logins that name none.
 static OTP: LazyLock<Arc<Challenge>> = LazyLock::new(|| {
-    Arc::new(Challenge {
+    Arc::new(BasiqChallengeSpec {
         method: "token".to_owned(),
         description: "A SMS code has been sent to your device, please enter valid number"
             .to_owned(),
@@ -133,22 +123,14 @@ pub const FAILURE_CODES: &[&str] = &[
     "service-unavailable",
 ];
 
-/// A login and what connecting with it leads to.
+/// A login and what connecting with it leads to: its spec, with the challenge and failure it
+/// names resolved.
 #[derive(Debug, Clone)]
 pub struct Persona {
-    pub login_id: String,
-    pub password: String,
-    /// The institution the login works at (any when `None`).
-    pub institution: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub address: Option<String>,
+    pub spec: BasiqPersonaSpec,
     pub challenge: Arc<Challenge>,
     /// The failure every job of this login meets.
     pub fail: Option<Failure>,
-    pub accounts: Vec<BasiqAccountSpec>,
 }
 
 impl Persona {
@@ -158,34 +140,16 @@ impl Persona {
             ..f
         });
         Persona {
-            login_id: spec.login_id.clone(),
-            password: spec.password.clone(),
-            institution: spec.institution.clone(),
-            first_name: spec.first_name.clone(),
-            last_name: spec.last_name.clone(),
-            phone: spec.phone.clone(),
-            email: spec.email.clone(),
-            address: spec.address.clone(),
-            challenge: spec
-                .challenge
-                .as_ref()
-                .map_or_else(otp, |c: &BasiqChallengeSpec| {
-                    Arc::new(Challenge {
-                        method: c.method.clone(),
-                        description: c.description.clone(),
-                        input: c.input.clone(),
-                        answers: c.answers.clone(),
-                    })
-                }),
+            spec: spec.clone(),
+            challenge: spec.challenge.clone().map_or_else(otp, Arc::new),
             fail,
-            accounts: spec.accounts.clone(),
         }
     }
 
     /// `first last`, when the persona has names.
     pub fn full_name(&self) -> Option<String> {
-        let first = self.first_name.as_deref()?;
-        Some(match self.last_name.as_deref() {
+        let first = self.spec.first_name.as_deref()?;
+        Some(match self.spec.last_name.as_deref() {
             Some(last) => format!("{first} {last}"),
             None => first.to_owned(),
         })
@@ -282,9 +246,12 @@ impl Sandbox {
     /// Basiq's testing page writes them; `None` for any other login.
     pub fn login(&self, institution: &str, login_id: &str, password: &str) -> Option<&Persona> {
         self.personas.iter().find(|p| {
-            p.login_id == login_id
-                && p.password == password
-                && p.institution.as_deref().is_none_or(|i| i == institution)
+            p.spec.login_id == login_id
+                && p.spec.password == password
+                && p.spec
+                    .institution
+                    .as_deref()
+                    .is_none_or(|i| i == institution)
         })
     }
 }
@@ -320,7 +287,7 @@ mod tests {
         let gavin = sandbox
             .login("AU00000", "gavinBelson", "hooli2016")
             .unwrap();
-        assert_eq!(gavin.accounts.len(), 4);
+        assert_eq!(gavin.spec.accounts.len(), 4);
         assert!(gavin.challenge.accepts(&["Hooli".to_owned()]));
         assert!(
             sandbox

@@ -19,12 +19,12 @@ use axum::response::Response;
 use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::auth::{Access, authorize};
+use super::auth::Access;
 use super::error::BasiqError;
 use super::jobs::{Job, job_ref};
 use super::model::{Connection, Profile};
 use super::personas::Failure;
-use super::{base, check_id, param, reply};
+use super::{base, on_user, param};
 use crate::engine::Engine;
 use crate::http;
 use crate::scenario::check::valid_id;
@@ -211,46 +211,43 @@ pub async fn upload(
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
     let user = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::ServerOrOwnClient,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        let body = super::body::bytes(bytes, NOT_VALID)?;
-        let content_type = http::header(&headers, "content-type").unwrap_or("");
-        let media = content_type.split(';').next().unwrap_or("").trim();
-        // This endpoint documents no 415: a body of another type is not a valid statement.
-        if !media.eq_ignore_ascii_case("multipart/form-data") {
-            return Err(BasiqError::BodyInvalid(NOT_VALID));
-        }
-        let parts = multipart(content_type, &body).ok_or(BasiqError::BodyInvalid(NOT_VALID))?;
-        let field = |name: &str| parts.iter().find(|p| p.name == name);
-        let institution = field("institutionId")
-            .and_then(|p| std::str::from_utf8(p.data).ok())
-            .map(str::trim)
-            .filter(|i| !i.is_empty())
-            .ok_or(BasiqError::BodyInvalid("InstitutionID not provided"))?
-            .to_owned();
-        if !valid_id(&institution) {
-            return Err(BasiqError::InstitutionUnknown);
-        }
-        if w.basiq.sandbox.institution(&institution).is_some() {
-            return Err(BasiqError::InstitutionNotSupported(institution));
-        }
-        let statement = field("statement").ok_or(BasiqError::BodyInvalid(NOT_VALID))?;
-        w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        let job = statement_job(&engine, w.seed, now, user, &institution, statement, w);
-        let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job.id));
-        w.basiq.jobs.push(job);
-        w.changed();
-        Ok(http::json(StatusCode::ACCEPTED, body))
-    });
-    reply(&engine, outcome)
+    on_user(
+        &engine,
+        &headers,
+        Access::ServerOrOwnClient,
+        user,
+        &[],
+        |w, now| {
+            let body = super::body::bytes(bytes, NOT_VALID)?;
+            let content_type = http::header(&headers, "content-type").unwrap_or("");
+            let media = content_type.split(';').next().unwrap_or("").trim();
+            // This endpoint documents no 415: a body of another type is not a valid statement.
+            if !media.eq_ignore_ascii_case("multipart/form-data") {
+                return Err(BasiqError::BodyInvalid(NOT_VALID));
+            }
+            let parts = multipart(content_type, &body).ok_or(BasiqError::BodyInvalid(NOT_VALID))?;
+            let field = |name: &str| parts.iter().find(|p| p.name == name);
+            let institution = field("institutionId")
+                .and_then(|p| std::str::from_utf8(p.data).ok())
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .ok_or(BasiqError::BodyInvalid("InstitutionID not provided"))?
+                .to_owned();
+            if !valid_id(&institution) {
+                return Err(BasiqError::InstitutionUnknown);
+            }
+            if w.basiq.sandbox.institution(&institution).is_some() {
+                return Err(BasiqError::InstitutionNotSupported(institution));
+            }
+            let statement = field("statement").ok_or(BasiqError::BodyInvalid(NOT_VALID))?;
+            w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+            let job = statement_job(&engine, w.seed, now, user, &institution, statement, w);
+            let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job.id));
+            w.basiq.jobs.push(job);
+            w.changed();
+            Ok(http::json(StatusCode::ACCEPTED, body))
+        },
+    )
 }
 
 fn statement_job(

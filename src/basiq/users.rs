@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::model::User;
-use super::{base, body, check_id, events, param, reply, wire};
+use super::{base, body, events, on_user, param, reply, wire};
 use crate::engine::Engine;
 use crate::http;
 use crate::scenario::check::{plausible_email, plausible_mobile};
@@ -109,28 +109,25 @@ pub async fn get(
 ) -> Response {
     let user = param(&path);
     let host = http::header(&headers, "host").unwrap_or("");
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(
-            w,
-            now,
-            engine.secret(),
-            &headers,
-            Access::ServerOrOwnClient,
-            Some(user),
-        )?;
-        check_id(user, "userId", "User ID")?;
-        if w.basiq.user(user).is_none() {
-            return Err(BasiqError::UserNotFound);
-        }
-        let body = w.cached(format_args!("basiq user {user} {host}"), |w| {
-            match w.basiq.user(user) {
-                Some(u) => http::to_bytes(&wire::user(&base(&engine, &headers), u)),
-                None => Default::default(),
+    on_user(
+        &engine,
+        &headers,
+        Access::ServerOrOwnClient,
+        user,
+        &[],
+        |w, _| {
+            if w.basiq.user(user).is_none() {
+                return Err(BasiqError::UserNotFound);
             }
-        });
-        Ok(http::json(StatusCode::OK, body))
-    });
-    reply(&engine, outcome)
+            let body = w.cached(format_args!("basiq user {user} {host}"), |w| {
+                match w.basiq.user(user) {
+                    Some(u) => http::to_bytes(&wire::user(&base(&engine, &headers), u)),
+                    None => Default::default(),
+                }
+            });
+            Ok(http::json(StatusCode::OK, body))
+        },
+    )
 }
 
 /// `POST /users` (SERVER): 201 with the short user.
@@ -176,9 +173,7 @@ pub async fn update(
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
     let id = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(w, now, engine.secret(), &headers, Access::Server, Some(id))?;
-        check_id(id, "userId", "User ID")?;
+    on_user(&engine, &headers, Access::Server, id, &[], |w, now| {
         let current = w.basiq.user(id).ok_or(BasiqError::UserNotFound)?;
         let input: UserInput = body::json(&headers, bytes, INVALID_USER)?;
         // Validate a copy, so that a refused update changes nothing.
@@ -201,8 +196,7 @@ pub async fn update(
         );
         w.changed();
         Ok(http::json(StatusCode::OK, body))
-    });
-    reply(&engine, outcome)
+    })
 }
 
 /// `DELETE /users/{userId}` (SERVER): 204; everything under the user goes with it.
@@ -212,9 +206,7 @@ pub async fn delete(
     headers: HeaderMap,
 ) -> Response {
     let id = param(&path);
-    let outcome = engine.with_world_at(|w, now| {
-        authorize(w, now, engine.secret(), &headers, Access::Server, Some(id))?;
-        check_id(id, "userId", "User ID")?;
+    on_user(&engine, &headers, Access::Server, id, &[], |w, now| {
         let data = events::user_data(w.basiq.user(id).ok_or(BasiqError::UserNotFound)?);
         w.basiq.users.retain(|u| u.id != id);
         events::record(
@@ -229,6 +221,5 @@ pub async fn delete(
         w.forget(|t| matches!(t, crate::world::Target::BasiqConnection { user, .. } if user == id));
         w.changed();
         Ok(http::empty(StatusCode::NO_CONTENT))
-    });
-    reply(&engine, outcome)
+    })
 }
