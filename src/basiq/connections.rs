@@ -24,6 +24,9 @@ use crate::scenario::model::{BasiqAccountSpec, HistorySpec};
 use crate::value::Timestamp;
 use crate::world::{Target, World, build};
 
+/// How Basiq names a connection id in its errors.
+const CONNECTION_ID: super::IdName = ("connectionId", "Connection ID");
+
 /// Sandbox connections an application may hold.
 const CONNECTION_LIMIT: usize = 500;
 
@@ -342,7 +345,7 @@ pub async fn update(
         &headers,
         Access::ServerOrOwnClient,
         user,
-        &[(id, ("connectionId", "Connection ID"))],
+        &[(id, CONNECTION_ID)],
         |w, now| {
             let input: CredentialsInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
             let password = missing(&input.password, "Password parameter is required.")?;
@@ -404,7 +407,7 @@ pub async fn refresh(
         &headers,
         Access::Server,
         user,
-        &[(id, ("connectionId", "Connection ID"))],
+        &[(id, CONNECTION_ID)],
         |w, now| {
             let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
             let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
@@ -488,7 +491,7 @@ pub async fn delete(
         &headers,
         Access::Server,
         user,
-        &[(id, ("connectionId", "Connection ID"))],
+        &[(id, CONNECTION_ID)],
         |w, now| {
             let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
             u.connection(id).ok_or(BasiqError::ResourceNotFound {
@@ -520,7 +523,7 @@ pub async fn purge(
         &headers,
         Access::Server,
         user,
-        &[(id, ("connectionId", "Connection ID"))],
+        &[(id, CONNECTION_ID)],
         |w, _| {
             let u = w.basiq.user_mut(user).ok_or(BasiqError::UserNotFound)?;
             let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
