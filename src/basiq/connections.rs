@@ -349,49 +349,62 @@ pub async fn update(
         |w, now| {
             let input: CredentialsInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
             let password = missing(&input.password, "Password parameter is required.")?;
-            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-            let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
-                parameter: "connectionId",
-            })?;
-            if connection.method != "web" {
-                return Err(BasiqError::ConnectionNotWeb);
-            }
-            let base = base(&engine, &headers);
-            if let Some(job) = running_job(w, id, now) {
-                return Ok(http::json(
-                    StatusCode::OK,
-                    http::to_bytes(&job_ref(&base, &job.id)),
-                ));
-            }
-            let mut updated = connection.clone();
-            let login_id = updated.login.as_ref().map(|(l, _)| l.clone());
-            updated.login = login_id.map(|l| (l, password));
-            // New credentials get a fresh chance: the job decides the status again.
-            if updated.status == "invalid" {
-                updated.status = "pending".to_owned();
-            }
-            let job = plan_job(
-                &w.basiq,
-                w.seed,
-                engine.next_uuid(),
-                user,
-                &updated,
-                now,
-                None,
-            );
-            let body = http::to_bytes(&job_ref(&base, &job.id));
-            if let Some(c) = w
-                .basiq
-                .user_mut(user)
-                .and_then(|u| u.connections.iter_mut().find(|c| c.id == id))
-            {
-                *c = updated;
-            }
-            w.basiq.jobs.push(job);
-            w.changed();
-            Ok(http::json(StatusCode::ACCEPTED, body))
+            let (status, job) = renew(&engine, w, now, user, id, None, password)?;
+            let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job));
+            Ok(http::json(status, body))
         },
     )
+}
+
+/// Gives a web connection new credentials, as `POST /users/{id}/connections/{id}` and the
+/// Consent UI's credential update do: 200 and the job already running, or 202 and a job with
+/// them. `login_id` replaces the stored one when given (the API sends only a password).
+pub(crate) fn renew(
+    engine: &Engine,
+    w: &mut World,
+    now: DateTime<Utc>,
+    user: &str,
+    id: &str,
+    login_id: Option<String>,
+    password: String,
+) -> Result<(StatusCode, String), BasiqError> {
+    let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+    let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
+        parameter: "connectionId",
+    })?;
+    if connection.method != "web" {
+        return Err(BasiqError::ConnectionNotWeb);
+    }
+    if let Some(job) = running_job(w, id, now) {
+        return Ok((StatusCode::OK, job.id.clone()));
+    }
+    let mut updated = connection.clone();
+    let login_id = login_id.or_else(|| updated.login.as_ref().map(|(l, _)| l.clone()));
+    updated.login = login_id.map(|l| (l, password));
+    // New credentials get a fresh chance: the job decides the status again.
+    if updated.status == "invalid" {
+        updated.status = "pending".to_owned();
+    }
+    let job = plan_job(
+        &w.basiq,
+        w.seed,
+        engine.next_uuid(),
+        user,
+        &updated,
+        now,
+        None,
+    );
+    let job_id = job.id.clone();
+    if let Some(c) = w
+        .basiq
+        .user_mut(user)
+        .and_then(|u| u.connections.iter_mut().find(|c| c.id == id))
+    {
+        *c = updated;
+    }
+    w.basiq.jobs.push(job);
+    w.changed();
+    Ok((StatusCode::ACCEPTED, job_id))
 }
 
 /// `POST /users/{userId}/connections/{connectionId}/refresh` (SERVER): 202 with a new job, or

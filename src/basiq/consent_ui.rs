@@ -6,7 +6,9 @@
 //! the consent screen, the institution picker (skipped when `institutionId` names one), the
 //! credentials form, then `GET /consent/home/job`, which follows the job as the hosted page does —
 //! "connecting" while `verify-credentials` runs, the MFA prompt while `mfa-challenge` waits, the
-//! failure and a way back when the login fails. Once the credentials (and any MFA answer) are
+//! failure and a way back when the login fails. With `connectionId` (one of the user's web
+//! connections) the flow opens on that institution's credentials form and gives the connection
+//! the new login, as `POST /users/{id}/connections/{id}` does. Once the credentials (and any MFA answer) are
 //! accepted, the user is sent to the application's redirect URL with `?jobIds=…&state=…`, or,
 //! without one, shown the job ids. Connections, jobs and MFA answers go through the same code as
 //! `POST /users/{id}/connections` and `POST /jobs/{id}/mfa`, so the API sees the same results.
@@ -39,6 +41,8 @@ struct Flow {
     action: Option<String>,
     state: Option<String>,
     institution: Option<String>,
+    /// A web connection whose credentials the flow updates.
+    connection: Option<String>,
 }
 
 impl Flow {
@@ -50,6 +54,7 @@ impl Flow {
             action: get("action"),
             state: get("state"),
             institution: get("institutionId"),
+            connection: get("connectionId"),
         }
     }
 
@@ -61,6 +66,7 @@ impl Flow {
             ("action", &self.action),
             ("state", &self.state),
             ("institutionId", &self.institution),
+            ("connectionId", &self.connection),
         ];
         let mut query = String::new();
         for (name, value) in pairs {
@@ -83,6 +89,7 @@ impl Flow {
             ("authLink", &self.auth_link),
             ("action", &self.action),
             ("state", &self.state),
+            ("connectionId", &self.connection),
         ];
         pairs
             .iter()
@@ -115,6 +122,8 @@ enum Refused {
     UserGone,
     #[error("There is no consent to extend.")]
     NothingToExtend,
+    #[error("The connection to update is not one of the user's.")]
+    NoSuchConnection,
 }
 
 /// The user the flow acts for, from its token or auth link.
@@ -146,6 +155,11 @@ fn user_of(engine: &Engine, w: &World, now: DateTime<Utc>, flow: &Flow) -> Resul
     if flow.action.as_deref() == Some("extend") && u.consents.is_empty() {
         return Err(Refused::NothingToExtend);
     }
+    if let Some(c) = &flow.connection
+        && u.connection(c).is_none()
+    {
+        return Err(Refused::NoSuchConnection);
+    }
     Ok(user)
 }
 
@@ -157,13 +171,24 @@ fn refused(reason: Refused) -> Response {
     )
 }
 
-/// `GET /consent/home`: the consent screen, or the credentials form when the user already
-/// consented and is adding an institution (`action=connect`).
+/// `GET /consent/home`: the consent screen, or with `connectionId` the credentials form of
+/// that connection's institution (the credential update of a web connection).
 pub async fn home(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Response {
-    let flow = Flow::read(query.as_deref());
+    let mut flow = Flow::read(query.as_deref());
     engine.with_world_at(|w, now| {
-        if let Err(reason) = user_of(&engine, w, now, &flow) {
-            return refused(reason);
+        let user = match user_of(&engine, w, now, &flow) {
+            Ok(u) => u,
+            Err(reason) => return refused(reason),
+        };
+        if let Some(c) = &flow.connection {
+            let institution = w
+                .basiq
+                .user(&user)
+                .and_then(|u| u.connection(c))
+                .map(|c| c.institution.clone())
+                .unwrap_or_default();
+            flow.institution = Some(institution.clone());
+            return credentials(&w.basiq.sandbox, &flow, &institution, None);
         }
         page(
             StatusCode::OK,
@@ -224,15 +249,22 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                         Some("Enter your login id and password."),
                     );
                 }
-                match super::connections::start(
-                    &engine,
-                    w,
-                    now,
-                    &user,
-                    institution.clone(),
-                    login.trim().to_owned(),
-                    password,
-                ) {
+                let login = login.trim().to_owned();
+                let started = match &flow.connection {
+                    Some(c) => {
+                        super::connections::renew(&engine, w, now, &user, c, Some(login), password)
+                    }
+                    None => super::connections::start(
+                        &engine,
+                        w,
+                        now,
+                        &user,
+                        institution.clone(),
+                        login,
+                        password,
+                    ),
+                };
+                match started {
                     Ok((_, job)) => see_other(&format!(
                         "/consent/home/job?{}&jobId={}",
                         flow.query(),

@@ -161,3 +161,77 @@ async fn a_failing_login() {
     assert_eq!(api["steps"][0]["status"], "failed");
     assert_eq!(api["steps"][0]["result"]["code"], "invalid-credentials");
 }
+
+/// `connectionId` opens the credential update of one of the user's web connections: the form of
+/// its bank, then a job with the new login on the same connection, which turns active again. A
+/// connection that is not the user's is turned away.
+#[tokio::test]
+async fn credential_update_of_an_invalid_connection() {
+    let b = Basiq::start().await;
+    let base = b.server.basiq_url();
+    let token = basiq_token(&b.server, "scope=CLIENT_ACCESS&userId=ea3a81").await;
+    let locked = b.connect("bighead", "password", "AU00000").await;
+    b.advance(1);
+    let connection = b.connection_of(&locked).await;
+    assert_eq!(connection["status"], "invalid");
+    let id = connection["id"].as_str().unwrap_or_default().to_owned();
+    let count = |v: serde_json::Value| v["data"].as_array().map_or(0, Vec::len);
+    let before = count(b.get("/users/ea3a81/connections").await.json());
+
+    let opened = get(
+        base,
+        &format!("/consent/home?token={token}&state=s&connectionId={id}"),
+        &[],
+    )
+    .await;
+    let page = String::from_utf8_lossy(&opened.body).into_owned();
+    assert_eq!(opened.status, 200);
+    assert!(page.contains("<title>Hooli Bank"), "{page}");
+    assert!(
+        page.contains(&format!(r#"name="connectionId" value="{id}""#)),
+        "{page}"
+    );
+
+    let sent = post(
+        &b.server,
+        &form(
+            &token,
+            &format!(
+                "connectionId={id}&step=credentials&institutionId=AU00000&loginId=gavinBelson&password=hooli2016"
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, 303, "{}", sent.render());
+    let location = sent.header("location").unwrap_or_default().to_owned();
+    let job = location
+        .rsplit_once("jobId=")
+        .map(|(_, j)| j.to_owned())
+        .unwrap_or_default();
+    b.advance(5);
+    assert_eq!(
+        statuses(&b.job(&job).await),
+        ["success", "success", "success"]
+    );
+    let renewed = b.connection_of(&job).await;
+    assert_eq!(
+        (renewed["id"].as_str(), &renewed["status"]),
+        (Some(id.as_str()), &serde_json::json!("active"))
+    );
+    assert_eq!(
+        count(b.get("/users/ea3a81/connections").await.json()),
+        before,
+        "no new connection"
+    );
+
+    let foreign = get(
+        base,
+        &format!("/consent/home?token={token}&connectionId=not-hers"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (foreign.status, error_text(&foreign).as_str()),
+        (401, "The connection to update is not one of the user's.")
+    );
+}
