@@ -27,6 +27,18 @@ use crate::world::{Target, World, build};
 /// How Basiq names a connection id in its errors.
 const CONNECTION_ID: super::IdName = ("connectionId", "Connection ID");
 
+/// The user's connection `id`, or Basiq's 404 for whichever of the two is missing.
+pub(crate) fn find<'a>(
+    app: &'a Application,
+    user: &str,
+    id: &str,
+) -> Result<&'a Connection, BasiqError> {
+    let u = app.user(user).ok_or(BasiqError::UserNotFound)?;
+    u.connection(id).ok_or(BasiqError::ResourceNotFound {
+        parameter: "connectionId",
+    })
+}
+
 /// Sandbox connections an application may hold.
 const CONNECTION_LIMIT: usize = 500;
 
@@ -368,10 +380,7 @@ pub(crate) fn renew(
     login_id: Option<String>,
     password: String,
 ) -> Result<(StatusCode, String), BasiqError> {
-    let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-    let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
-        parameter: "connectionId",
-    })?;
+    let connection = find(&w.basiq, user, id)?;
     if connection.method != "web" {
         return Err(BasiqError::ConnectionNotWeb);
     }
@@ -422,10 +431,7 @@ pub async fn refresh(
         user,
         &[(id, CONNECTION_ID)],
         |w, now| {
-            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-            let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
-                parameter: "connectionId",
-            })?;
+            let connection = find(&w.basiq, user, id)?;
             let base = base(&engine, &headers);
             if let Some(job) = running_job(w, id, now) {
                 return Ok(http::json(
@@ -506,10 +512,7 @@ pub async fn delete(
         user,
         &[(id, CONNECTION_ID)],
         |w, now| {
-            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-            u.connection(id).ok_or(BasiqError::ResourceNotFound {
-                parameter: "connectionId",
-            })?;
+            find(&w.basiq, user, id)?;
             super::events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, id);
             if let Some(u) = w.basiq.user_mut(user) {
                 u.connections.retain(|c| c.id != id);
@@ -538,13 +541,10 @@ pub async fn purge(
         user,
         &[(id, CONNECTION_ID)],
         |w, _| {
-            let u = w.basiq.user_mut(user).ok_or(BasiqError::UserNotFound)?;
-            let connection = u.connection(id).ok_or(BasiqError::ResourceNotFound {
-                parameter: "connectionId",
-            })?;
-            if connection.status != "active" {
+            if find(&w.basiq, user, id)?.status != "active" {
                 return Err(BasiqError::ConnectionNotActive);
             }
+            let u = w.basiq.user_mut(user).ok_or(BasiqError::UserNotFound)?;
             u.accounts.retain(|a| a.connection != id);
             u.transactions.retain(|t| &*t.connection != id);
             w.changed();

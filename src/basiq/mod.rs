@@ -286,11 +286,7 @@ async fn get_connection(
         check_id(user, "userId", "User ID")?;
         check_id(connection, "connectionId", "Connection ID")?;
         let server = claims.scope == Scope::Server;
-        let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-        u.connection(connection)
-            .ok_or(BasiqError::ResourceNotFound {
-                parameter: "connectionId",
-            })?;
+        connections::find(&w.basiq, user, connection)?;
         let key = format_args!("basiq connection {user} {connection} {server} {host}");
         let body = w.cached(key, |w| {
             match w
