@@ -17,6 +17,7 @@ use super::personas::{Institution, Mfa, Sandbox};
 use super::{base, param, params, query_param, reply};
 use crate::engine::Engine;
 use crate::http;
+use crate::scenario::check::basiq_institution_id;
 
 const LOGO: &str = "https://d388vpyfrt4zrj.cloudfront.net";
 
@@ -168,20 +169,46 @@ fn gate(engine: &Engine, headers: &HeaderMap, gate: Gate) -> Result<Arc<Sandbox>
     })
 }
 
-async fn connectors_with(
+/// The two lists of the same banks: v3's connectors and the legacy institutions.
+#[derive(Clone, Copy)]
+enum Catalog {
+    Connectors,
+    Institutions,
+}
+
+impl Catalog {
+    /// The filter prefix and the list's path.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Catalog::Connectors => ("connector.", "connectors"),
+            Catalog::Institutions => ("institution.", "institutions"),
+        }
+    }
+
+    fn item(self, i: &Institution, base: &str) -> Value {
+        match self {
+            Catalog::Connectors => connector(i, base),
+            Catalog::Institutions => institution(i, base),
+        }
+    }
+}
+
+async fn list_with(
     engine: Engine,
     headers: HeaderMap,
     query: Option<String>,
     g: Gate,
+    catalog: Catalog,
 ) -> Response {
     let outcome = (|| {
         let sandbox = gate(&engine, &headers, g)?;
         let base = base(&engine, &headers);
-        let data: Vec<Value> = filtered(&sandbox, query.as_deref(), "connector.")?
+        let (prefix, path) = catalog.names();
+        let data: Vec<Value> = filtered(&sandbox, query.as_deref(), prefix)?
             .into_iter()
-            .map(|i| connector(i, &base))
+            .map(|i| catalog.item(i, &base))
             .collect();
-        let body = json!({ "type": "list", "totalCount": data.len(), "data": data, "links": { "self": format!("{base}/connectors") } });
+        let body = json!({ "type": "list", "totalCount": data.len(), "data": data, "links": { "self": format!("{base}/{path}") } });
         Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
     })();
     reply(&engine, outcome)
@@ -197,10 +224,7 @@ async fn connector_with(
     let outcome =
         (|| {
             let sandbox = gate(&engine, &headers, g)?;
-            let well_formed = id.len() == 7
-                && id[..2].bytes().all(|b| b.is_ascii_uppercase())
-                && id[2..].bytes().all(|b| b.is_ascii_digit());
-            if !well_formed {
+            if !basiq_institution_id(id) {
                 return Err(BasiqError::IdInvalid {
                     parameter: "connectorId",
                     label: "Connector ID",
@@ -219,32 +243,13 @@ async fn connector_with(
     reply(&engine, outcome)
 }
 
-async fn institutions_with(
-    engine: Engine,
-    headers: HeaderMap,
-    query: Option<String>,
-    g: Gate,
-) -> Response {
-    let outcome = (|| {
-        let sandbox = gate(&engine, &headers, g)?;
-        let base = base(&engine, &headers);
-        let data: Vec<Value> = filtered(&sandbox, query.as_deref(), "institution.")?
-            .into_iter()
-            .map(|i| institution(i, &base))
-            .collect();
-        let body = json!({ "type": "list", "totalCount": data.len(), "data": data, "links": { "self": format!("{base}/institutions") } });
-        Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
-    })();
-    reply(&engine, outcome)
-}
-
 /// `GET /connectors` (SERVER or CLIENT).
 pub async fn connectors(
     State(engine): State<Engine>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    connectors_with(engine, headers, query, Gate::Token).await
+    list_with(engine, headers, query, Gate::Token, Catalog::Connectors).await
 }
 
 /// `GET /public/connectors` (no token).
@@ -253,7 +258,7 @@ pub async fn public_connectors(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    connectors_with(engine, headers, query, Gate::Public).await
+    list_with(engine, headers, query, Gate::Public, Catalog::Connectors).await
 }
 
 /// `GET /connectors/{connectorId}/{method}` (SERVER or CLIENT).
@@ -280,7 +285,7 @@ pub async fn institutions(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    institutions_with(engine, headers, query, Gate::Token).await
+    list_with(engine, headers, query, Gate::Token, Catalog::Institutions).await
 }
 
 /// `GET /public/institutions` (no token).
@@ -289,7 +294,7 @@ pub async fn public_institutions(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    institutions_with(engine, headers, query, Gate::Public).await
+    list_with(engine, headers, query, Gate::Public, Catalog::Institutions).await
 }
 
 /// `GET /institutions/{institutionId}` (SERVER or CLIENT).

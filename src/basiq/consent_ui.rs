@@ -82,6 +82,11 @@ impl Flow {
         query
     }
 
+    /// Where the page of `job` is, with the flow's parameters.
+    fn job_url(&self, job: &str) -> String {
+        format!("/consent/home/job?{}&jobId={}", self.query(), encode(job))
+    }
+
     /// The parameters as hidden form fields.
     fn hidden(&self) -> String {
         let pairs = [
@@ -265,11 +270,7 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                     ),
                 };
                 match started {
-                    Ok((_, job)) => see_other(&format!(
-                        "/consent/home/job?{}&jobId={}",
-                        flow.query(),
-                        encode(&job)
-                    )),
+                    Ok((_, job)) => see_other(&flow.job_url(&job)),
                     Err(e) => {
                         credentials(&w.basiq.sandbox, &flow, &institution, Some(&e.to_string()))
                     }
@@ -292,11 +293,7 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                 let answers: Vec<String> =
                     (0..inputs).map(|i| field(&format!("answer{i}"))).collect();
                 match answer_mfa(w, now, index, &answers) {
-                    Ok(()) => see_other(&format!(
-                        "/consent/home/job?{}&jobId={}",
-                        flow.query(),
-                        encode(&job)
-                    )),
+                    Ok(()) => see_other(&flow.job_url(&job)),
                     Err(e) => job_page(w, now, &flow, index, Some(&e.to_string())),
                 }
             }

@@ -379,7 +379,8 @@ fn institution_format(id: &str) -> String {
     format!("institution id `{id}` must look like AU00000 (two letters, five digits)")
 }
 
-fn basiq_institution_id(id: &str) -> bool {
+/// Whether `id` has the shape of a Basiq institution id: two capital letters, five digits.
+pub fn basiq_institution_id(id: &str) -> bool {
     let b = id.as_bytes();
     b.len() == 7
         && b[..2].iter().all(u8::is_ascii_uppercase)

@@ -171,6 +171,11 @@ async fn connectors_and_institutions() {
     assert_eq!(one.json()["institution"]["name"], "Hooli Bank");
     assert_eq!(get(url, "/connectors/AU99999/web", &h).await.status, 404);
     assert_eq!(get(url, "/connectors/hooli/web", &h).await.status, 400);
+    // Seven bytes, but a character straddles the letters: still just a bad id.
+    assert_eq!(
+        get(url, "/connectors/a%C3%A94567/web", &h).await.status,
+        400
+    );
     assert_eq!(
         get(url, "/connectors?filter=connector.colour.eq('red')", &h)
             .await
