@@ -29,6 +29,11 @@ fn authorization_type(i: &Institution) -> &'static str {
     }
 }
 
+/// The connector `method` (the schema's spelling) and path segment of an institution.
+fn connector_method(i: &Institution) -> &'static str {
+    if i.open_banking { "openbanking" } else { "web" }
+}
+
 fn logo(i: &Institution) -> Value {
     json!({
         "type": "image",
@@ -44,7 +49,7 @@ fn connector(i: &Institution, base: &str) -> Value {
     json!({
         "type": "connector",
         "id": i.id,
-        "method": "web",
+        "method": connector_method(i),
         "stage": "live",
         "status": "operational",
         "institution": {
@@ -67,7 +72,7 @@ fn connector(i: &Institution, base: &str) -> Value {
             },
         },
         "stats": stats(),
-        "links": { "self": format!("{base}/connectors/{}/web", i.id) },
+        "links": { "self": format!("{base}/connectors/{}/{}", i.id, connector_method(i)) },
     })
 }
 
@@ -97,7 +102,7 @@ fn institution(i: &Institution, base: &str) -> Value {
 fn field<'a>(i: &'a Institution, path: &str) -> Option<&'a str> {
     Some(match path {
         "connector.id" | "institution.id" => &i.id,
-        "connector.method" => "web",
+        "connector.method" => connector_method(i),
         "connector.status" | "institution.status" => "operational",
         "connector.stage" | "institution.stage" => "live",
         "connector.institution.country" | "institution.country" => "Australia",
@@ -115,6 +120,7 @@ const PROBE: Institution = Institution {
     name: String::new(),
     short_name: String::new(),
     mfa: Mfa::Never,
+    open_banking: false,
 };
 
 fn filtered<'a>(
@@ -221,25 +227,31 @@ async fn connector_with(
     g: Gate,
 ) -> Response {
     let (id, method) = params(&path);
-    let outcome =
-        (|| {
-            let sandbox = gate(&engine, &headers, g)?;
-            if !basiq_institution_id(id) {
-                return Err(BasiqError::IdInvalid {
-                    parameter: "connectorId",
-                    label: "Connector ID",
-                });
-            }
-            let i = sandbox.institution(id).filter(|_| method == "web").ok_or(
-                BasiqError::NotFound {
-                    detail: "Requested connector does not exist.",
-                },
-            )?;
-            Ok(http::json(
-                StatusCode::OK,
-                http::to_bytes(&connector(i, &base(&engine, &headers))),
-            ))
-        })();
+    let outcome = (|| {
+        let sandbox = gate(&engine, &headers, g)?;
+        if !basiq_institution_id(id) {
+            return Err(BasiqError::IdInvalid {
+                parameter: "connectorId",
+                label: "Connector ID",
+            });
+        }
+        // Open-banking connectors answer to both of Basiq's spellings.
+        let wanted = if method == "open-banking" {
+            "openbanking"
+        } else {
+            method
+        };
+        let i = sandbox
+            .institution(id)
+            .filter(|i| connector_method(i) == wanted)
+            .ok_or(BasiqError::NotFound {
+                detail: "Requested connector does not exist.",
+            })?;
+        Ok(http::json(
+            StatusCode::OK,
+            http::to_bytes(&connector(i, &base(&engine, &headers))),
+        ))
+    })();
     reply(&engine, outcome)
 }
 

@@ -87,9 +87,12 @@ fn plan_job(
         .login
         .as_ref()
         .map(|(l, p)| app.sandbox.login(&connection.institution, l, p));
-    let failure: Option<Failure> = login
-        .and_then(personas::outcome)
-        .or_else(|| (connection.status == "invalid").then_some(personas::INVALID_CREDENTIALS));
+    let open_banking = institution.is_some_and(|i| i.open_banking);
+    // A connection a scenario spells out has no login: it fails while it is invalid.
+    let failure: Option<Failure> = match login {
+        Some(persona) => personas::outcome(persona, open_banking),
+        None => (connection.status == "invalid").then_some(personas::INVALID_CREDENTIALS),
+    };
     let persona = login.flatten();
     let jobs_so_far = app
         .jobs
@@ -221,6 +224,55 @@ fn persona_accounts(p: &Persona, holder: &str) -> Vec<BasiqAccountSpec> {
         .collect()
 }
 
+/// Turns `invalid` the open-banking connections whose arrangement expired by `now` (§6.4: "CDR
+/// arrangement expired"), each with its `connection.invalidated` event at the expiry; true if
+/// any did.
+pub fn expire(app: &mut Application, seed: u64, now: DateTime<Utc>) -> bool {
+    let due = app.expiries.partition_point(|(t, ..)| t.at <= now);
+    if due == 0 {
+        return false;
+    }
+    let mut changed = false;
+    let ended: Vec<_> = app.expiries.drain(..due).collect();
+    for (at, user, id) in ended {
+        let Some(c) = app
+            .user_mut(&user)
+            .and_then(|u| u.connections.iter_mut().find(|c| c.id == id))
+        else {
+            continue;
+        };
+        // A renewed arrangement has a later expiry, queued of its own.
+        if c.expiry_date != Some(at) || c.status == "invalid" {
+            continue;
+        }
+        c.status = "invalid".to_owned();
+        super::events::connection_event(app, seed, at.at, "invalidated", &user, &id);
+        changed = true;
+    }
+    changed
+}
+
+/// Refreshes an open-banking connection may start in 24 hours (§14).
+const OPEN_BANKING_REFRESHES_PER_DAY: usize = 20;
+
+/// Whether `connection` is open banking and has used its refreshes of the last 24 hours (its
+/// first job, the one that created it, is no refresh).
+fn refresh_limit_reached(w: &World, connection: &Connection, now: DateTime<Utc>) -> bool {
+    if connection.method != "open-banking" {
+        return false;
+    }
+    let since = now - chrono::Duration::days(1);
+    let refreshes = w
+        .basiq
+        .jobs
+        .iter()
+        .filter(|j| j.connection == connection.id)
+        .skip(1)
+        .filter(|j| j.created > since)
+        .count();
+    refreshes >= OPEN_BANKING_REFRESHES_PER_DAY
+}
+
 fn running_job<'a>(w: &'a World, connection: &str, now: DateTime<Utc>) -> Option<&'a Job> {
     w.basiq
         .jobs
@@ -251,25 +303,49 @@ pub async fn create(
             )?;
             let login_id = missing(&input.login_id, "Login ID parameter is required.")?;
             let password = missing(&input.password, "Password parameter is required.")?;
-            let (status, job) = start(&engine, w, now, user, institution, login_id, password)?;
+            let login = Login {
+                institution,
+                login_id,
+                password,
+                accounts: None,
+            };
+            let (status, job) = start(&engine, w, now, user, login)?;
             let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job));
             Ok(http::json(status, body))
         },
     )
 }
 
-/// Starts connecting `user` to `institution` with a login, as `POST /users/{id}/connections`
-/// and the Consent UI do: the connection (pending), its job, the consent and the event. The
-/// same login already being connected gives 200 and that job; otherwise 202 and the new one.
+/// What a new connection logs in with.
+#[derive(Debug, Clone)]
+pub(crate) struct Login {
+    pub institution: String,
+    /// A login id, or at an open-banking institution a member number.
+    pub login_id: String,
+    /// A password, or at an open-banking institution the one-time password.
+    pub password: String,
+    /// Which of the persona's accounts (by position) the user consented to share (open banking
+    /// through the Consent UI); all of them when `None`.
+    pub accounts: Option<Vec<usize>>,
+}
+
+/// Starts connecting `user` to an institution with a login, as `POST /users/{id}/connections`
+/// and the Consent UI do: the connection (`pending`, or `pre-init` with the consent's expiry
+/// at an open-banking institution), its job, the consent and the event. The same login already
+/// being connected gives 200 and that job; otherwise 202 and the new one.
 pub(crate) fn start(
     engine: &Engine,
     w: &mut World,
     now: DateTime<Utc>,
     user: &str,
-    institution: String,
-    login_id: String,
-    password: String,
+    login: Login,
 ) -> Result<(StatusCode, String), BasiqError> {
+    let Login {
+        institution,
+        login_id,
+        password,
+        accounts: consented,
+    } = login;
     let sandbox = w.basiq.sandbox.clone();
     let bank = sandbox
         .institution(&institution)
@@ -292,10 +368,15 @@ pub(crate) fn start(
         return Err(BasiqError::TooManyConnections);
     }
     let persona = sandbox.login(&institution, &login_id, &password);
-    let connection = Connection {
+    let (status, method) = if bank.open_banking {
+        ("pre-init", "open-banking")
+    } else {
+        ("pending", "web")
+    };
+    let mut connection = Connection {
         id: engine.next_uuid(),
-        status: "pending".to_owned(),
-        method: "web".to_owned(),
+        status: status.to_owned(),
+        method: method.to_owned(),
         mfa_enabled: bank.mfa != Mfa::Never,
         created_date: Timestamp::seconds(now),
         last_used: None,
@@ -312,7 +393,12 @@ pub(crate) fn start(
             now,
             &format!("basiq.connection.{}", connection.id),
             &connection,
-            &persona_accounts(p, &connection.profile.full_name),
+            &persona_accounts(p, &connection.profile.full_name)
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| consented.as_ref().is_none_or(|chosen| chosen.contains(i)))
+                .map(|(_, a)| a)
+                .collect::<Vec<_>>(),
         )),
         _ => None,
     };
@@ -327,10 +413,22 @@ pub(crate) fn start(
     );
     let job_id = job.id.clone();
     let connection_id = connection.id.clone();
+    super::consents::ensure_consent(&mut w.basiq, w.seed, user, now);
     if let Some(u) = w.basiq.user_mut(user) {
+        if bank.open_banking {
+            // The CDR arrangement lasts as long as the consent.
+            connection.expiry_date = u.consents.first().map(|c| c.expiry);
+        }
         u.connections.push(connection);
     }
-    super::consents::ensure_consent(&mut w.basiq, w.seed, user, now);
+    if let Some(at) = w
+        .basiq
+        .user(user)
+        .and_then(|u| u.connection(&connection_id))
+        .and_then(|c| c.expiry_date)
+    {
+        w.basiq.expire_at(at, user, &connection_id);
+    }
     super::events::connection_event(&mut w.basiq, w.seed, now, "created", user, &connection_id);
     w.basiq.jobs.push(job);
     w.changed();
@@ -361,7 +459,7 @@ pub async fn update(
         |w, now| {
             let input: CredentialsInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
             let password = missing(&input.password, "Password parameter is required.")?;
-            let (status, job) = renew(&engine, w, now, user, id, None, password)?;
+            let (status, job) = renew(&engine, w, now, user, id, (None, password), false)?;
             let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job));
             Ok(http::json(status, body))
         },
@@ -369,19 +467,23 @@ pub async fn update(
 }
 
 /// Gives a web connection new credentials, as `POST /users/{id}/connections/{id}` and the
-/// Consent UI's credential update do: 200 and the job already running, or 202 and a job with
-/// them. `login_id` replaces the stored one when given (the API sends only a password).
+/// Consent UI's credential update do, or with `reauthorise` an open-banking connection a new
+/// authorisation (the Consent UI's re-authorisation, which also renews its expiry): 200 and the
+/// job already running, or 202 and a job with them. The login id (`login.0`) replaces the
+/// stored one when given (the API sends only a password).
 pub(crate) fn renew(
     engine: &Engine,
     w: &mut World,
     now: DateTime<Utc>,
     user: &str,
     id: &str,
-    login_id: Option<String>,
-    password: String,
+    login: (Option<String>, String),
+    reauthorise: bool,
 ) -> Result<(StatusCode, String), BasiqError> {
+    let (login_id, password) = login;
     let connection = find(&w.basiq, user, id)?;
-    if connection.method != "web" {
+    let open_banking = connection.method == "open-banking";
+    if open_banking != reauthorise {
         return Err(BasiqError::ConnectionNotWeb);
     }
     if let Some(job) = running_job(w, id, now) {
@@ -390,8 +492,13 @@ pub(crate) fn renew(
     let mut updated = connection.clone();
     let login_id = login_id.or_else(|| updated.login.as_ref().map(|(l, _)| l.clone()));
     updated.login = login_id.map(|l| (l, password));
-    // New credentials get a fresh chance: the job decides the status again.
-    if updated.status == "invalid" {
+    if open_banking {
+        // A new authorisation starts a new arrangement, as long as a new consent.
+        let expiry = Timestamp::seconds(now + super::consents::CONSENT_TERM);
+        updated.expiry_date = Some(expiry);
+        w.basiq.expire_at(expiry, user, id);
+    } else if updated.status == "invalid" {
+        // New credentials get a fresh chance: the job decides the status again.
         updated.status = "pending".to_owned();
     }
     let job = plan_job(
@@ -446,6 +553,9 @@ pub async fn refresh(
             if connection.status == "invalid" && !w.refresh_scripted(&target) {
                 return Err(BasiqError::CredentialsInvalid);
             }
+            if refresh_limit_reached(w, connection, now) {
+                return Err(BasiqError::RefreshLimit);
+            }
             let job = scripted_job(w, engine.next_uuid(), &target, now).ok_or(
                 BasiqError::ResourceNotFound {
                     parameter: "connectionId",
@@ -478,6 +588,9 @@ pub async fn refresh_all(
         for connection in &connections {
             if let Some(job) = running_job(w, &connection.id, now) {
                 refs.push(job.id.clone());
+                continue;
+            }
+            if refresh_limit_reached(w, connection, now) {
                 continue;
             }
             let target = Target::BasiqConnection {

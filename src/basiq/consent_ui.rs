@@ -24,6 +24,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use super::auth::Claims;
+use super::connections::Login;
 use super::jobs::{Status, answer_mfa};
 use super::model::Scope;
 use super::personas::Sandbox;
@@ -241,6 +242,84 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                 }
                 _ => picker(&w.basiq.sandbox, &flow),
             },
+            "credentials"
+                if flow
+                    .institution
+                    .as_deref()
+                    .and_then(|i| w.basiq.sandbox.institution(i))
+                    .is_some_and(|i| i.open_banking) =>
+            {
+                let institution = flow.institution.clone().unwrap_or_default();
+                let member = field("loginId").trim().to_owned();
+                if member.is_empty() {
+                    return credentials(
+                        &w.basiq.sandbox,
+                        &flow,
+                        &institution,
+                        Some("Enter your member number."),
+                    );
+                }
+                one_time_password(&w.basiq.sandbox, &flow, &institution, &member, None)
+            }
+            "otp" | "authorise" => {
+                let institution = flow.institution.clone().unwrap_or_default();
+                let (member, code) = (field("loginId"), field("password"));
+                let sandbox = w.basiq.sandbox.clone();
+                let Some(persona) = sandbox.login(&institution, &member, &code) else {
+                    return one_time_password(
+                        &sandbox,
+                        &flow,
+                        &institution,
+                        &member,
+                        Some("The member number or one-time password is not correct."),
+                    );
+                };
+                let chosen: Vec<usize> = query_values(form, "account")
+                    .iter()
+                    .filter_map(|a| a.parse().ok())
+                    .collect();
+                let accounts = persona.spec.accounts.len();
+                if field("step") == "otp" && accounts > 0 {
+                    return choose_accounts(&sandbox, &flow, &institution, &member, &code, None);
+                }
+                if accounts > 0 && chosen.is_empty() {
+                    return choose_accounts(
+                        &sandbox,
+                        &flow,
+                        &institution,
+                        &member,
+                        &code,
+                        Some("Choose at least one account to share."),
+                    );
+                }
+                let started = match &flow.connection {
+                    Some(c) => super::connections::renew(
+                        &engine,
+                        w,
+                        now,
+                        &user,
+                        c,
+                        (Some(member), code),
+                        true,
+                    ),
+                    None => super::connections::start(
+                        &engine,
+                        w,
+                        now,
+                        &user,
+                        Login {
+                            institution: institution.clone(),
+                            login_id: member,
+                            password: code,
+                            accounts: (accounts > 0).then_some(chosen),
+                        },
+                    ),
+                };
+                match started {
+                    Ok((_, job)) => see_other(&flow.job_url(&job)),
+                    Err(e) => credentials(&sandbox, &flow, &institution, Some(&e.to_string())),
+                }
+            }
             "credentials" => {
                 let Some(institution) = flow.institution.clone() else {
                     return picker(&w.basiq.sandbox, &flow);
@@ -256,17 +335,26 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                 }
                 let login = login.trim().to_owned();
                 let started = match &flow.connection {
-                    Some(c) => {
-                        super::connections::renew(&engine, w, now, &user, c, Some(login), password)
-                    }
+                    Some(c) => super::connections::renew(
+                        &engine,
+                        w,
+                        now,
+                        &user,
+                        c,
+                        (Some(login), password),
+                        false,
+                    ),
                     None => super::connections::start(
                         &engine,
                         w,
                         now,
                         &user,
-                        institution.clone(),
-                        login,
-                        password,
+                        Login {
+                            institution: institution.clone(),
+                            login_id: login,
+                            password,
+                            accounts: None,
+                        },
                     ),
                 };
                 match started {
@@ -466,6 +554,28 @@ fn credentials(sandbox: &Sandbox, flow: &Flow, institution: &str, error: Option<
         .institution(institution)
         .map_or(institution, |i| &i.name);
     let error = html::error(error);
+    if sandbox
+        .institution(institution)
+        .is_some_and(|i| i.open_banking)
+    {
+        return page(
+            StatusCode::OK,
+            bank,
+            &format!(
+                r#"{error}<p>You are now with {bank_text}. Sign in to choose the accounts to share.</p>
+<form id="member" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="credentials">
+<input type="hidden" name="institutionId" value="{id}">
+<label>Member number <input id="loginId" name="loginId" autocomplete="off"></label>
+<button id="submit" type="submit">Continue</button>
+</form>
+<p class="hint">Sandbox member number: 374829.</p>"#,
+                bank_text = escape(bank),
+                hidden = flow.hidden(),
+                id = escape(institution),
+            ),
+        );
+    }
     page(
         StatusCode::OK,
         bank,
@@ -482,6 +592,101 @@ fn credentials(sandbox: &Sandbox, flow: &Flow, institution: &str, error: Option<
             id = escape(institution),
         ),
     )
+}
+
+/// The bank's one-time-password page of an open-banking authorisation.
+fn one_time_password(
+    sandbox: &Sandbox,
+    flow: &Flow,
+    institution: &str,
+    member: &str,
+    error: Option<&str>,
+) -> Response {
+    let bank = sandbox
+        .institution(institution)
+        .map_or(institution, |i| &i.name);
+    page(
+        StatusCode::OK,
+        bank,
+        &format!(
+            r#"{error}<p>We sent a one-time password to the mobile of member {member}.</p>
+<form id="otp" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="otp">
+<input type="hidden" name="institutionId" value="{id}">
+<input type="hidden" name="loginId" value="{member}">
+<label>One-time password <input id="password" name="password" autocomplete="off"></label>
+<button id="submit" type="submit">Continue</button>
+</form>
+<p class="hint">Sandbox one-time password: 227470.</p>"#,
+            error = html::error(error),
+            member = escape(member),
+            hidden = flow.hidden(),
+            id = escape(institution),
+        ),
+    )
+}
+
+/// The bank's account choice of an open-banking authorisation: only the accounts ticked are
+/// shared.
+fn choose_accounts(
+    sandbox: &Sandbox,
+    flow: &Flow,
+    institution: &str,
+    member: &str,
+    code: &str,
+    error: Option<&str>,
+) -> Response {
+    let bank = sandbox
+        .institution(institution)
+        .map_or(institution, |i| &i.name);
+    let accounts = sandbox
+        .login(institution, member, code)
+        .map(|p| p.spec.accounts.as_slice())
+        .unwrap_or_default();
+    let mut items = String::new();
+    for (i, a) in accounts.iter().enumerate() {
+        let name = a
+            .name
+            .as_deref()
+            .or(a.class.as_ref().and_then(|c| c.product.as_deref()))
+            .unwrap_or("Account");
+        let number = a.account_no.as_deref().unwrap_or_default();
+        items.push_str(&format!(
+            r#"<li><label><input type="checkbox" id="account{i}" name="account" value="{i}" checked> {name} {number}</label></li>"#,
+            name = escape(name),
+            number = escape(number),
+        ));
+    }
+    page(
+        StatusCode::OK,
+        bank,
+        &format!(
+            r#"{error}<p>Choose the accounts to share.</p>
+<form id="accounts" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="authorise">
+<input type="hidden" name="institutionId" value="{id}">
+<input type="hidden" name="loginId" value="{member}">
+<input type="hidden" name="password" value="{code}">
+<ul>{items}</ul>
+<button id="authorise" type="submit">Authorise</button>
+</form>"#,
+            error = html::error(error),
+            hidden = flow.hidden(),
+            id = escape(institution),
+            member = escape(member),
+            code = escape(code),
+        ),
+    )
+}
+
+/// Every value of a repeated form field.
+fn query_values(form: Option<&str>, name: &str) -> Vec<String> {
+    form.unwrap_or_default()
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(k, _)| super::auth::percent_decode(k).as_deref() == Some(name))
+        .filter_map(|(_, v)| super::auth::percent_decode(v))
+        .collect()
 }
 
 fn see_other(location: &str) -> Response {

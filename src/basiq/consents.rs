@@ -24,7 +24,7 @@ use crate::scenario::check::plausible_mobile;
 use crate::value::Timestamp;
 
 /// How long a consent lasts.
-const CONSENT_TERM: Duration = Duration::days(365);
+pub(crate) const CONSENT_TERM: Duration = Duration::days(365);
 /// How long an auth link lasts.
 const AUTH_LINK_TERM: Duration = Duration::days(7);
 

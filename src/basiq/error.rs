@@ -98,6 +98,9 @@ pub enum BasiqError {
     /// The application has used its 500 sandbox connections.
     #[error("too many sandbox connections")]
     TooManyConnections,
+    /// An open-banking connection refreshed its 20 times in the last 24 hours.
+    #[error("open-banking refresh limit reached")]
+    RefreshLimit,
     /// A body over the size limit (Basiq: 413 "Request Too Long").
     #[error("request body too large")]
     BodyTooLarge,
@@ -209,7 +212,7 @@ impl BasiqError {
             | E::CredentialsInvalid
             | E::ConnectionNotActive
             | E::ConnectionNotWeb => StatusCode::BAD_REQUEST,
-            E::TooManyConnections => StatusCode::FORBIDDEN,
+            E::TooManyConnections | E::RefreshLimit => StatusCode::FORBIDDEN,
             E::WebhookUrlExists => StatusCode::CONFLICT,
             E::NoLongerAvailable => StatusCode::GONE,
             E::ContentTypeUnsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -385,6 +388,15 @@ impl BasiqError {
                 "parameter-not-valid",
                 "Parameter value is not valid",
                 Some("Connection type is not Web".into()),
+                Some(json!({"parameter": "connectionId"})),
+            ),
+            E::RefreshLimit => (
+                "access-denied",
+                "Access denied.",
+                Some(
+                    "Open-banking connections can be refreshed 20 times per day. Try again later."
+                        .into(),
+                ),
                 Some(json!({"parameter": "connectionId"})),
             ),
             E::TooManyConnections => (

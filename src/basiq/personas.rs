@@ -17,6 +17,13 @@ pub struct Institution {
     pub short_name: String,
     /// How often it asks for MFA.
     pub mfa: Mfa,
+    /// Connections are CDR consents (member number and one-time password), not web logins.
+    pub open_banking: bool,
+}
+
+/// Whether a scenario's `method` names open banking (either of Basiq's spellings).
+pub fn is_open_banking(method: Option<&str>) -> bool {
+    matches!(method, Some("open-banking" | "openbanking"))
 }
 
 /// When an institution presents an `mfa-challenge` step.
@@ -90,9 +97,20 @@ pub const INVALID_CREDENTIALS: Failure = Failure {
     invalidates: true,
 };
 
+/// An open-banking authorisation the bank refused: the failure of every unknown member number
+/// and one-time password (§7.2's OB example).
+pub const AUTHORIZATION_FAILED: Failure = Failure {
+    step: "verify-credentials",
+    code: "authorization-failed",
+    title: "Authorization failed",
+    detail: Cow::Borrowed("access_denied"),
+    invalidates: true,
+};
+
 /// The failures a login or a scripted refresh can meet, by code.
 const FAILURES: &[Failure] = &[
     INVALID_CREDENTIALS,
+    AUTHORIZATION_FAILED,
     Failure {
         step: "retrieve-accounts",
         code: "account-not-accessible-requires-user-action",
@@ -119,6 +137,7 @@ pub fn failure(code: &str) -> Option<Failure> {
 /// Codes [`failure`] knows.
 pub const FAILURE_CODES: &[&str] = &[
     "invalid-credentials",
+    "authorization-failed",
     "account-not-accessible-requires-user-action",
     "service-unavailable",
 ];
@@ -186,6 +205,7 @@ fn institution_from(spec: &BasiqInstitutionSpec) -> Institution {
         name: spec.name.clone(),
         short_name: spec.short_name.clone().unwrap_or_else(|| spec.name.clone()),
         mfa: Mfa::parse(spec.mfa.as_deref()),
+        open_banking: is_open_banking(spec.method.as_deref()),
     }
 }
 
@@ -243,10 +263,16 @@ impl Sandbox {
     }
 
     /// The persona these credentials log in as at `institution`, matched case-sensitively as
-    /// Basiq's testing page writes them; `None` for any other login.
+    /// Basiq's testing page writes them; `None` for any other login. Web personas log in at
+    /// web institutions, open-banking ones (member number and one-time password) at
+    /// open-banking institutions.
     pub fn login(&self, institution: &str, login_id: &str, password: &str) -> Option<&Persona> {
+        let open_banking = self
+            .institution(institution)
+            .is_some_and(|i| i.open_banking);
         self.personas.iter().find(|p| {
-            p.spec.login_id == login_id
+            is_open_banking(p.spec.method.as_deref()) == open_banking
+                && p.spec.login_id == login_id
                 && p.spec.password == password
                 && p.spec
                     .institution
@@ -256,11 +282,12 @@ impl Sandbox {
     }
 }
 
-/// How a login's job fails: the persona's own failure, or wrong credentials for a login that
-/// is no persona.
-pub fn outcome(persona: Option<&Persona>) -> Option<Failure> {
+/// How a login's job fails: the persona's own failure, or for a login that is no persona wrong
+/// credentials (web) or a refused authorisation (open banking).
+pub fn outcome(persona: Option<&Persona>, open_banking: bool) -> Option<Failure> {
     match persona {
         Some(p) => p.fail.clone(),
+        None if open_banking => Some(AUTHORIZATION_FAILED),
         None => Some(INVALID_CREDENTIALS),
     }
 }
@@ -296,9 +323,25 @@ mod tests {
         );
         let bighead = sandbox.login("AU00000", "bighead", "password").unwrap();
         assert_eq!(
-            outcome(Some(bighead)).map(|f| (f.code, f.detail)),
+            outcome(Some(bighead), false).map(|f| (f.code, f.detail)),
             Some(("invalid-credentials", "Account is locked".into()))
         );
-        assert_eq!(outcome(None), Some(INVALID_CREDENTIALS));
+        assert_eq!(outcome(None, false), Some(INVALID_CREDENTIALS));
+        assert_eq!(outcome(None, true), Some(AUTHORIZATION_FAILED));
+        // The open-banking member authorises only where the bank is in open-banking mode.
+        assert!(sandbox.login("AU00000", "374829", "227470").is_none());
+        let ob = Sandbox::with(
+            &[BasiqInstitutionSpec {
+                id: "AU00000".to_owned(),
+                name: "Hooli Bank".to_owned(),
+                method: Some("open-banking".to_owned()),
+                ..Default::default()
+            }],
+            &[],
+        );
+        let member = ob.login("AU00000", "374829", "227470").unwrap();
+        assert_eq!(member.spec.accounts.len(), 3);
+        assert!(ob.login("AU00000", "gavinBelson", "hooli2016").is_none());
+        assert!(ob.login("AU00002", "gavinBelson", "hooli2016").is_some());
     }
 }

@@ -233,6 +233,9 @@ fn check_sandbox(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
         if let Some(m) = &bank.mfa {
             one_of(found, ip.key("mfa"), m, basiq::personas::MFA_SPELLINGS);
         }
+        if let Some(m) = &bank.method {
+            one_of(found, ip.key("method"), m, basiq::model::CONNECTION_METHODS);
+        }
     }
     let known = |id: &str| {
         banks.contains(id)
@@ -266,6 +269,9 @@ fn check_sandbox(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
                 pp.key("institution"),
                 format!("no institution `{bank}`: neither a sandbox bank nor in `institutions`"),
             ));
+        }
+        if let Some(m) = &persona.method {
+            one_of(found, pp.key("method"), m, basiq::model::CONNECTION_METHODS);
         }
         if let Some(c) = &persona.challenge {
             let cp = pp.key("challenge");

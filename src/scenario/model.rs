@@ -155,6 +155,9 @@ pub struct BasiqInstitutionSpec {
     /// When jobs present an `mfa-challenge` step: `never` (default), `always`, or `sometimes`
     /// (half the jobs, decided by the seed).
     pub mfa: Option<String>,
+    /// How clients connect: `web` (default, a login and password) or `open-banking` (a CDR
+    /// consent: member number and one-time password, as Basiq's "Hooli OB").
+    pub method: Option<String>,
 }
 
 /// A login and what connecting with it leads to: the profile and accounts a job retrieves, the
@@ -166,6 +169,9 @@ pub struct BasiqPersonaSpec {
     pub password: String,
     /// The institution the login works at (every test institution when absent).
     pub institution: Option<String>,
+    /// `web` (default): a login and password at web institutions; `open-banking`: a member
+    /// number (`loginId`) and one-time password (`password`) at open-banking institutions.
+    pub method: Option<String>,
     /// The connection's profile; without names it is made from the user's own details.
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -176,8 +182,9 @@ pub struct BasiqPersonaSpec {
     /// The challenge of its `mfa-challenge` step (a one-time password, `1234`, when absent).
     pub challenge: Option<BasiqChallengeSpec>,
     /// The job fails with this code, at the step that code belongs to: `invalid-credentials`
-    /// (`verify-credentials`), `account-not-accessible-requires-user-action` or
-    /// `service-unavailable` (`retrieve-accounts`).
+    /// or `authorization-failed` (`verify-credentials`),
+    /// `account-not-accessible-requires-user-action` or `service-unavailable`
+    /// (`retrieve-accounts`).
     pub fail: Option<String>,
     /// The failure's `detail` (the code's usual one when absent).
     pub fail_detail: Option<String>,

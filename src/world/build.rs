@@ -186,6 +186,21 @@ impl Ctx {
         for (target, list) in transitions {
             self.schedule(world, target, &list);
         }
+        // Arrangements that end while serving turn their connections invalid then; the
+        // scenario's status holds for those that ended before it starts.
+        let mut expiries = Vec::new();
+        for user in &world.basiq.users {
+            for c in &user.connections {
+                if let Some(at) = c.expiry_date.filter(|t| t.at > self.epoch)
+                    && c.method == "open-banking"
+                {
+                    expiries.push((at, user.id.clone(), c.id.clone()));
+                }
+            }
+        }
+        for (at, user, connection) in expiries {
+            world.basiq.expire_at(at, &user, &connection);
+        }
         // Users who have connections gave a consent when they made the first one.
         for user in &mut world.basiq.users {
             if let Some(first) = user

@@ -75,6 +75,9 @@ impl World {
         if crate::basiq::jobs::advance(&mut self.basiq, self.seed, now) {
             self.changed();
         }
+        if crate::basiq::connections::expire(&mut self.basiq, self.seed, now) {
+            self.changed();
+        }
         if meld::lifecycle::advance(&mut self.meld, self.seed, now) {
             self.changed();
         }

@@ -6,6 +6,7 @@ mod basiq_data;
 mod basiq_events;
 mod basiq_jobs;
 mod basiq_more;
+mod basiq_open_banking;
 mod basiq_sandbox;
 mod basiq_scopes;
 mod basiq_statements;

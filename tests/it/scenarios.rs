@@ -74,6 +74,7 @@ mfa = "often"
 [[basiq.institutions]]
 id = "AU99001"
 name = "Wonderland"
+method = "cdr"
 
 [[basiq.institutions]]
 id = "AU99001"
@@ -89,6 +90,7 @@ accounts = [{ id = "a1", class = { type = "chequing" }, transactions = [{ id = "
 [[basiq.personas]]
 loginId = "bob"
 password = "pw"
+method = "oauth"
 fail = "locked-out"
 accounts = [{ name = "Savings" }]
 

@@ -257,6 +257,11 @@ impl Basiq {
         }
     }
 
+    /// A new SERVER token, for when the clock has moved past the first one's hour.
+    pub async fn new_server_token(&mut self) {
+        self.server_auth = format!("Bearer {}", server_token(&self.server).await);
+    }
+
     pub async fn post(&self, auth: &str, path: &str, body: Value) -> Exchange {
         let headers = [
             ("authorization", auth),
