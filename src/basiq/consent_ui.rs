@@ -2,8 +2,8 @@
 //! Basiq listener at `/consent/home`.
 //!
 //! `GET /consent/home?token=<CLIENT_ACCESS token>` (or `?authLink=<id>`, where an auth link's
-//! `links.public` points) with optional `action`, `state` and `institutionId` opens the flow:
-//! the consent screen, the institution picker (skipped when `institutionId` names one), the
+//! `links.public` points, after the 6-digit code of the link's SMS) with optional `action`,
+//! `state` and `institutionId` opens the flow: the consent screen, the institution picker (skipped when `institutionId` names one), the
 //! credentials form, then `GET /consent/home/job`, which follows the job as the hosted page does —
 //! "connecting" while `verify-credentials` runs, the MFA prompt while `mfa-challenge` waits, the
 //! failure and a way back when the login fails. With `connectionId` (one of the user's web
@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use super::auth::Claims;
 use super::connections::Login;
 use super::jobs::{Status, answer_mfa};
-use super::model::Scope;
+use super::model::{AuthLink, Scope};
 use super::personas::Sandbox;
 use super::query_param;
 use crate::engine::Engine;
@@ -169,6 +169,45 @@ fn user_of(engine: &Engine, w: &World, now: DateTime<Utc>, flow: &Flow) -> Resul
     Ok(user)
 }
 
+/// The auth link the flow came through, when its SMS code has not been entered yet.
+fn code_pending<'a>(w: &'a World, user: &str, flow: &Flow) -> Option<&'a AuthLink> {
+    let link = flow.auth_link.as_ref()?;
+    w.basiq
+        .user(user)?
+        .auth_link
+        .as_ref()
+        .filter(|l| l.id == *link && !l.code_entered)
+}
+
+/// The page that asks for the 6-digit code the auth link's SMS carried.
+fn code_page(flow: &Flow, link: &AuthLink, error: Option<&str>) -> Response {
+    let digits: String = link.mobile.chars().filter(char::is_ascii_digit).collect();
+    let ending = &digits[digits.len().saturating_sub(3)..];
+    page(
+        StatusCode::OK,
+        "Verify your mobile",
+        &format!(
+            r#"{error}<p>Enter the 6-digit code we sent by SMS to your mobile ending in {ending}.</p>
+<form id="sms" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="sms">{institution}
+<label>Code <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code"></label>
+<button id="verify" type="submit">Verify</button>
+</form>"#,
+            error = html::error(error),
+            ending = escape(ending),
+            hidden = flow.hidden(),
+            institution = flow
+                .institution
+                .as_ref()
+                .map(|i| format!(
+                    r#"<input type="hidden" name="institutionId" value="{}">"#,
+                    escape(i)
+                ))
+                .unwrap_or_default(),
+        ),
+    )
+}
+
 fn refused(reason: Refused) -> Response {
     page(
         StatusCode::UNAUTHORIZED,
@@ -186,6 +225,9 @@ pub async fn home(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Re
             Ok(u) => u,
             Err(reason) => return refused(reason),
         };
+        if let Some(link) = code_pending(w, &user, &flow) {
+            return code_page(&flow, link, None);
+        }
         if let Some(c) = &flow.connection {
             let institution = w
                 .basiq
@@ -235,6 +277,33 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
             Ok(u) => u,
             Err(reason) => return refused(reason),
         };
+        if field("step") == "sms" {
+            let right = field("code").trim() == w.basiq.auth_link_code;
+            let link = w
+                .basiq
+                .user_mut(&user)
+                .and_then(|u| u.auth_link.as_mut())
+                .filter(|l| Some(&l.id) == flow.auth_link.as_ref());
+            return match link {
+                Some(l) if right => {
+                    l.code_entered = true;
+                    w.changed();
+                    see_other(&format!("/consent/home?{}", flow.query()))
+                }
+                Some(l) => {
+                    let l = l.clone();
+                    code_page(
+                        &flow,
+                        &l,
+                        Some("That code is not correct. Check the SMS and try again."),
+                    )
+                }
+                None => see_other(&format!("/consent/home?{}", flow.query())),
+            };
+        }
+        if let Some(link) = code_pending(w, &user, &flow) {
+            return code_page(&flow, link, None);
+        }
         match field("step").as_str() {
             "consent" | "institution" => match flow.institution.as_deref() {
                 Some(id) if w.basiq.sandbox.institution(id).is_some() => {
@@ -399,6 +468,9 @@ pub async fn job(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Res
             Ok(u) => u,
             Err(reason) => return refused(reason),
         };
+        if let Some(link) = code_pending(w, &user, &flow) {
+            return code_page(&flow, link, None);
+        }
         match w
             .basiq
             .jobs

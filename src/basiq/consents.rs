@@ -218,6 +218,7 @@ pub async fn create_auth_link(
             mobile,
             expires: Timestamp::seconds(now + AUTH_LINK_TERM),
             deleted: false,
+            code_entered: false,
         };
         let body = auth_link_body(user, &link, &base(&engine, &headers), false);
         if let Some(u) = w.basiq.user_mut(user) {

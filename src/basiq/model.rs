@@ -81,6 +81,8 @@ pub struct Application {
     pub enrich: bool,
     /// Where the Consent UI sends the user when they finish.
     pub redirect_url: Option<String>,
+    /// The code of every auth link's SMS.
+    pub auth_link_code: String,
     /// The institutions clients can connect to and the logins that work there.
     pub sandbox: Arc<super::personas::Sandbox>,
     /// Users by insertion order.
@@ -110,6 +112,7 @@ impl Default for Application {
             disabled: false,
             enrich: true,
             redirect_url: None,
+            auth_link_code: DEFAULT_AUTH_LINK_CODE.to_owned(),
             sandbox: super::personas::Sandbox::built_in(),
             users: Vec::new(),
             jobs: Vec::new(),
@@ -166,6 +169,9 @@ pub struct User {
     pub auth_link: Option<AuthLink>,
 }
 
+/// The auth link SMS code when a scenario names none (Basiq's sandbox code is undocumented).
+pub const DEFAULT_AUTH_LINK_CODE: &str = "123456";
+
 /// A consent the user gave (through the Consent UI, or implied by a connection).
 #[derive(Debug, Clone)]
 pub struct Consent {
@@ -183,6 +189,8 @@ pub struct AuthLink {
     pub expires: Timestamp,
     /// Deleted links answer 410 until a new one is made.
     pub deleted: bool,
+    /// Whether the SMS code was entered: the Consent UI opens from the link only then.
+    pub code_entered: bool,
 }
 
 impl User {

@@ -115,6 +115,14 @@ fn check_basiq(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
             format!("`{url}` is not an http:// or https:// URL"),
         ));
     }
+    if let Some(code) = &spec.auth_link_code
+        && !(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()))
+    {
+        found.push((
+            path.key("authLinkCode"),
+            format!("`{code}` is not 6 digits, as an auth link's SMS code is"),
+        ));
+    }
     let mut ids = HashSet::new();
     for (u, user) in spec.users.iter().enumerate() {
         let up = path.key("users").index(u);

@@ -127,6 +127,9 @@ pub struct BasiqSpec {
     /// application's redirect URL in Basiq's dashboard). Without one, the last page lists the
     /// job ids.
     pub redirect_url: Option<String>,
+    /// The 6-digit code an auth link's SMS carries, asked before the Consent UI opens from the
+    /// link (`123456` when absent).
+    pub auth_link_code: Option<String>,
     /// Test institutions besides Basiq's sandbox banks (one with a sandbox bank's id replaces
     /// it).
     #[serde(default)]

@@ -159,6 +159,9 @@ impl Ctx {
         app.disabled = spec.disabled;
         app.enrich = spec.enrich.unwrap_or(true);
         app.redirect_url = spec.redirect_url.clone();
+        if let Some(code) = &spec.auth_link_code {
+            app.auth_link_code = code.clone();
+        }
         app.sandbox = Sandbox::with(&spec.institutions, &spec.personas);
         if let Some(d) = spec.job_step_duration {
             app.step_duration = d.0;

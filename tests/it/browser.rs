@@ -447,6 +447,18 @@ async fn consent_ui_in_a_real_browser() {
     browser
         .goto(&format!("{}{path}&state=first", server.basiq_url()))
         .await;
+    // The link's SMS code first (the scenario's `authLinkCode`, 123456 by default).
+    browser.wait_for_text("h1", "Verify your mobile").await;
+    browser.type_into("#code", "654321").await;
+    browser.click("#verify").await;
+    browser
+        .wait_for_text(
+            "#error",
+            "That code is not correct. Check the SMS and try again.",
+        )
+        .await;
+    browser.type_into("#code", "123456").await;
+    browser.click("#verify").await;
     browser
         .wait_for_text("h1", "Share your financial data")
         .await;

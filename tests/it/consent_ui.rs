@@ -235,3 +235,57 @@ async fn credential_update_of_an_invalid_connection() {
         (401, "The connection to update is not one of the user's.")
     );
 }
+
+/// An auth link opens on the SMS code page: every step waits for the scenario's code (a wrong
+/// one is refused on the page), then the flow goes on as from a token.
+#[tokio::test]
+async fn auth_link_asks_for_the_sms_code() {
+    let server = server(
+        "[basiq]\napiKeys = [\"c2FuZGJhbms6c2FuZGJveA==\"]\nauthLinkCode = \"246810\"\n\
+         [[basiq.users]]\nid = \"u1\"\nmobile = \"+61410888999\"\n",
+    )
+    .await;
+    let base = server.basiq_url();
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let made = send(
+        base,
+        "POST",
+        "/users/u1/auth_link",
+        &[("authorization", &auth)],
+        b"",
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.render());
+    let public = made.json()["links"]["public"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let link = public
+        .rsplit_once("authLink=")
+        .map(|(_, l)| l.to_owned())
+        .unwrap_or_default();
+    let opened = get(base, &format!("/consent/home?authLink={link}"), &[]).await;
+    let text = String::from_utf8_lossy(&opened.body).into_owned();
+    assert_eq!(opened.status, 200);
+    assert!(text.contains("<title>Verify your mobile"), "{text}");
+    assert!(text.contains("mobile ending in 999"), "{text}");
+    let form = |rest: &str| format!("authLink={link}&{rest}").into_bytes();
+    // Skipping the code does not get past it.
+    let skipped = post(&server, &form("step=consent&institutionId=AU00000")).await;
+    assert!(String::from_utf8_lossy(&skipped.body).contains(r#"<form id="sms""#));
+    let wrong = post(&server, &form("step=sms&code=123456")).await;
+    assert_eq!(
+        error_text(&wrong),
+        "That code is not correct. Check the SMS and try again."
+    );
+    let right = post(&server, &form("step=sms&code=246810")).await;
+    assert_eq!(right.status, 303);
+    assert_eq!(
+        right.header("location"),
+        Some(format!("/consent/home?authLink={link}").as_str())
+    );
+    let consent = get(base, &format!("/consent/home?authLink={link}"), &[]).await;
+    assert!(String::from_utf8_lossy(&consent.body).contains(r#"<form id="consent""#));
+    let bank = post(&server, &form("step=consent&institutionId=AU00000")).await;
+    assert!(String::from_utf8_lossy(&bank.body).contains(r#"<form id="credentials""#));
+}

@@ -66,6 +66,7 @@ fn validation_reports_every_problem_located() {
 fn sandbox_problems_are_located() {
     let text = r#"
 [basiq]
+authLinkCode = "12ab"
 [[basiq.institutions]]
 id = "BANK1"
 name = ""
