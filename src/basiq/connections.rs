@@ -626,17 +626,22 @@ pub async fn delete(
         &[(id, CONNECTION_ID)],
         |w, now| {
             find(&w.basiq, user, id)?;
-            super::events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, id);
-            if let Some(u) = w.basiq.user_mut(user) {
-                u.connections.retain(|c| c.id != id);
-            }
-            w.forget(
-                |t| matches!(t, Target::BasiqConnection { connection, .. } if connection == id),
-            );
-            w.changed();
+            remove(w, now, user, id);
             Ok(http::empty(StatusCode::NO_CONTENT))
         },
     )
+}
+
+/// Deletes a user's connection, as `DELETE /users/{id}/connections/{id}`, a revoked consent and
+/// the Consent UI's "Disconnect" do: `connection.deleted`, then the connection and its scripted
+/// transitions are gone; its accounts and transactions stay with the user.
+pub(crate) fn remove(w: &mut World, now: DateTime<Utc>, user: &str, id: &str) {
+    super::events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, id);
+    if let Some(u) = w.basiq.user_mut(user) {
+        u.connections.retain(|c| c.id != id);
+    }
+    w.forget(|t| matches!(t, Target::BasiqConnection { connection, .. } if connection == id));
+    w.changed();
 }
 
 /// `POST /users/{userId}/connections/{connectionId}/purge` (SERVER): 204; the connection's

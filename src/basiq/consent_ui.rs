@@ -13,6 +13,9 @@
 //! without one, shown the job ids. Connections, jobs and MFA answers go through the same code as
 //! `POST /users/{id}/connections` and `POST /jobs/{id}/mfa`, so the API sees the same results.
 //!
+//! With `action=manage` it shows the user's consent and connected banks instead: each bank can be
+//! disconnected and the consent revoked, through the same code as the API's deletes.
+//!
 //! Every page carries the flow's parameters forward in its links and hidden fields; nothing is
 //! kept between requests.
 
@@ -128,6 +131,8 @@ enum Refused {
     UserGone,
     #[error("There is no consent to extend.")]
     NothingToExtend,
+    #[error("There is no consent to manage.")]
+    NothingToManage,
     #[error("The connection to update is not one of the user's.")]
     NoSuchConnection,
 }
@@ -158,8 +163,12 @@ fn user_of(engine: &Engine, w: &World, now: DateTime<Utc>, flow: &Flow) -> Resul
         return Err(Refused::Missing);
     };
     let u = w.basiq.user(&user).ok_or(Refused::UserGone)?;
-    if flow.action.as_deref() == Some("extend") && u.consents.is_empty() {
-        return Err(Refused::NothingToExtend);
+    if u.consents.is_empty() {
+        match flow.action.as_deref() {
+            Some("extend") => return Err(Refused::NothingToExtend),
+            Some("manage") => return Err(Refused::NothingToManage),
+            _ => {}
+        }
     }
     if let Some(c) = &flow.connection
         && u.connection(c).is_none()
@@ -227,6 +236,9 @@ pub async fn home(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Re
         };
         if let Some(link) = code_pending(w, &user, &flow) {
             return code_page(&flow, link, None);
+        }
+        if flow.action.as_deref() == Some("manage") && flow.connection.is_none() {
+            return manage(w, &user, &flow, None);
         }
         if let Some(c) = &flow.connection {
             let institution = w
@@ -305,6 +317,31 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
             return code_page(&flow, link, None);
         }
         match field("step").as_str() {
+            "disconnect" => {
+                let id = field("disconnect");
+                if w.basiq
+                    .user(&user)
+                    .and_then(|u| u.connection(&id))
+                    .is_none()
+                {
+                    return manage(w, &user, &flow, None);
+                }
+                super::connections::remove(w, now, &user, &id);
+                manage(w, &user, &flow, Some("The bank was disconnected."))
+            }
+            "revoke" => {
+                let consent = w
+                    .basiq
+                    .user(&user)
+                    .and_then(|u| u.consents.first())
+                    .map(|c| c.id.clone())
+                    .unwrap_or_default();
+                match super::consents::revoke(w, now, &user, &consent) {
+                    Ok(()) => back_to_app(w, &flow, None),
+                    Err(e) => manage(w, &user, &flow, Some(&e.to_string())),
+                }
+            }
+            "done" => back_to_app(w, &flow, None),
             "consent" | "institution" => match flow.institution.as_deref() {
                 Some(id) if w.basiq.sandbox.institution(id).is_some() => {
                     credentials(&w.basiq.sandbox, &flow, id, None)
@@ -581,11 +618,22 @@ fn finish(w: &mut World, flow: &Flow, index: usize) -> Response {
         l.deleted = true;
         w.changed();
     }
-    let mut query = format!("jobIds={}", encode(&job));
-    if let Some(state) = &flow.state {
-        query.push_str(&format!("&state={}", encode(state)));
+    back_to_app(w, flow, Some(&job))
+}
+
+/// Sends the user back to the application's redirect URL, with `jobIds` when the flow started
+/// a job and `state` when it was given; without a redirect URL, shows that query.
+fn back_to_app(w: &World, flow: &Flow, job: Option<&str>) -> Response {
+    let mut pairs = Vec::new();
+    if let Some(job) = job {
+        pairs.push(format!("jobIds={}", encode(job)));
     }
+    if let Some(state) = &flow.state {
+        pairs.push(format!("state={}", encode(state)));
+    }
+    let query = pairs.join("&");
     match &w.basiq.redirect_url {
+        Some(url) if query.is_empty() => see_other(url),
         Some(url) => {
             let joiner = if url.contains('?') { '&' } else { '?' };
             see_other(&format!("{url}{joiner}{query}"))
@@ -594,11 +642,72 @@ fn finish(w: &mut World, flow: &Flow, index: usize) -> Response {
             StatusCode::OK,
             "All done",
             &format!(
-                r#"<p>Your bank is connected. The application receives <code id="result">{}</code>.</p>"#,
+                r#"<p>{} The application receives <code id="result">{}</code>.</p>"#,
+                if job.is_some() {
+                    "Your bank is connected."
+                } else {
+                    "Your choices are saved."
+                },
                 escape(&query)
             ),
         ),
     }
+}
+
+/// `action=manage`: the user's consent and connected banks, each of which can be disconnected,
+/// the consent revoked (which disconnects them all), or the user sent back.
+fn manage(w: &World, user: &str, flow: &Flow, notice: Option<&str>) -> Response {
+    let Some(u) = w.basiq.user(user) else {
+        return refused(Refused::UserGone);
+    };
+    let mut banks = String::new();
+    for c in &u.connections {
+        let bank = w
+            .basiq
+            .sandbox
+            .institution(&c.institution)
+            .map_or(c.institution.as_str(), |i| &i.name);
+        banks.push_str(&format!(
+            r#"<li>{bank} ({status})<form method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="disconnect">
+<input type="hidden" name="disconnect" value="{id}">
+<button class="disconnect" id="disconnect-{id}" type="submit">Disconnect</button></form></li>"#,
+            bank = escape(bank),
+            status = escape(&c.status),
+            hidden = flow.hidden(),
+            id = escape(&c.id),
+        ));
+    }
+    if banks.is_empty() {
+        banks.push_str("<li>No banks are connected.</li>");
+    }
+    let expiry = u
+        .consents
+        .first()
+        .map(|c| c.expiry.to_string())
+        .unwrap_or_default();
+    let notice = notice
+        .map(|n| format!(r#"<p id="notice">{}</p>"#, escape(n)))
+        .unwrap_or_default();
+    page(
+        StatusCode::OK,
+        "Manage your consent",
+        &format!(
+            r#"{notice}<p>You share your data with {app} until <span id="expiry">{expiry}</span>.</p>
+<ul id="connections">{banks}</ul>
+<form id="revoke" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="revoke">
+<button id="revoke-consent" type="submit">Revoke consent</button>
+</form>
+<form id="done" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="done">
+<button id="finish" type="submit">Done</button>
+</form>"#,
+            app = escape(&w.basiq.id),
+            expiry = escape(&expiry),
+            hidden = flow.hidden(),
+        ),
+    )
 }
 
 fn picker(sandbox: &Sandbox, flow: &Flow) -> Response {

@@ -134,33 +134,44 @@ pub async fn delete(
         user,
         &[(id, ("consentId", "Consent ID"))],
         |w, now| {
-            let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-            if !u.consents.iter().any(|c| c.id == id) {
-                return Err(BasiqError::ResourceNotFound {
-                    parameter: "consentId",
-                });
-            }
-            let connections: Vec<String> = u.connections.iter().map(|c| c.id.clone()).collect();
-            for c in &connections {
-                events::connection_event(&mut w.basiq, w.seed, now, "deleted", user, c);
-            }
-            if let Some(u) = w.basiq.user_mut(user) {
-                u.consents.retain(|c| c.id != id);
-                u.connections.clear();
-            }
-            events::record(
-                &mut w.basiq,
-                w.seed,
-                now,
-                ("consent", "revoked"),
-                user,
-                format!("/users/{user}/consents/{id}"),
-                Value::Null,
-            );
-            w.changed();
+            revoke(w, now, user, id)?;
             Ok(http::empty(StatusCode::NO_CONTENT))
         },
     )
+}
+
+/// Revokes a user's consent, as `DELETE /users/{id}/consents/{id}` and the Consent UI's
+/// "Revoke" do: every connection of the user is deleted, then the consent (`consent.revoked`).
+pub(crate) fn revoke(
+    w: &mut crate::world::World,
+    now: DateTime<Utc>,
+    user: &str,
+    id: &str,
+) -> Result<(), BasiqError> {
+    let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+    if !u.consents.iter().any(|c| c.id == id) {
+        return Err(BasiqError::ResourceNotFound {
+            parameter: "consentId",
+        });
+    }
+    let connections: Vec<String> = u.connections.iter().map(|c| c.id.clone()).collect();
+    for c in &connections {
+        super::connections::remove(w, now, user, c);
+    }
+    if let Some(u) = w.basiq.user_mut(user) {
+        u.consents.retain(|c| c.id != id);
+    }
+    events::record(
+        &mut w.basiq,
+        w.seed,
+        now,
+        ("consent", "revoked"),
+        user,
+        format!("/users/{user}/consents/{id}"),
+        Value::Null,
+    );
+    w.changed();
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -289,3 +289,107 @@ async fn auth_link_asks_for_the_sms_code() {
     let bank = post(&server, &form("step=consent&institutionId=AU00000")).await;
     assert!(String::from_utf8_lossy(&bank.body).contains(r#"<form id="credentials""#));
 }
+
+/// `action=manage`: the consent's expiry and the connected banks; "Disconnect" deletes one
+/// connection as the API does, "Revoke consent" deletes the consent and every connection, then
+/// the user goes back with only `state`. Without a consent there is nothing to manage.
+#[tokio::test]
+async fn manage_disconnects_and_revokes() {
+    let b = Basiq::start().await;
+    let base = b.server.basiq_url();
+    let token = basiq_token(&b.server, "scope=CLIENT_ACCESS&userId=ea3a81").await;
+    let ids = |v: serde_json::Value| -> Vec<String> {
+        v["data"]
+            .as_array()
+            .map(|d| {
+                d.iter()
+                    .filter_map(|c| c["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let connections = ids(b.get("/users/ea3a81/connections").await.json());
+    let consent = b.get("/users/ea3a81/consents").await.json();
+    let opened = get(
+        base,
+        &format!("/consent/home?token={token}&action=manage&state=m"),
+        &[],
+    )
+    .await;
+    let page = String::from_utf8_lossy(&opened.body).into_owned();
+    assert_eq!(opened.status, 200);
+    assert!(page.contains("<title>Manage your consent"), "{page}");
+    assert!(
+        page.contains(&format!(
+            r#"<span id="expiry">{}</span>"#,
+            consent["data"][0]["expiryDate"].as_str().unwrap_or("?")
+        )),
+        "{page}"
+    );
+    for id in &connections {
+        assert!(page.contains(&format!(r#"id="disconnect-{id}""#)), "{page}");
+    }
+    let manage = |rest: &str| format!("token={token}&action=manage&state=m&{rest}").into_bytes();
+    let unknown = post(&b.server, &manage("step=disconnect&disconnect=nope")).await;
+    assert_eq!(unknown.status, 200);
+    assert_eq!(
+        ids(b.get("/users/ea3a81/connections").await.json()),
+        connections
+    );
+    let first = connections.first().cloned().unwrap_or_default();
+    let gone = post(
+        &b.server,
+        &manage(&format!("step=disconnect&disconnect={first}")),
+    )
+    .await;
+    assert!(String::from_utf8_lossy(&gone.body).contains("The bank was disconnected."));
+    assert_eq!(
+        ids(b.get("/users/ea3a81/connections").await.json()),
+        connections[1..]
+    );
+    let revoked = post(&b.server, &manage("step=revoke")).await;
+    assert_eq!(revoked.status, 200, "{}", revoked.render());
+    assert_eq!(
+        String::from_utf8_lossy(&revoked.body)
+            .split_once(r#"<code id="result">"#)
+            .and_then(|(_, r)| r.split_once("</code>"))
+            .map(|(q, _)| q.to_owned()),
+        Some("state=m".to_owned())
+    );
+    assert_eq!(
+        b.get("/users/ea3a81/connections").await.json()["data"],
+        serde_json::json!([])
+    );
+    assert_eq!(b.get("/users/ea3a81/consents").await.json()["size"], 0);
+    let events = b.get("/events?filter=user.id.eq('ea3a81')").await.json();
+    let kinds: Vec<String> = events["data"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    format!(
+                        "{}.{}",
+                        e["entity"].as_str().unwrap_or(""),
+                        e["eventType"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut expected = vec!["consent.revoked".to_owned()];
+    expected.extend(std::iter::repeat_n(
+        "connection.deleted".to_owned(),
+        connections.len(),
+    ));
+    assert_eq!(kinds, expected, "newest first");
+    let again = get(
+        base,
+        &format!("/consent/home?token={token}&action=manage"),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (again.status, error_text(&again).as_str()),
+        (401, "There is no consent to manage.")
+    );
+}
