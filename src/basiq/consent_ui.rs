@@ -398,33 +398,13 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                         Some("Choose at least one account to share."),
                     );
                 }
-                let started = match &flow.connection {
-                    Some(c) => super::connections::renew(
-                        &engine,
-                        w,
-                        now,
-                        &user,
-                        c,
-                        (Some(member), code),
-                        true,
-                    ),
-                    None => super::connections::start(
-                        &engine,
-                        w,
-                        now,
-                        &user,
-                        Login {
-                            institution: institution.clone(),
-                            login_id: member,
-                            password: code,
-                            accounts: (accounts > 0).then_some(chosen),
-                        },
-                    ),
+                let login = Login {
+                    institution,
+                    login_id: member,
+                    password: code,
+                    accounts: (accounts > 0).then_some(chosen),
                 };
-                match started {
-                    Ok((_, job)) => see_other(&flow.job_url(&job)),
-                    Err(e) => credentials(&sandbox, &flow, &institution, Some(&e.to_string())),
-                }
+                connect(&engine, w, now, &user, &flow, login, true)
             }
             "credentials" => {
                 let Some(institution) = flow.institution.clone() else {
@@ -439,36 +419,13 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                         Some("Enter your login id and password."),
                     );
                 }
-                let login = login.trim().to_owned();
-                let started = match &flow.connection {
-                    Some(c) => super::connections::renew(
-                        &engine,
-                        w,
-                        now,
-                        &user,
-                        c,
-                        (Some(login), password),
-                        false,
-                    ),
-                    None => super::connections::start(
-                        &engine,
-                        w,
-                        now,
-                        &user,
-                        Login {
-                            institution: institution.clone(),
-                            login_id: login,
-                            password,
-                            accounts: None,
-                        },
-                    ),
+                let login = Login {
+                    institution,
+                    login_id: login.trim().to_owned(),
+                    password,
+                    accounts: None,
                 };
-                match started {
-                    Ok((_, job)) => see_other(&flow.job_url(&job)),
-                    Err(e) => {
-                        credentials(&w.basiq.sandbox, &flow, &institution, Some(&e.to_string()))
-                    }
-                }
+                connect(&engine, w, now, &user, &flow, login, false)
             }
             "mfa" => {
                 let job = field("jobId");
@@ -494,6 +451,37 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
             _ => picker(&w.basiq.sandbox, &flow),
         }
     })
+}
+
+/// Connects with `login`, or with a `connectionId` gives that connection the login (re-authorises
+/// it when `open_banking`), through the API's own code; then the job's page, or the bank's form
+/// with the error.
+fn connect(
+    engine: &Engine,
+    w: &mut World,
+    now: DateTime<Utc>,
+    user: &str,
+    flow: &Flow,
+    login: Login,
+    open_banking: bool,
+) -> Response {
+    let institution = login.institution.clone();
+    let started = match &flow.connection {
+        Some(c) => super::connections::renew(
+            engine,
+            w,
+            now,
+            user,
+            c,
+            (Some(login.login_id), login.password),
+            open_banking,
+        ),
+        None => super::connections::start(engine, w, now, user, login),
+    };
+    match started {
+        Ok((_, job)) => see_other(&flow.job_url(&job)),
+        Err(e) => credentials(&w.basiq.sandbox, flow, &institution, Some(&e.to_string())),
+    }
 }
 
 /// `GET /consent/home/job?jobId=…`: where the job the credentials started stands.

@@ -15,17 +15,6 @@ fn generated_user(server: &sandbank::RunningServer) -> String {
     server.engine().with_world(|w| w.basiq.users[1].id.clone())
 }
 
-fn ids(body: &Value) -> Vec<String> {
-    body["data"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|t| t["id"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Accounts: the list, one account, filters and errors.
 #[tokio::test]
 async fn accounts() {

@@ -1,27 +1,10 @@
 //! Basiq events: recorded on every change, read through /events and /events/types.
 
 use chrono::Duration;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::snap;
 use crate::support::*;
-
-fn kinds(body: &Value) -> Vec<String> {
-    body["data"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    format!(
-                        "{}.{}",
-                        e["entity"].as_str().unwrap_or(""),
-                        e["eventType"].as_str().unwrap_or("")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// A user's life and a persona's connection leave the documented events, newest first.
 #[tokio::test]
@@ -70,7 +53,7 @@ async fn changes_are_recorded() {
         .await
         .json();
     assert_eq!(
-        kinds(&events),
+        event_kinds(&events),
         [
             "transactions.updated",
             "connection.invalidated",
@@ -105,12 +88,12 @@ async fn changes_are_recorded() {
     let deleted = get(url, "/events?filter=event.type.eq('deleted')", &h)
         .await
         .json();
-    assert_eq!(kinds(&deleted), ["user.deleted"]);
+    assert_eq!(event_kinds(&deleted), ["user.deleted"]);
     let by_entity = get(url, "/events?filter=event.entity.eq('user')", &h)
         .await
         .json();
     assert_eq!(
-        kinds(&by_entity),
+        event_kinds(&by_entity),
         ["user.deleted", "user.updated", "user.created"]
     );
 }
@@ -125,7 +108,7 @@ async fn transitions_are_recorded() {
     let events = get(server.basiq_url(), "/events", &[("authorization", &auth)])
         .await
         .json();
-    assert_eq!(kinds(&events), ["connection.invalidated"]);
+    assert_eq!(event_kinds(&events), ["connection.invalidated"]);
     assert_eq!(events["data"][0]["data"]["status"], "invalid");
     assert_eq!(events["data"][0]["createdDate"], "2026-01-15T10:00:00Z");
 }

@@ -48,21 +48,10 @@ async fn consents() {
         0
     );
     let events = get(url, "/events", &h).await.json();
-    let kinds: Vec<String> = events["data"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    format!(
-                        "{}.{}",
-                        e["entity"].as_str().unwrap_or(""),
-                        e["eventType"].as_str().unwrap_or("")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    assert_eq!(kinds, ["consent.revoked", "connection.deleted"]);
+    assert_eq!(
+        event_kinds(&events),
+        ["consent.revoked", "connection.deleted"]
+    );
     snap!("basiq_consents", list.render());
 }
 

@@ -2,7 +2,7 @@
 //! authorised with member number 374829 and one-time password 227470, `pre-init` → `active`,
 //! an `expiryDate`, 20 refreshes a day, expiry and re-authorisation.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::snap;
 use crate::support::*;
@@ -32,17 +32,6 @@ fn job_of(location: &str) -> String {
     location
         .rsplit_once("jobId=")
         .map(|(_, j)| j.to_owned())
-        .unwrap_or_default()
-}
-
-fn ids(list: &Value) -> Vec<String> {
-    list["data"]
-        .as_array()
-        .map(|d| {
-            d.iter()
-                .filter_map(|i| i["id"].as_str().map(str::to_owned))
-                .collect()
-        })
         .unwrap_or_default()
 }
 

@@ -298,17 +298,7 @@ async fn manage_disconnects_and_revokes() {
     let b = Basiq::start().await;
     let base = b.server.basiq_url();
     let token = basiq_token(&b.server, "scope=CLIENT_ACCESS&userId=ea3a81").await;
-    let ids = |v: serde_json::Value| -> Vec<String> {
-        v["data"]
-            .as_array()
-            .map(|d| {
-                d.iter()
-                    .filter_map(|c| c["id"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let connections = ids(b.get("/users/ea3a81/connections").await.json());
+    let connections = ids(&b.get("/users/ea3a81/connections").await.json());
     let consent = b.get("/users/ea3a81/consents").await.json();
     let opened = get(
         base,
@@ -333,7 +323,7 @@ async fn manage_disconnects_and_revokes() {
     let unknown = post(&b.server, &manage("step=disconnect&disconnect=nope")).await;
     assert_eq!(unknown.status, 200);
     assert_eq!(
-        ids(b.get("/users/ea3a81/connections").await.json()),
+        ids(&b.get("/users/ea3a81/connections").await.json()),
         connections
     );
     let first = connections.first().cloned().unwrap_or_default();
@@ -344,7 +334,7 @@ async fn manage_disconnects_and_revokes() {
     .await;
     assert!(String::from_utf8_lossy(&gone.body).contains("The bank was disconnected."));
     assert_eq!(
-        ids(b.get("/users/ea3a81/connections").await.json()),
+        ids(&b.get("/users/ea3a81/connections").await.json()),
         connections[1..]
     );
     let revoked = post(&b.server, &manage("step=revoke")).await;
@@ -362,20 +352,7 @@ async fn manage_disconnects_and_revokes() {
     );
     assert_eq!(b.get("/users/ea3a81/consents").await.json()["size"], 0);
     let events = b.get("/events?filter=user.id.eq('ea3a81')").await.json();
-    let kinds: Vec<String> = events["data"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    format!(
-                        "{}.{}",
-                        e["entity"].as_str().unwrap_or(""),
-                        e["eventType"].as_str().unwrap_or("")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let kinds = event_kinds(&events);
     let mut expected = vec!["consent.revoked".to_owned()];
     expected.extend(std::iter::repeat_n(
         "connection.deleted".to_owned(),

@@ -335,6 +335,36 @@ impl Basiq {
     }
 }
 
+/// The `id` of every item of a Basiq list body's `data`.
+pub fn ids(body: &Value) -> Vec<String> {
+    body["data"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `entity.eventType` of every event of a `GET /events` body, in its order.
+pub fn event_kinds(body: &Value) -> Vec<String> {
+    body["data"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    format!(
+                        "{}.{}",
+                        e["entity"].as_str().unwrap_or(""),
+                        e["eventType"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn steps(job: &Value) -> Vec<(String, String)> {
     job["steps"]
         .as_array()
