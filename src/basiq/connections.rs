@@ -130,6 +130,7 @@ fn plan_job(
         mfa_answered: None,
         retrieved,
         applied: 0,
+        refresh: false,
     }
 }
 
@@ -141,6 +142,7 @@ fn scripted_job(w: &mut World, id: String, target: &Target, now: DateTime<Utc>) 
     };
     let c = w.basiq.user(user)?.connection(connection)?;
     let mut job = plan_job(&w.basiq, w.seed, id, user, c, now, None);
+    job.refresh = true;
     if let Some(script) = w.take_refresh(target, now) {
         job.failure = script.fail.as_deref().and_then(personas::failure);
     }
@@ -255,8 +257,7 @@ pub fn expire(app: &mut Application, seed: u64, now: DateTime<Utc>) -> bool {
 /// Refreshes an open-banking connection may start in 24 hours (§14).
 const OPEN_BANKING_REFRESHES_PER_DAY: usize = 20;
 
-/// Whether `connection` is open banking and has used its refreshes of the last 24 hours (its
-/// first job, the one that created it, is no refresh).
+/// Whether `connection` is open banking and has used its refreshes of the last 24 hours.
 fn refresh_limit_reached(w: &World, connection: &Connection, now: DateTime<Utc>) -> bool {
     if connection.method != "open-banking" {
         return false;
@@ -266,9 +267,7 @@ fn refresh_limit_reached(w: &World, connection: &Connection, now: DateTime<Utc>)
         .basiq
         .jobs
         .iter()
-        .filter(|j| j.connection == connection.id)
-        .skip(1)
-        .filter(|j| j.created > since)
+        .filter(|j| j.refresh && j.connection == connection.id && j.created > since)
         .count();
     refreshes >= OPEN_BANKING_REFRESHES_PER_DAY
 }
@@ -414,19 +413,19 @@ pub(crate) fn start(
     let job_id = job.id.clone();
     let connection_id = connection.id.clone();
     super::consents::ensure_consent(&mut w.basiq, w.seed, user, now);
+    if bank.open_banking {
+        // The CDR arrangement lasts as long as the consent.
+        connection.expiry_date = w
+            .basiq
+            .user(user)
+            .and_then(|u| u.consents.first())
+            .map(|c| c.expiry);
+    }
+    let expiry = connection.expiry_date;
     if let Some(u) = w.basiq.user_mut(user) {
-        if bank.open_banking {
-            // The CDR arrangement lasts as long as the consent.
-            connection.expiry_date = u.consents.first().map(|c| c.expiry);
-        }
         u.connections.push(connection);
     }
-    if let Some(at) = w
-        .basiq
-        .user(user)
-        .and_then(|u| u.connection(&connection_id))
-        .and_then(|c| c.expiry_date)
-    {
+    if let Some(at) = expiry {
         w.basiq.expire_at(at, user, &connection_id);
     }
     super::events::connection_event(&mut w.basiq, w.seed, now, "created", user, &connection_id);

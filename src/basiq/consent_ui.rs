@@ -3,12 +3,15 @@
 //!
 //! `GET /consent/home?token=<CLIENT_ACCESS token>` (or `?authLink=<id>`, where an auth link's
 //! `links.public` points, after the 6-digit code of the link's SMS) with optional `action`,
-//! `state` and `institutionId` opens the flow: the consent screen, the institution picker (skipped when `institutionId` names one), the
-//! credentials form, then `GET /consent/home/job`, which follows the job as the hosted page does —
-//! "connecting" while `verify-credentials` runs, the MFA prompt while `mfa-challenge` waits, the
-//! failure and a way back when the login fails. With `connectionId` (one of the user's web
+//! `state` and `institutionId` opens the flow: the consent screen, the institution picker
+//! (skipped when `institutionId` names one), the credentials form (at an open-banking bank: the
+//! member number, the one-time password and the accounts to share), then
+//! `GET /consent/home/job`, which follows the job as the hosted page does — "connecting" while
+//! `verify-credentials` runs, the MFA prompt while `mfa-challenge` waits, the failure and a way
+//! back when the login fails. With `connectionId` (one of the user's web
 //! connections) the flow opens on that institution's credentials form and gives the connection
-//! the new login, as `POST /users/{id}/connections/{id}` does. Once the credentials (and any MFA answer) are
+//! the new login, as `POST /users/{id}/connections/{id}` does; an open-banking connection is
+//! re-authorised instead, with a new expiry. Once the credentials (and any MFA answer) are
 //! accepted, the user is sent to the application's redirect URL with `?jobIds=…&state=…`, or,
 //! without one, shown the job ids. Connections, jobs and MFA answers go through the same code as
 //! `POST /users/{id}/connections` and `POST /jobs/{id}/mfa`, so the API sees the same results.
@@ -16,8 +19,8 @@
 //! With `action=manage` it shows the user's consent and connected banks instead: each bank can be
 //! disconnected and the consent revoked, through the same code as the API's deletes.
 //!
-//! Every page carries the flow's parameters forward in its links and hidden fields; nothing is
-//! kept between requests.
+//! Every page carries the flow's parameters forward in its links and hidden fields; the only thing
+//! kept between requests is that an auth link's code was entered.
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};

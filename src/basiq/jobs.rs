@@ -52,6 +52,8 @@ pub struct Job {
     pub mfa_answered: Option<DateTime<Utc>>,
     /// What a creation job retrieves: accounts, then transactions.
     pub retrieved: Option<(Vec<Account>, Vec<Transaction>)>,
+    /// Whether the job is a refresh (not a creation, credential update or statement upload).
+    pub refresh: bool,
     /// How many steps' effects have been applied to the world.
     pub applied: usize,
 }

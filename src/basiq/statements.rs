@@ -314,5 +314,6 @@ fn statement_job(
         mfa_answered: None,
         retrieved,
         applied: 0,
+        refresh: false,
     }
 }

@@ -194,7 +194,7 @@ impl Ctx {
         let mut expiries = Vec::new();
         for user in &world.basiq.users {
             for c in &user.connections {
-                if let Some(at) = c.expiry_date.filter(|t| t.at > self.epoch)
+                if let Some(at) = c.expiry_date.filter(|t| t.at > self.start)
                     && c.method == "open-banking"
                 {
                     expiries.push((at, user.id.clone(), c.id.clone()));

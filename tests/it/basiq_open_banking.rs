@@ -151,6 +151,23 @@ async fn twenty_refreshes_a_day() {
     assert_eq!(again.status, 202, "{}", again.render());
 }
 
+/// A connection the scenario spells out (no creation job) gets the same 20 refreshes.
+#[tokio::test]
+async fn a_scenario_connection_counts_only_refreshes() {
+    let scenario = format!(
+        "{HOOLI_OB}\n[[basiq.users.connections]]\nid = \"0b0b0b\"\nmethod = \"open-banking\"\n"
+    );
+    let b = Basiq::on(&scenario, "u1").await;
+    let path = "/users/u1/connections/0b0b0b/refresh";
+    for n in 1..=20 {
+        let ex = b.post(&b.server_auth, path, json!({})).await;
+        assert_eq!(ex.status, 202, "refresh {n}: {}", ex.render());
+        b.advance(3);
+    }
+    let refused = b.post(&b.server_auth, path, json!({})).await;
+    assert_eq!(refused.status, 403, "{}", refused.render());
+}
+
 /// At its `expiryDate` the connection turns `invalid` (with `connection.invalidated`) and
 /// refreshes are refused; re-authorising through the Consent UI (`connectionId`) gives it a
 /// new expiry and makes it `active` again.
