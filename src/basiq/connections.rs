@@ -272,6 +272,12 @@ fn refresh_limit_reached(w: &World, connection: &Connection, now: DateTime<Utc>)
     refreshes >= OPEN_BANKING_REFRESHES_PER_DAY
 }
 
+/// Whether a refresh must wait for the user: the credentials are known bad (`invalid`), or an
+/// open-banking authorisation was never finished (`pre-init` with no job running).
+fn needs_login(connection: &Connection) -> bool {
+    matches!(connection.status.as_str(), "invalid" | "pre-init")
+}
+
 fn running_job<'a>(w: &'a World, connection: &str, now: DateTime<Utc>) -> Option<&'a Job> {
     w.basiq
         .jobs
@@ -328,10 +334,83 @@ pub(crate) struct Login {
     pub accounts: Option<Vec<usize>>,
 }
 
+/// A new connection of `user` at `bank`: `pending` (web) or `pre-init` (open banking), with the
+/// user's own profile until a persona's replaces it.
+fn new_connection(
+    engine: &Engine,
+    now: DateTime<Utc>,
+    bank: &personas::Institution,
+    user: &User,
+) -> Connection {
+    let (status, method) = if bank.open_banking {
+        ("pre-init", "open-banking")
+    } else {
+        ("pending", "web")
+    };
+    Connection {
+        id: engine.next_uuid(),
+        status: status.to_owned(),
+        method: method.to_owned(),
+        mfa_enabled: bank.mfa != Mfa::Never,
+        created_date: Timestamp::seconds(now),
+        last_used: None,
+        expiry_date: None,
+        institution: bank.id.clone(),
+        profile: user_profile(user),
+        login: None,
+    }
+}
+
+/// The open-banking connection at `institution` whose authorisation `user` abandoned: `pre-init`
+/// and never given a login.
+fn abandoned<'a>(user: &'a User, institution: &str) -> Option<&'a Connection> {
+    user.connections
+        .iter()
+        .find(|c| c.institution == institution && c.status == "pre-init" && c.login.is_none())
+}
+
+/// Opens an open-banking connection as the Consent UI sends `user` to the bank's pages:
+/// `pre-init`, with no login and no expiry until the bank authorises it (`start` then takes it
+/// over), the consent and `connection.created`. A flow the user abandons leaves it behind, as
+/// Basiq's does; the next flow at that bank takes the abandoned one up again.
+pub(crate) fn open(
+    engine: &Engine,
+    w: &mut World,
+    now: DateTime<Utc>,
+    user: &str,
+    institution: &str,
+) -> Result<String, BasiqError> {
+    let bank = w
+        .basiq
+        .sandbox
+        .institution(institution)
+        .filter(|b| b.open_banking)
+        .ok_or(BasiqError::InstitutionUnknown)?
+        .clone();
+    let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
+    if let Some(c) = abandoned(u, institution) {
+        return Ok(c.id.clone());
+    }
+    let total: usize = w.basiq.users.iter().map(|u| u.connections.len()).sum();
+    if total >= CONNECTION_LIMIT {
+        return Err(BasiqError::TooManyConnections);
+    }
+    let connection = new_connection(engine, now, &bank, u);
+    let id = connection.id.clone();
+    super::consents::ensure_consent(&mut w.basiq, w.seed, user, now);
+    if let Some(u) = w.basiq.user_mut(user) {
+        u.connections.push(connection);
+    }
+    super::events::connection_event(&mut w.basiq, w.seed, now, "created", user, &id);
+    w.changed();
+    Ok(id)
+}
+
 /// Starts connecting `user` to an institution with a login, as `POST /users/{id}/connections`
 /// and the Consent UI do: the connection (`pending`, or `pre-init` with the consent's expiry
-/// at an open-banking institution), its job, the consent and the event. The same login already
-/// being connected gives 200 and that job; otherwise 202 and the new one.
+/// at an open-banking institution, taking up one `open` left), its job, the consent and the
+/// event. The same login already being connected gives 200 and that job; otherwise 202 and the
+/// new one.
 pub(crate) fn start(
     engine: &Engine,
     w: &mut World,
@@ -362,30 +441,18 @@ pub(crate) fn start(
     if let Some(job) = same {
         return Ok((StatusCode::OK, job.id.clone()));
     }
+    let taken_up = abandoned(u, &institution).cloned();
     let total: usize = w.basiq.users.iter().map(|u| u.connections.len()).sum();
-    if total >= CONNECTION_LIMIT {
+    if taken_up.is_none() && total >= CONNECTION_LIMIT {
         return Err(BasiqError::TooManyConnections);
     }
     let persona = sandbox.login(&institution, &login_id, &password);
-    let (status, method) = if bank.open_banking {
-        ("pre-init", "open-banking")
-    } else {
-        ("pending", "web")
-    };
-    let mut connection = Connection {
-        id: engine.next_uuid(),
-        status: status.to_owned(),
-        method: method.to_owned(),
-        mfa_enabled: bank.mfa != Mfa::Never,
-        created_date: Timestamp::seconds(now),
-        last_used: None,
-        expiry_date: None,
-        institution,
-        profile: persona
-            .and_then(persona_profile)
-            .unwrap_or_else(|| user_profile(u)),
-        login: Some((login_id, password)),
-    };
+    let is_new = taken_up.is_none();
+    let mut connection = taken_up.unwrap_or_else(|| new_connection(engine, now, bank, u));
+    if let Some(profile) = persona.and_then(persona_profile) {
+        connection.profile = profile;
+    }
+    connection.login = Some((login_id, password));
     let retrieved = match persona {
         Some(p) if p.fail.is_none() => Some(build::basiq_accounts(
             w.seed,
@@ -423,12 +490,17 @@ pub(crate) fn start(
     }
     let expiry = connection.expiry_date;
     if let Some(u) = w.basiq.user_mut(user) {
-        u.connections.push(connection);
+        match u.connections.iter_mut().find(|c| c.id == connection_id) {
+            Some(left) => *left = connection,
+            None => u.connections.push(connection),
+        }
     }
     if let Some(at) = expiry {
         w.basiq.expire_at(at, user, &connection_id);
     }
-    super::events::connection_event(&mut w.basiq, w.seed, now, "created", user, &connection_id);
+    if is_new {
+        super::events::connection_event(&mut w.basiq, w.seed, now, "created", user, &connection_id);
+    }
     w.basiq.jobs.push(job);
     w.changed();
     Ok((StatusCode::ACCEPTED, job_id))
@@ -549,7 +621,7 @@ pub async fn refresh(
                 user: user.to_owned(),
                 connection: id.to_owned(),
             };
-            if connection.status == "invalid" && !w.refresh_scripted(&target) {
+            if needs_login(connection) && !w.refresh_scripted(&target) {
                 return Err(BasiqError::CredentialsInvalid);
             }
             if refresh_limit_reached(w, connection, now) {
@@ -589,7 +661,7 @@ pub async fn refresh_all(
                 refs.push(job.id.clone());
                 continue;
             }
-            if refresh_limit_reached(w, connection, now) {
+            if refresh_limit_reached(w, connection, now) || connection.status == "pre-init" {
                 continue;
             }
             let target = Target::BasiqConnection {

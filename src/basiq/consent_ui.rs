@@ -5,7 +5,8 @@
 //! `links.public` points, after the 6-digit code of the link's SMS) with optional `action`,
 //! `state` and `institutionId` opens the flow: the consent screen, the institution picker
 //! (skipped when `institutionId` names one), the credentials form (at an open-banking bank: the
-//! member number, the one-time password and the accounts to share), then
+//! member number, the one-time password and the accounts to share; the connection is `pre-init`
+//! from the moment the bank's pages open, and stays so if the user leaves them), then
 //! `GET /consent/home/job`, which follows the job as the hosted page does — "connecting" while
 //! `verify-credentials` runs, the MFA prompt while `mfa-challenge` waits, the failure and a way
 //! back when the login fails. With `connectionId` (one of the user's web
@@ -345,12 +346,25 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                 }
             }
             "done" => back_to_app(w, &flow, None),
-            "consent" | "institution" => match flow.institution.as_deref() {
-                Some(id) if w.basiq.sandbox.institution(id).is_some() => {
-                    credentials(&w.basiq.sandbox, &flow, id, None)
-                }
-                _ => picker(&w.basiq.sandbox, &flow),
-            },
+            "consent" | "institution" => {
+                let Some(bank) = flow
+                    .institution
+                    .as_deref()
+                    .and_then(|i| w.basiq.sandbox.institution(i))
+                    .cloned()
+                else {
+                    return picker(&w.basiq.sandbox, &flow);
+                };
+                // Sending the user to an open-banking bank's pages opens the connection.
+                let opened = match &flow.connection {
+                    None if bank.open_banking => {
+                        super::connections::open(&engine, w, now, &user, &bank.id).err()
+                    }
+                    _ => None,
+                };
+                let error = opened.map(|e| e.to_string());
+                credentials(&w.basiq.sandbox, &flow, &bank.id, error.as_deref())
+            }
             "credentials"
                 if flow
                     .institution

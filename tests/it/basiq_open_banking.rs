@@ -298,10 +298,16 @@ async fn consent_ui_shares_the_accounts_chosen() {
     )
     .await;
     assert!(text(&none).contains("Choose at least one account to share."));
+    let opened = b.get("/users/u1/connections").await.json();
     assert_eq!(
-        b.get("/users/u1/connections").await.json()["data"],
+        values(&opened, "status"),
+        ["pre-init"],
+        "the bank's pages opened the connection"
+    );
+    assert_eq!(
+        b.get("/users/u1/accounts").await.json()["data"],
         json!([]),
-        "nothing is made before the authorisation"
+        "nothing is shared before the authorisation"
     );
     let sent = post_form(
         &b,
@@ -329,4 +335,58 @@ async fn consent_ui_shares_the_accounts_chosen() {
     let accounts = b.get("/users/u1/accounts").await.json();
     assert_eq!(accounts["data"].as_array().map(Vec::len), Some(1));
     assert_eq!(accounts["data"][0]["class"]["type"], "savings");
+    let connections = b.get("/users/u1/connections").await.json();
+    assert_eq!(
+        ids(&connections),
+        ids(&opened),
+        "the opened connection was authorised"
+    );
+    assert_eq!(values(&connections, "status"), ["active"]);
+}
+
+/// A user who leaves the bank's pages leaves a `pre-init` connection behind: no expiry, no data,
+/// `connection.created` only; a refresh is refused and refresh-all leaves it out; the next
+/// flow at that bank takes it up instead of opening another.
+#[tokio::test]
+async fn an_abandoned_authorisation_stays_pre_init() {
+    let b = Basiq::on(HOOLI_OB, "u1").await;
+    let token = basiq_token(&b.server, "scope=CLIENT_ACCESS&userId=u1").await;
+    post_form(&b, &form(&token, "step=institution&institutionId=AU00000")).await;
+    b.advance(600);
+    let listed = b.get("/users/u1/connections").await;
+    let left = listed.json();
+    let id = left["data"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    snap!("basiq_open_banking_abandoned", listed.render());
+    assert_eq!(b.get("/users/u1/accounts").await.json()["data"], json!([]));
+    let events = b.get("/events?filter=user.id.eq('u1')").await.json();
+    assert!(
+        event_kinds(&events).contains(&"connection.created".to_owned())
+            && !event_kinds(&events).contains(&"connection.activated".to_owned()),
+        "{events}"
+    );
+    let path = format!("/users/u1/connections/{id}/refresh");
+    let refused = b.post(&b.server_auth, &path, json!({})).await;
+    assert_eq!(refused.status, 400, "{}", refused.render());
+    assert_eq!(refused.json()["data"][0]["code"], "invalid-credentials");
+    let all = b
+        .post(&b.server_auth, "/users/u1/connections/refresh", json!({}))
+        .await;
+    assert_eq!((all.status, &all.json()["data"]), (202, &json!([])));
+    post_form(&b, &form(&token, "step=institution&institutionId=AU00000")).await;
+    let sent = post_form(
+        &b,
+        &form(
+            &token,
+            "step=authorise&institutionId=AU00000&loginId=374829&password=227470&account=0",
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, 303, "{}", sent.render());
+    b.advance(3);
+    let connections = b.get("/users/u1/connections").await.json();
+    assert_eq!(ids(&connections), [id]);
+    assert_eq!(values(&connections, "status"), ["active"]);
 }

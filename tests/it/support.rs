@@ -337,11 +337,16 @@ impl Basiq {
 
 /// The `id` of every item of a Basiq list body's `data`.
 pub fn ids(body: &Value) -> Vec<String> {
+    values(body, "id")
+}
+
+/// The string `key` of every item of a Basiq list body's `data`.
+pub fn values(body: &Value, key: &str) -> Vec<String> {
     body["data"]
         .as_array()
         .map(|a| {
             a.iter()
-                .filter_map(|t| t["id"].as_str().map(str::to_owned))
+                .filter_map(|t| t[key].as_str().map(str::to_owned))
                 .collect()
         })
         .unwrap_or_default()
