@@ -12,6 +12,7 @@ use rand::Rng;
 use serde::Deserialize;
 
 use super::auth::Access;
+use super::deadlines::Deadline;
 use super::error::BasiqError;
 use super::jobs::{Job, job_ref};
 use super::model::{Address, Application, Connection, Profile, User};
@@ -224,34 +225,6 @@ fn persona_accounts(p: &Persona, holder: &str) -> Vec<BasiqAccountSpec> {
             ..a.clone()
         })
         .collect()
-}
-
-/// Turns `invalid` the open-banking connections whose arrangement expired by `now` (§6.4: "CDR
-/// arrangement expired"), each with its `connection.invalidated` event at the expiry; true if
-/// any did.
-pub fn expire(app: &mut Application, seed: u64, now: DateTime<Utc>) -> bool {
-    let due = app.expiries.partition_point(|(t, ..)| t.at <= now);
-    if due == 0 {
-        return false;
-    }
-    let mut changed = false;
-    let ended: Vec<_> = app.expiries.drain(..due).collect();
-    for (at, user, id) in ended {
-        let Some(c) = app
-            .user_mut(&user)
-            .and_then(|u| u.connections.iter_mut().find(|c| c.id == id))
-        else {
-            continue;
-        };
-        // A renewed arrangement has a later expiry, queued of its own.
-        if c.expiry_date != Some(at) || c.status == "invalid" {
-            continue;
-        }
-        c.status = "invalid".to_owned();
-        super::events::connection_event(app, seed, at.at, "invalidated", &user, &id);
-        changed = true;
-    }
-    changed
 }
 
 /// Refreshes an open-banking connection may start in 24 hours (§14).
@@ -496,7 +469,8 @@ pub(crate) fn start(
         }
     }
     if let Some(at) = expiry {
-        w.basiq.expire_at(at, user, &connection_id);
+        w.basiq
+            .queue(Deadline::arrangement(at, user, &connection_id));
     }
     if is_new {
         super::events::connection_event(&mut w.basiq, w.seed, now, "created", user, &connection_id);
@@ -567,7 +541,7 @@ pub(crate) fn renew(
         // A new authorisation starts a new arrangement, as long as a new consent.
         let expiry = Timestamp::seconds(now + super::consents::CONSENT_TERM);
         updated.expiry_date = Some(expiry);
-        w.basiq.expire_at(expiry, user, id);
+        w.basiq.queue(Deadline::arrangement(expiry, user, id));
     } else if updated.status == "invalid" {
         // New credentials get a fresh chance: the job decides the status again.
         updated.status = "pending".to_owned();

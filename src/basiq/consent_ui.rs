@@ -18,7 +18,9 @@
 //! `POST /users/{id}/connections` and `POST /jobs/{id}/mfa`, so the API sees the same results.
 //!
 //! With `action=manage` it shows the user's consent and connected banks instead: each bank can be
-//! disconnected and the consent revoked, through the same code as the API's deletes.
+//! disconnected and the consent revoked, through the same code as the API's deletes. With
+//! `action=extend`, or `update` (which falls back to `extend` while the consent policy is
+//! unchanged, as sandbank's always is), it offers the active consent another term.
 //!
 //! Every page carries the flow's parameters forward in its links and hidden fields; the only thing
 //! kept between requests is that an auth link's code was entered.
@@ -167,12 +169,11 @@ fn user_of(engine: &Engine, w: &World, now: DateTime<Utc>, flow: &Flow) -> Resul
         return Err(Refused::Missing);
     };
     let u = w.basiq.user(&user).ok_or(Refused::UserGone)?;
-    if u.consents.is_empty() {
-        match flow.action.as_deref() {
-            Some("extend") => return Err(Refused::NothingToExtend),
-            Some("manage") => return Err(Refused::NothingToManage),
-            _ => {}
-        }
+    if extending(flow) && !u.consents.iter().any(|c| c.active(now)) {
+        return Err(Refused::NothingToExtend);
+    }
+    if flow.action.as_deref() == Some("manage") && u.consents.is_empty() {
+        return Err(Refused::NothingToManage);
     }
     if let Some(c) = &flow.connection
         && u.connection(c).is_none()
@@ -180,6 +181,12 @@ fn user_of(engine: &Engine, w: &World, now: DateTime<Utc>, flow: &Flow) -> Resul
         return Err(Refused::NoSuchConnection);
     }
     Ok(user)
+}
+
+/// Whether the flow extends the consent: `action=extend`, or `update`, which falls back to
+/// `extend` while the consent policy is unchanged (sandbank's never changes).
+fn extending(flow: &Flow) -> bool {
+    matches!(flow.action.as_deref(), Some("extend" | "update")) && flow.connection.is_none()
 }
 
 /// The auth link the flow came through, when its SMS code has not been entered yet.
@@ -243,6 +250,9 @@ pub async fn home(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Re
         }
         if flow.action.as_deref() == Some("manage") && flow.connection.is_none() {
             return manage(w, &user, &flow, None);
+        }
+        if extending(&flow) {
+            return extend_page(w, now, &user, &flow);
         }
         if let Some(c) = &flow.connection {
             let institution = w
@@ -346,6 +356,10 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                 }
             }
             "done" => back_to_app(w, &flow, None),
+            "extend" if extending(&flow) => match super::consents::extend(w, now, &user) {
+                Some(_) => back_to_app(w, &flow, None),
+                None => refused(Refused::NothingToExtend),
+            },
             "consent" | "institution" => {
                 let Some(bank) = flow
                     .institution
@@ -710,6 +724,33 @@ fn manage(w: &World, user: &str, flow: &Flow, notice: Option<&str>) -> Response 
 </form>"#,
             app = escape(&w.basiq.id),
             expiry = escape(&expiry),
+            hidden = flow.hidden(),
+        ),
+    )
+}
+
+/// `action=extend` (or `update`): the consent's current end and the end it would have, with a
+/// button that extends it.
+fn extend_page(w: &World, now: DateTime<Utc>, user: &str, flow: &Flow) -> Response {
+    let current = w
+        .basiq
+        .user(user)
+        .and_then(|u| u.consents.iter().find(|c| c.active(now)))
+        .map(|c| c.expiry.to_string())
+        .unwrap_or_default();
+    let extended = crate::value::Timestamp::seconds(now + super::consents::CONSENT_TERM);
+    page(
+        StatusCode::OK,
+        "Keep sharing your data",
+        &format!(
+            r#"<p>You share your data with {app} until <span id="expiry">{current}</span>.</p>
+<p>Extend it for another 12 months, until <span id="extended">{extended}</span>?</p>
+<form id="extend" method="post" action="/consent/home">{hidden}
+<input type="hidden" name="step" value="extend">
+<button id="agree" type="submit">Extend</button>
+</form>"#,
+            app = escape(&w.basiq.id),
+            current = escape(&current),
             hidden = flow.hidden(),
         ),
     )

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::auth::Access;
 use super::error::BasiqError;
 use super::model::{Application, AuthLink, Connection, Consent, User};
-use super::{base, body, events, on_user, param, params};
+use super::{base, body, deadlines, events, on_user, param, params};
 use crate::engine::Engine;
 use crate::http;
 use crate::ids::{rng_for, uuid_v4};
@@ -36,12 +36,17 @@ pub fn ensure_consent(app: &mut Application, seed: u64, user: &str, at: DateTime
     }
     let id = uuid_v4(&mut rng_for(seed, &format!("consent {user}")));
     let at = Timestamp::seconds(at);
-    u.consents.push(Consent {
+    let consent = Consent {
         id: id.clone(),
         created: at,
         updated: at,
         expiry: Timestamp::seconds(at.at + CONSENT_TERM),
-    });
+    };
+    let due = deadlines::of_consent(user, &consent);
+    u.consents.push(consent);
+    for d in due {
+        app.queue(d);
+    }
     events::record(
         app,
         seed,
@@ -72,7 +77,7 @@ fn consent_body(user: &str, c: &Consent, base: &str, now: DateTime<Utc>) -> Valu
         "updated": c.updated.to_string(),
         "expiryDate": c.expiry.to_string(),
         "origin": "user",
-        "status": if c.expiry.at <= now { "expired" } else { "active" },
+        "status": if c.active(now) { "active" } else { "expired" },
         "purpose": {
             "primary": {
                 "title": "Share your financial data",
@@ -172,6 +177,44 @@ pub(crate) fn revoke(
     );
     w.changed();
     Ok(())
+}
+
+/// Extends a user's active consent by another term from `now`, as the Consent UI's
+/// `action=extend` (and `update`, the policy being unchanged) does: `updated` now, a new
+/// `expiryDate` with its own reminder, warning and expiry, `consent.updated`, and the same new
+/// end for the arrangements of the user's active open-banking connections. `None` without an
+/// active consent.
+pub(crate) fn extend(
+    w: &mut crate::world::World,
+    now: DateTime<Utc>,
+    user: &str,
+) -> Option<Timestamp> {
+    let u = w.basiq.user_mut(user)?;
+    let consent = u.consents.iter_mut().find(|c| c.active(now))?;
+    consent.updated = Timestamp::seconds(now);
+    consent.expiry = Timestamp::seconds(now + CONSENT_TERM);
+    let (id, expiry) = (consent.id.clone(), consent.expiry);
+    let mut due = deadlines::of_consent(user, consent).to_vec();
+    for c in &mut u.connections {
+        if c.method == "open-banking" && c.status == "active" && c.expiry_date.is_some() {
+            c.expiry_date = Some(expiry);
+            due.push(deadlines::Deadline::arrangement(expiry, user, &c.id));
+        }
+    }
+    for d in due {
+        w.basiq.queue(d);
+    }
+    events::record(
+        &mut w.basiq,
+        w.seed,
+        now,
+        ("consent", "updated"),
+        user,
+        format!("/users/{user}/consents/{id}"),
+        Value::Null,
+    );
+    w.changed();
+    Some(expiry)
 }
 
 #[derive(Debug, Default, Deserialize)]

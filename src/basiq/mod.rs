@@ -11,6 +11,7 @@ pub mod connections;
 pub mod consent_ui;
 pub mod consents;
 pub mod data;
+pub mod deadlines;
 pub mod error;
 pub mod events;
 pub mod filter;

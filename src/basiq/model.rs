@@ -97,8 +97,8 @@ pub struct Application {
     pub jobs: Vec<super::jobs::Job>,
     /// How long each job step takes on the server clock.
     pub step_duration: chrono::Duration,
-    /// Open-banking arrangements still to expire, earliest first: (expiry, user, connection).
-    pub expiries: Vec<(Timestamp, String, String)>,
+    /// What falls due on the server clock, earliest first (see `deadlines`).
+    pub deadlines: Vec<super::deadlines::Deadline>,
     /// Tokens whose signature has been checked, so a token is verified once, not per request.
     /// Expiry is still checked on every use.
     pub verified: HashMap<String, Arc<Claims>, foldhash::fast::RandomState>,
@@ -120,20 +120,13 @@ impl Default for Application {
             webhooks: Vec::new(),
             messages: Vec::new(),
             step_duration: chrono::Duration::seconds(1),
-            expiries: Vec::new(),
+            deadlines: Vec::new(),
             verified: Default::default(),
         }
     }
 }
 
 impl Application {
-    /// Queues the expiry of an open-banking connection's arrangement.
-    pub fn expire_at(&mut self, at: Timestamp, user: &str, connection: &str) {
-        let i = self.expiries.partition_point(|(t, ..)| t.at <= at.at);
-        self.expiries
-            .insert(i, (at, user.to_owned(), connection.to_owned()));
-    }
-
     /// The user with this id.
     pub fn user(&self, id: &str) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)
@@ -179,6 +172,13 @@ pub struct Consent {
     pub created: Timestamp,
     pub updated: Timestamp,
     pub expiry: Timestamp,
+}
+
+impl Consent {
+    /// Whether it is still in force at `now` (not yet expired).
+    pub fn active(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.expiry.at > now
+    }
 }
 
 /// An auth link: a hosted consent URL for the user's mobile, valid for 7 days.

@@ -19,6 +19,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::timeline::{Step, Timeline};
 use super::{Target, World};
+use crate::basiq::deadlines::{self, Deadline};
 use crate::basiq::model as bq;
 use crate::basiq::personas::Sandbox;
 use crate::generate::history::{self, Entry, Flavor, Kind, Plan};
@@ -191,18 +192,15 @@ impl Ctx {
         }
         // Arrangements that end while serving turn their connections invalid then; the
         // scenario's status holds for those that ended before it starts.
-        let mut expiries = Vec::new();
+        let mut deadlines = Vec::new();
         for user in &world.basiq.users {
             for c in &user.connections {
                 if let Some(at) = c.expiry_date.filter(|t| t.at > self.start)
                     && c.method == "open-banking"
                 {
-                    expiries.push((at, user.id.clone(), c.id.clone()));
+                    deadlines.push(Deadline::arrangement(at, &user.id, &c.id));
                 }
             }
-        }
-        for (at, user, connection) in expiries {
-            world.basiq.expire_at(at, &user, &connection);
         }
         // Users who have connections gave a consent when they made the first one.
         for user in &mut world.basiq.users {
@@ -214,14 +212,17 @@ impl Ctx {
             {
                 // Renewed as of the server start, so it is current whatever day the run is.
                 let renewed = Timestamp::seconds(self.start);
-                user.consents.push(bq::Consent {
+                let consent = bq::Consent {
                     id: uuid_v4(&mut self.rng(&format!("consent {}", user.id))),
                     created: first,
                     updated: renewed,
                     expiry: Timestamp::seconds(self.start + Duration::days(365)),
-                });
+                };
+                deadlines.extend(deadlines::of_consent(&user.id, &consent));
+                user.consents.push(consent);
             }
         }
+        world.basiq.queue_all(deadlines);
     }
 
     fn basiq_user(

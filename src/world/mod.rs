@@ -75,7 +75,7 @@ impl World {
         if crate::basiq::jobs::advance(&mut self.basiq, self.seed, now) {
             self.changed();
         }
-        if crate::basiq::connections::expire(&mut self.basiq, self.seed, now) {
+        if crate::basiq::deadlines::settle(&mut self.basiq, self.seed, now) {
             self.changed();
         }
         if meld::lifecycle::advance(&mut self.meld, self.seed, now) {

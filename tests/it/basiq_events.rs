@@ -135,3 +135,73 @@ async fn event_types() {
     assert_eq!(statuses, [200, 200, 404, 400, 400, 404, 400]);
     snap!("basiq_event_types", render_all(&exchanges));
 }
+
+/// `(entity.eventType, createdDate)` of a user's consent events listed now (the last 7 days),
+/// oldest first.
+async fn consent_events(b: &Basiq, user: &str) -> Vec<(String, String)> {
+    let events = b
+        .get(&format!("/events?filter=user.id.eq('{user}')"))
+        .await
+        .json();
+    let mut found: Vec<(String, String)> = event_kinds(&events)
+        .into_iter()
+        .zip(values(&events, "createdDate"))
+        .filter(|(kind, _)| kind.starts_with("consent."))
+        .collect();
+    found.reverse();
+    found
+}
+
+/// A consent's timed events on the server clock: `consent.reminder` 90 days after its last
+/// update, `consent.warning` 7 days before it expires, `consent.expired` when it does, each dated
+/// then. Extending it moves all three: the old dates pass silently.
+#[tokio::test]
+async fn consent_reminder_warning_and_expiry() {
+    let mut b = Basiq::start().await;
+    let start = b.server.engine().clock().now();
+    let day = |n: i64| {
+        (start + Duration::days(n))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    let event = |kind: &str, n: i64| (kind.to_owned(), day(n));
+    // Moves the clock to day `n` of the run and lists the consent events of the last 7 days.
+    let mut today = 0;
+    let mut on_day = async |b: &mut Basiq, n: i64| {
+        b.advance((n - today) * 86_400);
+        today = n;
+        b.new_server_token().await;
+        consent_events(b, "ea3a81").await
+    };
+    assert_eq!(on_day(&mut b, 91).await, [event("consent.reminder", 90)]);
+    // Extended on day 100 through the Consent UI: a year on from then.
+    assert_eq!(on_day(&mut b, 100).await, []);
+    let token = basiq_token(&b.server, "scope=CLIENT_ACCESS&userId=ea3a81").await;
+    let extended = send(
+        b.server.basiq_url(),
+        "POST",
+        "/consent/home",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        format!("token={token}&action=extend&step=extend").as_bytes(),
+    )
+    .await;
+    assert_eq!(extended.status, 200, "{}", extended.render());
+    assert_eq!(
+        consent_events(&b, "ea3a81").await,
+        [event("consent.updated", 100)]
+    );
+    assert_eq!(on_day(&mut b, 191).await, [event("consent.reminder", 190)]);
+    // The first year's warning (day 358) and expiry (day 365) no longer apply.
+    assert_eq!(on_day(&mut b, 364).await, []);
+    assert_eq!(on_day(&mut b, 366).await, []);
+    assert_eq!(
+        b.get("/users/ea3a81/consents").await.json()["data"][0]["status"],
+        "active"
+    );
+    assert_eq!(on_day(&mut b, 459).await, [event("consent.warning", 458)]);
+    assert_eq!(on_day(&mut b, 466).await, [event("consent.expired", 465)]);
+    assert_eq!(
+        b.get("/users/ea3a81/consents").await.json()["data"][0]["status"],
+        "expired"
+    );
+}

@@ -390,3 +390,33 @@ async fn an_abandoned_authorisation_stays_pre_init() {
     assert_eq!(ids(&connections), [id]);
     assert_eq!(values(&connections, "status"), ["active"]);
 }
+
+/// Extending the consent (Consent UI `action=extend`) extends the arrangement of an active
+/// open-banking connection with it: the old expiry passes and the connection stays `active`.
+#[tokio::test]
+async fn extending_the_consent_extends_the_arrangement() {
+    let mut b = Basiq::on(HOOLI_OB, "u1").await;
+    let job = b.connect_user("u1", "374829", "227470", "AU00000").await;
+    b.advance(3);
+    let first = b.connection_of(&job).await["expiryDate"].clone();
+    b.advance(100 * 86_400);
+    let token = basiq_token(&b.server, "scope=CLIENT_ACCESS&userId=u1").await;
+    let extended = post_form(
+        &b,
+        &format!("token={token}&action=extend&step=extend").into_bytes(),
+    )
+    .await;
+    assert_eq!(extended.status, 303, "{}", extended.render());
+    b.new_server_token().await;
+    let consent = b.get("/users/u1/consents").await.json()["data"][0].clone();
+    let connection = b.connection_of(&job).await;
+    assert_eq!(connection["expiryDate"], consent["expiryDate"]);
+    assert!(connection["expiryDate"].as_str() > first.as_str());
+    b.advance(300 * 86_400);
+    b.new_server_token().await;
+    assert_eq!(
+        b.connection_of(&job).await["status"],
+        "active",
+        "past {first}"
+    );
+}

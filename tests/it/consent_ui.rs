@@ -73,16 +73,19 @@ async fn who_may_open_it() {
     .await;
     let fresh = made.json()["id"].as_str().unwrap_or_default().to_owned();
     let token = basiq_token(&server, &format!("scope=CLIENT_ACCESS&userId={fresh}")).await;
-    let ex = get(
-        base,
-        &format!("/consent/home?token={token}&action=extend"),
-        &[],
-    )
-    .await;
-    assert_eq!(
-        (ex.status, error_text(&ex).as_str()),
-        (401, "There is no consent to extend.")
-    );
+    for action in ["extend", "update"] {
+        let ex = get(
+            base,
+            &format!("/consent/home?token={token}&action={action}"),
+            &[],
+        )
+        .await;
+        assert_eq!(
+            (ex.status, error_text(&ex).as_str()),
+            (401, "There is no consent to extend."),
+            "{action}"
+        );
+    }
     // An hour later the token has expired.
     let ex = get(base, &format!("/consent/home?token={client}"), &[]).await;
     assert_eq!(ex.status, 200);
@@ -369,4 +372,68 @@ async fn manage_disconnects_and_revokes() {
         (again.status, error_text(&again).as_str()),
         (401, "There is no consent to manage.")
     );
+}
+
+/// `action=extend`, and `update` (the consent policy never changes, so it falls back to
+/// `extend`): the page shows the consent's end and the new one; agreeing moves `expiryDate` a
+/// term on from now and `updated` to now, records `consent.updated`, and sends the user back
+/// with `state` only.
+#[tokio::test]
+async fn extend_and_update_renew_the_consent() {
+    let mut b = Basiq::start().await;
+    let base = b.server.basiq_url().to_owned();
+    let base = base.as_str();
+    for (day, action) in [(10, "extend"), (20, "update")] {
+        b.advance(10 * 86_400);
+        b.new_server_token().await;
+        let before = b.get("/users/ea3a81/consents").await.json();
+        let token = basiq_token(&b.server, "scope=CLIENT_ACCESS&userId=ea3a81").await;
+        let opened = get(
+            base,
+            &format!("/consent/home?token={token}&action={action}&state=x"),
+            &[],
+        )
+        .await;
+        let page = String::from_utf8_lossy(&opened.body).into_owned();
+        assert_eq!(opened.status, 200, "{page}");
+        let now = b.server.engine().clock().now();
+        let extended = (now + chrono::Duration::days(365))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        assert!(
+            page.contains(&format!(
+                r#"<span id="expiry">{}</span>"#,
+                before["data"][0]["expiryDate"].as_str().unwrap_or("?")
+            )) && page.contains(&format!(r#"<span id="extended">{extended}</span>"#)),
+            "{page}"
+        );
+        let agreed = post(
+            &b.server,
+            format!("token={token}&action={action}&state=x&step=extend").as_bytes(),
+        )
+        .await;
+        assert_eq!(
+            String::from_utf8_lossy(&agreed.body)
+                .split_once(r#"<code id="result">"#)
+                .and_then(|(_, r)| r.split_once("</code>"))
+                .map(|(q, _)| q.to_owned()),
+            Some("state=x".to_owned()),
+            "day {day}"
+        );
+        let after = b.get("/users/ea3a81/consents").await.json();
+        let consent = &after["data"][0];
+        assert_eq!(consent["id"], before["data"][0]["id"]);
+        assert_eq!(consent["expiryDate"], extended.as_str());
+        assert_eq!(
+            consent["updated"],
+            now.format("%Y-%m-%dT%H:%M:%SZ").to_string().as_str()
+        );
+        assert_eq!(consent["status"], "active");
+        let events = b.get("/events?filter=user.id.eq('ea3a81')").await.json();
+        assert_eq!(
+            event_kinds(&events).first().map(String::as_str),
+            Some("consent.updated"),
+            "day {day}"
+        );
+    }
 }
