@@ -337,9 +337,12 @@ fn new_connection(
 /// The open-banking connection at `institution` whose authorisation `user` abandoned: `pre-init`
 /// and never given a login.
 fn abandoned<'a>(user: &'a User, institution: &str) -> Option<&'a Connection> {
-    user.connections
-        .iter()
-        .find(|c| c.institution == institution && c.status == "pre-init" && c.login.is_none())
+    user.connections.iter().find(|c| {
+        c.institution == institution
+            && c.method == "open-banking"
+            && c.status == "pre-init"
+            && c.login.is_none()
+    })
 }
 
 /// Opens an open-banking connection as the Consent UI sends `user` to the bank's pages:

@@ -30,11 +30,21 @@ const AUTH_LINK_TERM: Duration = Duration::days(7);
 
 /// The consent a user's first connection implies (none if the user already has one).
 pub fn ensure_consent(app: &mut Application, seed: u64, user: &str, at: DateTime<Utc>) {
-    let Some(u) = app.user_mut(user) else { return };
-    if !u.consents.is_empty() {
+    if app.user(user).is_none_or(|u| !u.consents.is_empty()) {
         return;
     }
-    let id = uuid_v4(&mut rng_for(seed, &format!("consent {user}")));
+    // A consent given after a revoked one is a new consent, with an id of its own.
+    let revoked = app
+        .events
+        .iter()
+        .filter(|e| e.user == user && e.type_id() == "consent.revoked")
+        .count();
+    let label = match revoked {
+        0 => format!("consent {user}"),
+        n => format!("consent {user} {n}"),
+    };
+    let Some(u) = app.user_mut(user) else { return };
+    let id = uuid_v4(&mut rng_for(seed, &label));
     let at = Timestamp::seconds(at);
     let consent = Consent {
         id: id.clone(),

@@ -372,6 +372,11 @@ async fn manage_disconnects_and_revokes() {
         (again.status, error_text(&again).as_str()),
         (401, "There is no consent to manage.")
     );
+    // A connection made after the revocation comes with a new consent, not the revoked one.
+    b.connect("gavinBelson", "hooli2016", "AU00000").await;
+    let renewed = b.get("/users/ea3a81/consents").await.json();
+    assert_eq!(renewed["size"], 1);
+    assert_ne!(renewed["data"][0]["id"], consent["data"][0]["id"]);
 }
 
 /// `action=extend`, and `update` (the consent policy never changes, so it falls back to
