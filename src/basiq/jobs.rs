@@ -27,7 +27,7 @@ use super::personas::{Challenge, Failure};
 use super::{base, body, check_id, on_user, param, query_param, reply};
 use crate::engine::Engine;
 use crate::http;
-use crate::value::Timestamp;
+use crate::value::{Money, Timestamp};
 use crate::world::World;
 
 /// How long an MFA challenge waits for its answer.
@@ -330,6 +330,29 @@ pub fn add_transactions(
     if count > 0 {
         super::events::transactions_event(app, seed, at, user_id, connection_id, count);
     }
+}
+
+/// A connection's account takes a new balance at `at` (a scripted transition):
+/// `availableFunds` moves by as much, `lastUpdated` is then. No event: Basiq announces account
+/// changes other than the balance (`account.updated`) only.
+pub fn set_balance(
+    app: &mut Application,
+    at: DateTime<Utc>,
+    (user, connection, account): (&str, &str, &str),
+    balance: Money,
+) {
+    let Some(a) = app.user_mut(user).and_then(|u| {
+        u.accounts
+            .iter_mut()
+            .find(|a| a.id == account && a.connection == connection)
+    }) else {
+        return;
+    };
+    if let Some(before) = a.balance {
+        a.available_funds = a.available_funds.map(|f| Money(f.0 + balance.0 - before.0));
+    }
+    a.balance = Some(balance);
+    a.last_updated = Timestamp::seconds(at);
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -166,6 +166,64 @@ pub fn add_transactions(account: &mut Account, seed: u64, at: DateTime<Utc>, id:
     aggregate(account, seed, at, id, AggregationKind::Refresh, script);
 }
 
+/// A connection's financial account takes a new current balance at `at` (a scripted
+/// transition): the available amount moves by as much, `balances.updatedAt` is then, and the
+/// update is announced as an aggregation of the `BALANCES` product is
+/// (`…_ACCOUNTS_UPDATING`, `…_ACCOUNTS_UPDATED`). A connection that has ended takes none.
+pub fn set_balance(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    (connection, id): (&str, &str),
+    balance: Money,
+) {
+    if account
+        .connection(connection)
+        .is_none_or(|c| is_final(&c.status))
+    {
+        return;
+    }
+    let Some(fa) = account
+        .financial_accounts
+        .iter_mut()
+        .find(|fa| fa.id == id && fa.connection_ids.iter().any(|c| c == connection))
+    else {
+        return;
+    };
+    let delta = balance.0 - fa.balances.current_amount.0;
+    fa.balances.current_amount = balance;
+    fa.balances.available_amount = fa.balances.available_amount.map(|a| Money(a.0 + delta));
+    fa.balances.updated_at = Timestamp::seconds(at);
+    let note = events::AccountNote {
+        id: fa.id.clone(),
+        name: fa.name.clone(),
+        truncated_account_number: fa.truncated_account_number.clone(),
+        new_account: false,
+        transactions_added: 0,
+        investment_transactions_added: 0,
+        oldest_key: None,
+    };
+    let products = ["BALANCES".to_owned()];
+    events::accounts(
+        account,
+        seed,
+        at,
+        "BANK_LINKING_ACCOUNTS_UPDATING",
+        connection,
+        std::slice::from_ref(&note),
+        None,
+    );
+    events::accounts(
+        account,
+        seed,
+        at,
+        "BANK_LINKING_ACCOUNTS_UPDATED",
+        connection,
+        &[note],
+        Some(&products),
+    );
+}
+
 /// What a scenario decides about an aggregation instead of the sandbox logins.
 #[derive(Debug, Default)]
 struct Script {

@@ -167,9 +167,15 @@ fn check_basiq(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
             if let Some(m) = &conn.method {
                 one_of(found, cp.key("method"), m, basiq::model::CONNECTION_METHODS);
             }
+            let accounts: Vec<&str> = conn
+                .accounts
+                .iter()
+                .flatten()
+                .filter_map(|a| a.id.as_deref())
+                .collect();
             for (t, tr) in conn.transitions.iter().enumerate() {
                 let tp = cp.key("transitions").index(t);
-                check_transition(tr, &tp, Vendor::Basiq, found);
+                check_transition(tr, &tp, (Vendor::Basiq, &accounts), found);
             }
             for (a, account) in conn.accounts.iter().flatten().enumerate() {
                 let ap = cp.key("accounts").index(a);
@@ -527,9 +533,15 @@ fn check_meld(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
                     format!("`{d}` is not the id of another connection in this file"),
                 ));
             }
+            let accounts: Vec<&str> = conn
+                .accounts
+                .iter()
+                .flatten()
+                .filter_map(|a| a.id.as_deref())
+                .collect();
             for (t, tr) in conn.transitions.iter().enumerate() {
                 let tp = np.key("transitions").index(t);
-                check_transition(tr, &tp, Vendor::Meld, found);
+                check_transition(tr, &tp, (Vendor::Meld, &accounts), found);
             }
             for (a, account) in conn.accounts.iter().flatten().enumerate() {
                 let ap = np.key("accounts").index(a);
@@ -610,9 +622,18 @@ enum Vendor {
 /// Methods a request trigger may count.
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 
+const NOTHING_TO_DO: &str =
+    "a transition needs something to do: `status`, `addTransactions` or `balance`";
+
 /// A transition has one trigger, does something, and uses only the keys its trigger and vendor
-/// give a meaning to.
-fn check_transition(tr: &TransitionSpec, path: &KeyPath, vendor: Vendor, found: &mut Found) {
+/// give a meaning to; a `balance` names one of its connection's `accounts` (the ids this file
+/// spells).
+fn check_transition(
+    tr: &TransitionSpec,
+    path: &KeyPath,
+    (vendor, accounts): (Vendor, &[&str]),
+    found: &mut Found,
+) {
     let mut say = |key: &str, message: &str| found.push((path.key(key), message.to_owned()));
     let triggers = [tr.after.is_some(), tr.at.is_some(), tr.on.is_some()];
     if triggers.iter().filter(|t| **t).count() > 1 {
@@ -683,6 +704,28 @@ fn check_transition(tr: &TransitionSpec, path: &KeyPath, vendor: Vendor, found: 
     if tr.add_transactions.is_some() && refresh {
         say("addTransactions", "a refresh adds transactions of its own");
     }
+    match (&tr.balance, &tr.account) {
+        (Some(_), _) if refresh => say("balance", "a refresh sets balances of its own"),
+        (Some(_), None) => say(
+            "account",
+            "`balance` needs the `account` (an `id` of this connection's accounts) it sets",
+        ),
+        (None, Some(_)) => say("account", "`account` goes with `balance`"),
+        (Some(_), Some(a)) if !accounts.contains(&a.as_str()) => say(
+            "account",
+            &format!(
+                "`{a}` is not the `id` of one of this connection's accounts{}",
+                if accounts.is_empty() {
+                    String::new()
+                } else {
+                    format!(", expected one of {}", quote_list(accounts))
+                }
+            ),
+        ),
+        _ => {}
+    }
+    let does_something =
+        tr.status.is_some() || tr.add_transactions.is_some() || tr.balance.is_some();
     match vendor {
         Vendor::Basiq => {
             if let Some(s) = &tr.status {
@@ -720,20 +763,16 @@ fn check_transition(tr: &TransitionSpec, path: &KeyPath, vendor: Vendor, found: 
                 ),
                 None => {}
             }
-            if tr.status.is_none() && tr.add_transactions.is_none() && !refresh {
-                found.push((
-                    path.key("status"),
-                    "a transition needs something to do: `status` or `addTransactions`".to_owned(),
-                ));
+            if !does_something && !refresh {
+                found.push((path.key("status"), NOTHING_TO_DO.to_owned()));
             }
         }
         Vendor::Meld => {
             match &tr.status {
                 Some(s) => one_of(found, path.key("status"), s, meld::model::STATUSES),
-                None if tr.add_transactions.is_none() || refresh => found.push((
-                    path.key("status"),
-                    "a transition needs something to do: `status` or `addTransactions`".to_owned(),
-                )),
+                None if !does_something || refresh => {
+                    found.push((path.key("status"), NOTHING_TO_DO.to_owned()))
+                }
                 None => {}
             }
             if let Some(r) = &tr.status_reason {

@@ -81,6 +81,10 @@ pub struct TransitionSpec {
     pub fail: Option<String>,
     /// New transactions on each of the connection's accounts, with the events they raise.
     pub add_transactions: Option<u32>,
+    /// The new balance of the connection's account `account`.
+    pub balance: Option<Money>,
+    /// With `balance`: the id of the account (as this file spells it) whose balance changes.
+    pub account: Option<String>,
 }
 
 /// How much transaction history to generate on an account: `days` of it, or exactly

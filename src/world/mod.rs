@@ -164,6 +164,23 @@ impl World {
         if let Some(status) = &change.status {
             self.set_status(target, status, change.status_reason.as_deref(), at);
         }
+        if let Some((account, balance)) = &change.balance {
+            match target {
+                Target::BasiqConnection { user, connection } => crate::basiq::jobs::set_balance(
+                    &mut self.basiq,
+                    at,
+                    (user, connection, account),
+                    *balance,
+                ),
+                Target::MeldConnection(id) => meld::lifecycle::set_balance(
+                    &mut self.meld,
+                    self.seed,
+                    at,
+                    (id, account),
+                    *balance,
+                ),
+            }
+        }
         if change.add_transactions == 0 {
             return;
         }

@@ -15,6 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{Target, World};
 use crate::scenario::model::TransitionSpec;
+use crate::value::Money;
 
 /// Firings one settle applies at most; the rest wait for the next settle, so a clock moved
 /// years ahead of a one-second repeat cannot stall a request.
@@ -46,6 +47,8 @@ pub struct Change {
     pub fail: Option<String>,
     /// New transactions on each of the connection's accounts.
     pub add_transactions: u32,
+    /// An account of the connection and its new balance.
+    pub balance: Option<(String, Money)>,
 }
 
 /// One scripted step.
@@ -83,6 +86,7 @@ impl Step {
                 status_reason: spec.status_reason.clone(),
                 fail: spec.fail.clone(),
                 add_transactions: spec.add_transactions.unwrap_or(0),
+                balance: spec.account.clone().zip(spec.balance),
             },
         }
     }

@@ -348,10 +348,106 @@ async fn meld_new_transactions_on_schedule() {
     );
 }
 
+/// `balance` with `account`: that account's balance at the transition's moment. Basiq moves
+/// `availableFunds` by as much and sends no event (it announces account changes other than the
+/// balance only); Meld moves the available amount and reports a `BALANCES` aggregation.
+#[tokio::test]
+async fn scripted_balances() {
+    let scenario = r#"
+[basiq]
+apiKeys = ["c2FuZGJhbms6c2FuZGJveA=="]
+[[basiq.users]]
+id = "b1f5a0"
+[[basiq.users.connections]]
+id = "c0ffee"
+transitions = [{ after = "1h", balance = "-20.50", account = "everyday" }]
+[[basiq.users.connections.accounts]]
+id = "everyday"
+balance = "100.00"
+availableFunds = "150.00"
+history = { transactions = 0 }
+[[basiq.users.connections.accounts]]
+id = "savings"
+balance = "500.00"
+history = { transactions = 0 }
+
+[meld]
+apiKeys = ["sk_sb_sandbank"]
+[[meld.customers]]
+externalId = "e"
+[[meld.customers.connections]]
+id = "WQ5CwCxDxXhYuA4fVHGk3o"
+status = "ACTIVE"
+transitions = [{ after = "1h", balance = "250.00", account = "checking" }]
+[[meld.customers.connections.accounts]]
+id = "checking"
+type = "DEPOSITORY"
+currentAmount = "100.00"
+availableAmount = "90.00"
+"#;
+    let server = server(scenario).await;
+    let account = |id: &'static str| {
+        let server = &server;
+        async move {
+            basiq(server, "GET", &format!("/users/b1f5a0/accounts/{id}"))
+                .await
+                .json()
+        }
+    };
+    assert_eq!(account("everyday").await["balance"], "100.00");
+    advance(server.basiq_url(), 3600).await;
+    let everyday = account("everyday").await;
+    assert_eq!(
+        (
+            &everyday["balance"],
+            &everyday["availableFunds"],
+            &everyday["lastUpdated"]
+        ),
+        (
+            &json!("-20.50"),
+            &json!("29.50"),
+            &json!("2026-01-15T10:00:00Z")
+        )
+    );
+    assert_eq!(account("savings").await["balance"], "500.00");
+    for (entity, kind) in [("account", "updated"), ("transactions", "updated")] {
+        assert_eq!(
+            basiq_events(&server, entity, kind).await,
+            0,
+            "{entity}.{kind}"
+        );
+    }
+    let checking = meld_call(&server, "GET", "/bank-linking/accounts/checking", None)
+        .await
+        .json();
+    assert_eq!(
+        checking["balances"].to_string(),
+        r#"{"currency":"USD","currentAmount":250.00,"availableAmount":240.00,"updatedAt":"2026-01-15T10:00:00Z"}"#,
+        "{checking}"
+    );
+    let events: Vec<Value> = server
+        .engine()
+        .with_world(|w| w.meld.events.iter().map(|e| e.body.clone()).collect());
+    let types: Vec<&str> = events
+        .iter()
+        .map(|e| e["eventType"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "BANK_LINKING_ACCOUNTS_UPDATING",
+            "BANK_LINKING_ACCOUNTS_UPDATED",
+        ]
+    );
+    let updated = &events[1]["payload"]["financialAccounts"];
+    assert_eq!(updated[0]["id"], "checking", "{updated}");
+    assert_eq!(updated[0]["products"], json!(["BALANCES"]));
+}
+
 /// Transitions that cannot work are reported where they are written.
 #[test]
 fn bad_transitions_are_located() {
-    let text = "[basiq]\napiKeys = [\"c2FuZGJhbms6c2FuZGJveA==\"]\n[[basiq.users]]\n[[basiq.users.connections]]\ntransitions = [\n  { after = \"1h\", at = \"2026-01-01T00:00:00Z\", status = \"invalid\" },\n  { on = \"refresh\", status = \"active\" },\n  { on = \"request\", status = \"invalid\" },\n  { on = \"soon\", status = \"invalid\" },\n  { after = \"1h\", fail = \"service-unavailable\" },\n  { every = \"0s\", addTransactions = 1 },\n  { after = \"1h\", times = 2, status = \"invalid\" },\n  { on = \"refresh\", fail = \"on-fire\" },\n  { after = \"1h\" },\n]\n[meld]\napiKeys = [\"k\"]\n[[meld.customers]]\n[[meld.customers.connections]]\nstatus = \"ACTIVE\"\ntransitions = [\n  { on = \"refresh\" },\n  { on = \"request\", path = \"/x\", method = \"FETCH\", nth = 0, status = \"ACTIVE\" },\n  { after = \"1h\", path = \"/x\", status = \"ACTIVE\" },\n]\n";
+    let text = "[basiq]\napiKeys = [\"c2FuZGJhbms6c2FuZGJveA==\"]\n[[basiq.users]]\n[[basiq.users.connections]]\ntransitions = [\n  { after = \"1h\", at = \"2026-01-01T00:00:00Z\", status = \"invalid\" },\n  { on = \"refresh\", status = \"active\" },\n  { on = \"request\", status = \"invalid\" },\n  { on = \"soon\", status = \"invalid\" },\n  { after = \"1h\", fail = \"service-unavailable\" },\n  { every = \"0s\", addTransactions = 1 },\n  { after = \"1h\", times = 2, status = \"invalid\" },\n  { on = \"refresh\", fail = \"on-fire\" },\n  { after = \"1h\" },\n  { after = \"1h\", balance = \"1.00\" },\n  { after = \"1h\", account = \"a\" },\n  { after = \"1h\", balance = \"1.00\", account = \"nope\" },\n  { on = \"refresh\", balance = \"1.00\", account = \"a\" },\n]\n[meld]\napiKeys = [\"k\"]\n[[meld.customers]]\n[[meld.customers.connections]]\nstatus = \"ACTIVE\"\ntransitions = [\n  { on = \"refresh\" },\n  { on = \"request\", path = \"/x\", method = \"FETCH\", nth = 0, status = \"ACTIVE\" },\n  { after = \"1h\", path = \"/x\", status = \"ACTIVE\" },\n]\n";
     let problems = match sandbank::scenario::parse("bad.toml", text) {
         Ok(_) => String::from("(no problems)"),
         Err(e) => e.to_string(),
