@@ -43,6 +43,11 @@ pub(crate) fn find<'a>(
 /// Sandbox connections an application may hold.
 const CONNECTION_LIMIT: usize = 500;
 
+/// Whether the application holds as many connections as the sandbox allows.
+fn at_connection_limit(app: &Application) -> bool {
+    app.users.iter().map(|u| u.connections.len()).sum::<usize>() >= CONNECTION_LIMIT
+}
+
 /// Days of history a persona's accounts come with.
 const PERSONA_HISTORY_DAYS: u32 = 730;
 
@@ -367,8 +372,7 @@ pub(crate) fn open(
     if let Some(c) = abandoned(u, institution) {
         return Ok(c.id.clone());
     }
-    let total: usize = w.basiq.users.iter().map(|u| u.connections.len()).sum();
-    if total >= CONNECTION_LIMIT {
+    if at_connection_limit(&w.basiq) {
         return Err(BasiqError::TooManyConnections);
     }
     let connection = new_connection(engine, now, &bank, u);
@@ -418,8 +422,7 @@ pub(crate) fn start(
         return Ok((StatusCode::OK, job.id.clone()));
     }
     let taken_up = abandoned(u, &institution).cloned();
-    let total: usize = w.basiq.users.iter().map(|u| u.connections.len()).sum();
-    if taken_up.is_none() && total >= CONNECTION_LIMIT {
+    if taken_up.is_none() && at_connection_limit(&w.basiq) {
         return Err(BasiqError::TooManyConnections);
     }
     let persona = sandbox.login(&institution, &login_id, &password);

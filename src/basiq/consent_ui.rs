@@ -356,10 +356,13 @@ pub async fn step(State(engine): State<Engine>, bytes: Result<Bytes, BytesReject
                 }
             }
             "done" => back_to_app(w, &flow, None),
-            "extend" if extending(&flow) => match super::consents::extend(w, now, &user) {
-                Some(_) => back_to_app(w, &flow, None),
-                None => refused(Refused::NothingToExtend),
-            },
+            "extend" if extending(&flow) => {
+                if super::consents::extend(w, now, &user) {
+                    back_to_app(w, &flow, None)
+                } else {
+                    refused(Refused::NothingToExtend)
+                }
+            }
             "consent" | "institution" => {
                 let Some(bank) = flow
                     .institution

@@ -57,15 +57,7 @@ pub fn ensure_consent(app: &mut Application, seed: u64, user: &str, at: DateTime
     for d in due {
         app.queue(d);
     }
-    events::record(
-        app,
-        seed,
-        at.at,
-        ("consent", "created"),
-        user,
-        format!("/users/{user}/consents/{id}"),
-        Value::Null,
-    );
+    events::consent_event(app, seed, at.at, "created", user, &id);
 }
 
 fn permission(scope: &str, entity: &str, name: &str, description: &str) -> Value {
@@ -176,15 +168,7 @@ pub(crate) fn revoke(
     if let Some(u) = w.basiq.user_mut(user) {
         u.consents.retain(|c| c.id != id);
     }
-    events::record(
-        &mut w.basiq,
-        w.seed,
-        now,
-        ("consent", "revoked"),
-        user,
-        format!("/users/{user}/consents/{id}"),
-        Value::Null,
-    );
+    events::consent_event(&mut w.basiq, w.seed, now, "revoked", user, id);
     w.changed();
     Ok(())
 }
@@ -192,15 +176,15 @@ pub(crate) fn revoke(
 /// Extends a user's active consent by another term from `now`, as the Consent UI's
 /// `action=extend` (and `update`, the policy being unchanged) does: `updated` now, a new
 /// `expiryDate` with its own reminder, warning and expiry, `consent.updated`, and the same new
-/// end for the arrangements of the user's active open-banking connections. `None` without an
-/// active consent.
-pub(crate) fn extend(
-    w: &mut crate::world::World,
-    now: DateTime<Utc>,
-    user: &str,
-) -> Option<Timestamp> {
-    let u = w.basiq.user_mut(user)?;
-    let consent = u.consents.iter_mut().find(|c| c.active(now))?;
+/// end for the arrangements of the user's active open-banking connections. False (and nothing
+/// changed) without an active consent.
+pub(crate) fn extend(w: &mut crate::world::World, now: DateTime<Utc>, user: &str) -> bool {
+    let Some(u) = w.basiq.user_mut(user) else {
+        return false;
+    };
+    let Some(consent) = u.consents.iter_mut().find(|c| c.active(now)) else {
+        return false;
+    };
     consent.updated = Timestamp::seconds(now);
     consent.expiry = Timestamp::seconds(now + CONSENT_TERM);
     let (id, expiry) = (consent.id.clone(), consent.expiry);
@@ -214,17 +198,9 @@ pub(crate) fn extend(
     for d in due {
         w.basiq.queue(d);
     }
-    events::record(
-        &mut w.basiq,
-        w.seed,
-        now,
-        ("consent", "updated"),
-        user,
-        format!("/users/{user}/consents/{id}"),
-        Value::Null,
-    );
+    events::consent_event(&mut w.basiq, w.seed, now, "updated", user, &id);
     w.changed();
-    Some(expiry)
+    true
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -8,7 +8,6 @@
 //! later deadline of its own, and the stale one passes silently.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::Value;
 
 use super::model::{Application, Consent};
 use crate::value::Timestamp;
@@ -96,7 +95,7 @@ pub fn settle(app: &mut Application, seed: u64, now: DateTime<Utc>) -> bool {
     for d in passed {
         changed |= match &d.due {
             Due::Arrangement { connection } => end_arrangement(app, seed, &d, connection),
-            Due::Consent { consent, event } => consent_event(app, seed, &d, consent, event),
+            Due::Consent { consent, event } => timed_consent_event(app, seed, &d, consent, event),
         };
     }
     changed
@@ -120,7 +119,7 @@ fn end_arrangement(app: &mut Application, seed: u64, d: &Deadline, id: &str) -> 
 
 /// A consent's timed event, if the consent still has this deadline (it was not extended or
 /// revoked since).
-fn consent_event(
+fn timed_consent_event(
     app: &mut Application,
     seed: u64,
     d: &Deadline,
@@ -140,14 +139,6 @@ fn consent_event(
     if !current {
         return false;
     }
-    super::events::record(
-        app,
-        seed,
-        d.at.at,
-        ("consent", event),
-        &d.user,
-        format!("/users/{}/consents/{id}", d.user),
-        Value::Null,
-    );
+    super::events::consent_event(app, seed, d.at.at, event, &d.user, id);
     true
 }

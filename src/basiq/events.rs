@@ -105,6 +105,27 @@ pub fn user_data(user: &User) -> Value {
     serde_json::to_value(wire::short_user(BASE, user)).unwrap_or_default()
 }
 
+/// Records a consent event (`created`, `updated`, `revoked`, `reminder`, `warning`, `expired`);
+/// consent events carry no snapshot.
+pub fn consent_event(
+    app: &mut Application,
+    seed: u64,
+    at: DateTime<Utc>,
+    kind: &'static str,
+    user: &str,
+    consent: &str,
+) {
+    record(
+        app,
+        seed,
+        at,
+        ("consent", kind),
+        user,
+        format!("/users/{user}/consents/{consent}"),
+        Value::Null,
+    );
+}
+
 /// Records a connection event with the connection's snapshot.
 pub fn connection_event(
     app: &mut Application,
