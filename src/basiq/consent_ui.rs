@@ -97,6 +97,19 @@ impl Flow {
         format!("/consent/home/job?{}&jobId={}", self.query(), encode(job))
     }
 
+    /// The preselected institution as a hidden form field (none when there is none).
+    fn institution_field(&self) -> String {
+        self.institution
+            .as_ref()
+            .map(|i| {
+                format!(
+                    r#"<input type="hidden" name="institutionId" value="{}">"#,
+                    escape(i)
+                )
+            })
+            .unwrap_or_default()
+    }
+
     /// The parameters as hidden form fields.
     fn hidden(&self) -> String {
         let pairs = [
@@ -216,14 +229,7 @@ fn code_page(flow: &Flow, link: &AuthLink, error: Option<&str>) -> Response {
             error = html::error(error),
             ending = escape(ending),
             hidden = flow.hidden(),
-            institution = flow
-                .institution
-                .as_ref()
-                .map(|i| format!(
-                    r#"<input type="hidden" name="institutionId" value="{}">"#,
-                    escape(i)
-                ))
-                .unwrap_or_default(),
+            institution = flow.institution_field(),
         ),
     )
 }
@@ -276,14 +282,7 @@ details the bank holds about you, for the next 12 months.</p>
 </form>"#,
                 app = escape(&w.basiq.id),
                 hidden = flow.hidden(),
-                institution = flow
-                    .institution
-                    .as_ref()
-                    .map(|i| format!(
-                        r#"<input type="hidden" name="institutionId" value="{}">"#,
-                        escape(i)
-                    ))
-                    .unwrap_or_default(),
+                institution = flow.institution_field(),
             ),
         )
     })
@@ -552,11 +551,7 @@ fn job_page(
     let job = &w.basiq.jobs[index];
     let states = job.states(now);
     let institution = job.institution.clone();
-    let bank = w
-        .basiq
-        .sandbox
-        .institution(&institution)
-        .map_or(institution.as_str(), |i| &i.name);
+    let bank = bank_name(&w.basiq.sandbox, &institution);
     let failed = states.iter().find(|s| s.status == Status::Failed);
     let step = |title: &str| states.iter().find(|s| s.title == title);
     if let Some(f) = failed
@@ -684,11 +679,7 @@ fn manage(w: &World, user: &str, flow: &Flow, notice: Option<&str>) -> Response 
     };
     let mut banks = String::new();
     for c in &u.connections {
-        let bank = w
-            .basiq
-            .sandbox
-            .institution(&c.institution)
-            .map_or(c.institution.as_str(), |i| &i.name);
+        let bank = bank_name(&w.basiq.sandbox, &c.institution);
         banks.push_str(&format!(
             r#"<li>{bank} ({status})<form method="post" action="/consent/home">{hidden}
 <input type="hidden" name="step" value="disconnect">
@@ -759,6 +750,13 @@ fn extend_page(w: &World, now: DateTime<Utc>, user: &str, flow: &Flow) -> Respon
     )
 }
 
+/// An institution's name, or its id when the sandbox does not know it.
+fn bank_name<'a>(sandbox: &'a Sandbox, institution: &'a str) -> &'a str {
+    sandbox
+        .institution(institution)
+        .map_or(institution, |i| &i.name)
+}
+
 fn picker(sandbox: &Sandbox, flow: &Flow) -> Response {
     let mut items = String::new();
     for i in sandbox.institutions() {
@@ -780,9 +778,7 @@ fn picker(sandbox: &Sandbox, flow: &Flow) -> Response {
 }
 
 fn credentials(sandbox: &Sandbox, flow: &Flow, institution: &str, error: Option<&str>) -> Response {
-    let bank = sandbox
-        .institution(institution)
-        .map_or(institution, |i| &i.name);
+    let bank = bank_name(sandbox, institution);
     let error = html::error(error);
     if sandbox
         .institution(institution)
@@ -832,9 +828,7 @@ fn one_time_password(
     member: &str,
     error: Option<&str>,
 ) -> Response {
-    let bank = sandbox
-        .institution(institution)
-        .map_or(institution, |i| &i.name);
+    let bank = bank_name(sandbox, institution);
     page(
         StatusCode::OK,
         bank,
@@ -866,9 +860,7 @@ fn choose_accounts(
     code: &str,
     error: Option<&str>,
 ) -> Response {
-    let bank = sandbox
-        .institution(institution)
-        .map_or(institution, |i| &i.name);
+    let bank = bank_name(sandbox, institution);
     let accounts = sandbox
         .login(institution, member, code)
         .map(|p| p.spec.accounts.as_slice())
