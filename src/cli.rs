@@ -100,6 +100,16 @@ pub struct ServeArgs {
         default_value_t = crate::tenants::DEFAULT_MAX_TENANTS
     )]
     pub max_tenants: usize,
+
+    /// Key that signs the tokens the server issues, so that tokens stay valid across restarts
+    /// (default: a random key per process; tokens cannot be minted outside the server).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "SANDBANK_TOKEN_SECRET",
+        hide_env_values = true
+    )]
+    pub token_secret: Option<String>,
 }
 
 /// `sandbank validate`.
@@ -223,6 +233,10 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             body_limit: Some(args.max_body_bytes),
             tenant_per_key: args.tenant_per_key,
             max_tenants: Some(args.max_tenants),
+            token_secret: args
+                .token_secret
+                .filter(|s| !s.is_empty())
+                .map(String::into_bytes),
         },
     };
     let running = server::start(config).await?;

@@ -39,6 +39,10 @@ pub struct EngineConfig {
     pub tenant_per_key: bool,
     /// Tenants kept at most (default [`crate::tenants::DEFAULT_MAX_TENANTS`]).
     pub max_tenants: Option<usize>,
+    /// Key that signs the tokens sandbank issues. Without one, each process draws a random key
+    /// from the operating system, so no token can be minted outside the server (the scenario,
+    /// whose seed may be public, never decides it).
+    pub token_secret: Option<Vec<u8>>,
 }
 
 /// Shared handle; clones share state.
@@ -55,7 +59,7 @@ struct Shared {
     clock: Clock,
     /// Ids minted while serving (tokens, correlation and request ids), seeded like the data.
     runtime: Mutex<ChaCha8Rng>,
-    /// Key that signs Basiq access tokens and Meld connect tokens.
+    /// Key that signs Basiq access tokens and Meld connect tokens ([`EngineConfig::token_secret`]).
     secret: Vec<u8>,
     config: EngineConfig,
     /// Requests answered, newest last.
@@ -76,8 +80,10 @@ impl Engine {
         let clock = Clock::new(mode);
         let world = build::build(scenario, clock.now());
         let world_watches = world.watches_requests();
-        let mut secret_rng = rng_for(scenario.seed, "secret");
-        let secret: Vec<u8> = (0..32).map(|_| secret_rng.random()).collect();
+        let secret = match &config.token_secret {
+            Some(key) => key.clone(),
+            None => rand::rng().random::<[u8; 32]>().to_vec(),
+        };
         Engine {
             shared: Arc::new(Shared {
                 world: Mutex::new(world),
@@ -219,8 +225,8 @@ impl Engine {
         &self.shared.journal
     }
 
-    /// Secret for signing tokens.
-    pub fn secret(&self) -> &[u8] {
+    /// Key that signs and verifies the tokens this server issues.
+    pub(crate) fn secret(&self) -> &[u8] {
         &self.shared.secret
     }
 

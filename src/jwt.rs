@@ -2,7 +2,8 @@
 //! Meld connect tokens are.
 //!
 //! Tokens are self-contained: the claims say who the bearer is and when the token expires, and
-//! the signature (keyed by a secret derived from the scenario seed) says sandbank issued them.
+//! the signature (keyed by the engine's secret: random per process unless configured) says
+//! sandbank issued them.
 //! Nothing is stored per token, so minting is free and validation is one HMAC.
 
 use base64::Engine as _;

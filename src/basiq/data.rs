@@ -46,6 +46,10 @@ const TRANSACTION_FILTERS: &[(&str, &[Op])] = &[
 /// Page size when `limit` is absent, and its maximum.
 const MAX_LIMIT: usize = 500;
 
+/// Longest `next` cursor decoded: an issued one holds an account id, two numbers and a filter
+/// that fits in a request line.
+const MAX_CURSOR_LEN: usize = 16 * 1024;
+
 /// `GET /users/{userId}/accounts` (SERVER).
 pub async fn list_accounts(
     State(engine): State<Engine>,
@@ -156,8 +160,18 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
+    /// A cursor sandbank could have issued, or `None`: the text is client input, so every
+    /// field is checked before it positions a page (a limit within 1..=500, a known rank, a
+    /// date whose negation exists) and an overlong text is refused before it is decoded.
     fn decode(text: &str) -> Option<Cursor> {
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(text).ok()?).ok()
+        if text.len() > MAX_CURSOR_LEN {
+            return None;
+        }
+        let cursor: Cursor = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(text).ok()?).ok()?;
+        let valid = (1..=MAX_LIMIT).contains(&cursor.l)
+            && cursor.p <= 1
+            && cursor.d.checked_neg().is_some();
+        valid.then_some(cursor)
     }
 }
 
@@ -288,7 +302,7 @@ pub async fn list_transactions(
             Some(pos) => items.partition_point(|(p, _)| *p <= pos),
             None => 0,
         };
-        let end = (start + limit).min(size);
+        let end = start.saturating_add(limit).min(size);
         let base = base(&engine, headers);
         let next = (end < size && end > start).then(|| {
             let last = items[end - 1].1;

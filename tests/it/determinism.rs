@@ -1,5 +1,6 @@
-//! Same scenario + same seed ⇒ byte-identical responses, ids and tokens included; another seed
-//! ⇒ other generated data.
+//! Same scenario + same seed ⇒ byte-identical responses, ids included, and tokens too when the
+//! servers share a token secret; another seed ⇒ other generated data. Without a configured
+//! secret each server signs with its own random key, so no token can be forged from the seed.
 
 use crate::support::*;
 
@@ -38,11 +39,23 @@ async fn transcript(server: &sandbank::RunningServer) -> Vec<bytes::Bytes> {
     bodies
 }
 
-/// Two servers from the same scenario answer the same requests with the same bytes.
+/// The default scenario with a frozen clock and the token secret `secret`.
+async fn with_secret(secret: Option<&str>) -> sandbank::RunningServer {
+    let scenario = sandbank::scenario::parse("test.toml", sandbank::scenario::DEFAULT_SCENARIO)
+        .expect("default scenario");
+    let mut config = sandbank::ServerConfig::ephemeral(scenario);
+    config.engine.clock = Some(sandbank::clock::ClockMode::Frozen { at: frozen_at() });
+    config.engine.basiq_public_url = Some("https://au-api.basiq.io".to_owned());
+    config.engine.token_secret = secret.map(|s| s.as_bytes().to_vec());
+    sandbank::start(config).await.expect("server starts")
+}
+
+/// Two servers from the same scenario and token secret answer the same requests with the same
+/// bytes.
 #[tokio::test]
 async fn same_seed_same_bytes() {
-    let a = transcript(&default_server().await).await;
-    let b = transcript(&default_server().await).await;
+    let a = transcript(&with_secret(Some("shared")).await).await;
+    let b = transcript(&with_secret(Some("shared")).await).await;
     assert_eq!(a.len(), b.len());
     for (i, (x, y)) in a.iter().zip(&b).enumerate() {
         assert_eq!(x, y, "exchange {i} differs");
@@ -69,4 +82,29 @@ async fn other_seed_other_data() {
     assert_ne!(id_a, id_b);
     assert_ne!(email_a, email_b);
     assert_eq!(seed_user_a, seed_user_b);
+}
+
+/// The seed of a public scenario decides no token: two servers of the same scenario sign with
+/// different keys, and neither accepts the other's token.
+#[tokio::test]
+async fn tokens_are_not_derived_from_the_scenario() {
+    let a = with_secret(None).await;
+    let b = with_secret(None).await;
+    let token_a = server_token(&a).await;
+    let token_b = server_token(&b).await;
+    assert_ne!(token_a, token_b);
+    let on_b = get(
+        b.basiq_url(),
+        "/users/ea3a81",
+        &[("authorization", &format!("Bearer {token_a}"))],
+    )
+    .await;
+    assert_eq!(on_b.status, 401, "{}", on_b.render());
+    let on_a = get(
+        a.basiq_url(),
+        "/users/ea3a81",
+        &[("authorization", &format!("Bearer {token_a}"))],
+    )
+    .await;
+    assert_eq!(on_a.status, 200, "{}", on_a.render());
 }

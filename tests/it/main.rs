@@ -17,6 +17,7 @@ mod cli;
 mod consent_ui;
 mod determinism;
 mod faults;
+mod hostile;
 mod meld;
 mod meld_connect;
 mod meld_customers;
