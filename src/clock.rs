@@ -10,6 +10,22 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 
+/// The first instant the clock can show: 0000-01-01T00:00:00Z.
+pub fn earliest() -> DateTime<Utc> {
+    DateTime::from_timestamp(-62_167_219_200, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The last instant the clock can show: 9999-12-31T23:59:59.999999999Z, the end of what
+/// RFC 3339's four-digit years can write.
+pub fn latest() -> DateTime<Utc> {
+    DateTime::from_timestamp(253_402_300_799, 999_999_999).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// An instant the clock was asked to show outside years 0000–9999.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the server clock stays within 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z")]
+pub struct OutOfRange;
+
 /// How the clock moves between explicit advances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockMode {
@@ -45,11 +61,11 @@ impl Clock {
     pub fn new(mode: ClockMode) -> Self {
         let state = match mode {
             ClockMode::Running { start } => ClockState {
-                base: start.unwrap_or_else(Utc::now),
+                base: start.unwrap_or_else(Utc::now).clamp(earliest(), latest()),
                 anchor: Some(Instant::now()),
             },
             ClockMode::Frozen { at } => ClockState {
-                base: at,
+                base: at.clamp(earliest(), latest()),
                 anchor: None,
             },
         };
@@ -70,19 +86,50 @@ impl Clock {
         }
     }
 
-    /// Moves the clock forward (or backward, for a negative duration).
+    /// Moves the clock forward (or backward, for a negative duration), stopping at the ends of
+    /// its range.
     pub fn advance(&self, by: Duration) {
         let mut state = self.lock();
-        state.base += by;
+        state.base = state
+            .base
+            .checked_add_signed(by)
+            .unwrap_or(if by < Duration::zero() {
+                earliest()
+            } else {
+                latest()
+            })
+            .clamp(earliest(), latest());
     }
 
-    /// Jumps to an instant; a running clock keeps running from there.
+    /// Moves the clock by `by` if the instant it reaches is within years 0000–9999.
+    pub fn try_advance(&self, by: Duration) -> Result<(), OutOfRange> {
+        let mut state = self.lock();
+        let at = state
+            .base
+            .checked_add_signed(by)
+            .filter(|at| (earliest()..=latest()).contains(at))
+            .ok_or(OutOfRange)?;
+        state.base = at;
+        Ok(())
+    }
+
+    /// Jumps to an instant, kept within the clock's range; a running clock keeps running from
+    /// there.
     pub fn set(&self, at: DateTime<Utc>) {
         let mut state = self.lock();
-        state.base = at;
+        state.base = at.clamp(earliest(), latest());
         if state.anchor.is_some() {
             state.anchor = Some(Instant::now());
         }
+    }
+
+    /// Jumps to `at` if it is within years 0000–9999.
+    pub fn try_set(&self, at: DateTime<Utc>) -> Result<(), OutOfRange> {
+        if !(earliest()..=latest()).contains(&at) {
+            return Err(OutOfRange);
+        }
+        self.set(at);
+        Ok(())
     }
 
     /// Puts the clock back into `mode`, as if the server had just started.

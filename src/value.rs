@@ -137,7 +137,12 @@ impl fmt::Display for Timestamp {
             Precision::Millis => SecondsFormat::Millis,
             Precision::Micros => SecondsFormat::Micros,
         };
-        f.write_str(&self.at.to_rfc3339_opts(format, true))
+        // Instants derived from a clock near the ends of its range (a consent's expiry a
+        // year past 9999-12-31, say) still print as RFC 3339, which has four-digit years.
+        let at = self
+            .at
+            .clamp(crate::clock::earliest(), crate::clock::latest());
+        f.write_str(&at.to_rfc3339_opts(format, true))
     }
 }
 
@@ -168,12 +173,19 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
-/// A span of time written as `<n><unit>` parts: `s`, `m`, `h`, `d`, `w` (e.g. `1h30m`).
+/// A span of time written as `<n><unit>` parts: `s`, `m`, `h`, `d`, `w` (e.g. `1h30m`), at most
+/// [`MAX_SPAN_DAYS`] days long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span(pub Duration);
 
+/// The longest span a scenario may write (a century): added to any instant of the server
+/// clock's range it stays far inside what instants can hold, so no sum of an instant and a
+/// span can overflow.
+pub const MAX_SPAN_DAYS: i64 = 36_500;
+
 impl Span {
-    /// Parses `"90s"`, `"1h30m"`, `"2d"`.
+    /// Parses `"90s"`, `"1h30m"`, `"2d"`; `None` for anything else or anything longer than
+    /// [`MAX_SPAN_DAYS`].
     pub fn parse(text: &str) -> Option<Span> {
         let mut total = Duration::zero();
         let mut number = String::new();
@@ -196,7 +208,8 @@ impl Span {
             total = total.checked_add(&part)?;
             seen_unit = true;
         }
-        (number.is_empty() && seen_unit).then_some(Span(total))
+        let bounded = total <= Duration::days(MAX_SPAN_DAYS);
+        (number.is_empty() && seen_unit && bounded).then_some(Span(total))
     }
 }
 
@@ -205,7 +218,7 @@ impl<'de> Deserialize<'de> for Span {
         let text = String::deserialize(de)?;
         Span::parse(&text).ok_or_else(|| {
             serde::de::Error::custom(format!(
-                "invalid duration `{text}`: expected e.g. \"90s\", \"30m\", \"1h30m\", \"2d\""
+                "invalid duration `{text}`: expected e.g. \"90s\", \"30m\", \"1h30m\", \"2d\", at most {MAX_SPAN_DAYS}d"
             ))
         })
     }

@@ -172,15 +172,15 @@ async fn advance(
     let Ok(Json(Advance { seconds })) = body else {
         return error(StatusCode::BAD_REQUEST, "expected {\"seconds\": <integer>}");
     };
-    match Duration::try_seconds(seconds).filter(|_| seconds >= 0) {
-        Some(by) => {
-            engine.clock().advance(by);
-            Json(now_body(&engine)).into_response()
-        }
-        None => error(
+    let Some(by) = Duration::try_seconds(seconds).filter(|_| seconds >= 0) else {
+        return error(
             StatusCode::BAD_REQUEST,
             "seconds must be a non-negative integer",
-        ),
+        );
+    };
+    match engine.clock().try_advance(by) {
+        Ok(()) => Json(now_body(&engine)).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }
 
@@ -203,14 +203,14 @@ async fn set(
         .ok()
         .and_then(|Json(Set { now })| DateTime::parse_from_rfc3339(&now).ok())
         .map(|d| d.with_timezone(&Utc));
-    match parsed {
-        Some(at) => {
-            engine.clock().set(at);
-            Json(now_body(&engine)).into_response()
-        }
-        None => error(
+    let Some(at) = parsed else {
+        return error(
             StatusCode::BAD_REQUEST,
             "expected {\"now\": \"<RFC 3339 instant>\"}",
-        ),
+        );
+    };
+    match engine.clock().try_set(at) {
+        Ok(()) => Json(now_body(&engine)).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }

@@ -2,10 +2,11 @@
 //! deliveries that are due and sends each from its own task, so a slow receiver holds up only
 //! its own deliveries and never a request.
 
+use std::panic::AssertUnwindSafe;
 use std::time::Duration as StdDuration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::Request;
 use hyper::Uri;
 use hyper_util::rt::TokioIo;
@@ -14,6 +15,9 @@ use tokio::sync::watch;
 
 use super::{Outcome, Send, TIMEOUT_SECONDS};
 use crate::engine::Engine;
+
+/// Most bytes of a receiver's answer read before the connection is dropped.
+pub const RESPONSE_LIMIT: usize = 64 * 1024;
 
 /// How often the task looks for due deliveries.
 const TICK: StdDuration = StdDuration::from_millis(20);
@@ -26,9 +30,15 @@ pub async fn run(engine: Engine, basiq_base: String, mut stopped: watch::Receive
             _ = tokio::time::sleep(TICK) => {}
         }
         for world in engine.worlds() {
-            let due = engine.in_world(world.clone(), || {
-                engine.with_world_at(|w, now| super::due(w, now, &basiq_base))
-            });
+            // A panic while settling one world must not end deliveries for every world for the
+            // rest of the process: that world's tick is skipped and tried again on the next one
+            // (the world's lock recovers from the poisoning, and the panic is printed).
+            let tick = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                engine.in_world(world.clone(), || {
+                    engine.with_world_at(|w, now| super::due(w, now, &basiq_base))
+                })
+            }));
+            let Ok(due) = tick else { continue };
             for send in due {
                 let (engine, world) = (engine.clone(), world.clone());
                 tokio::spawn(async move {
@@ -85,9 +95,9 @@ async fn post(send: &Send) -> Outcome {
     match sender.send_request(request).await {
         Ok(response) => {
             let status = response.status();
-            // Read the body so the receiver's answer is complete; its content is not kept.
-            let _: Option<Bytes> = response
-                .into_body()
+            // Read the body so the receiver's answer is complete; its content is not kept, and
+            // no more than RESPONSE_LIMIT bytes of it are read.
+            let _: Option<Bytes> = Limited::new(response.into_body(), RESPONSE_LIMIT)
                 .collect()
                 .await
                 .ok()

@@ -114,10 +114,11 @@ impl Timeline {
         }
     }
 
-    /// When the first step fires, if a time trigger drives it.
+    /// When the first step fires, if a time trigger drives it. A step whose instant cannot be
+    /// written (past the end of time) never fires.
     fn due(&self) -> Option<DateTime<Utc>> {
         match &self.steps.front()?.trigger {
-            Trigger::After(d) => Some(self.armed + *d),
+            Trigger::After(d) => self.armed.checked_add_signed(*d),
             Trigger::At(at) => Some((*at).max(self.armed)),
             _ => None,
         }
@@ -131,7 +132,7 @@ impl Timeline {
         self.seen = 0;
         let again = match (step.every, step.times.as_mut()) {
             (Some(_), Some(left)) => {
-                *left -= 1;
+                *left = left.saturating_sub(1);
                 *left > 0
             }
             (Some(_), None) => true,

@@ -75,3 +75,136 @@ async fn forged_transaction_cursors_are_refused() {
     assert_eq!(ex.status, 200, "{}", ex.render());
     assert_eq!(ex.json()["data"].as_array().map(Vec::len), Some(2));
 }
+
+/// The server clock stays within years 0000–9999: an advance or a jump past either end is
+/// refused with 400 and leaves the clock where it was; near the end, the vendors still answer
+/// with RFC 3339 instants.
+#[tokio::test]
+async fn the_clock_stays_within_rfc_3339_years() {
+    let server = default_server().await;
+    let url = server.basiq_url();
+    let json = [("content-type", "application/json")];
+    let max_seconds = i64::MAX / 1000;
+    let refused = [
+        (
+            "/__admin/clock/advance",
+            format!(r#"{{"seconds": {max_seconds}}}"#),
+        ),
+        (
+            "/__admin/clock/advance",
+            r#"{"seconds": 253402300799}"#.to_owned(),
+        ),
+        (
+            "/__admin/clock/set",
+            r#"{"now": "9999-12-31T23:59:59-23:00"}"#.to_owned(),
+        ),
+        (
+            "/__admin/clock/set",
+            r#"{"now": "0000-01-01T00:00:00+01:00"}"#.to_owned(),
+        ),
+    ];
+    for (path, body) in refused {
+        let ex = send(url, "POST", path, &json, body.as_bytes()).await;
+        assert_eq!(ex.status, 400, "{path} {body}: {}", ex.render());
+        assert!(
+            ex.json()["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("9999"))
+        );
+        let clock = get(url, "/__admin/clock", &[]).await.json();
+        assert_eq!(clock["now"], "2026-01-15T09:00:00.000Z", "{path} {body}");
+    }
+    let set = send(
+        url,
+        "POST",
+        "/__admin/clock/set",
+        &json,
+        br#"{"now": "9999-12-31T23:00:00Z"}"#,
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", set.render());
+    let auth = format!("Bearer {}", server_token(&server).await);
+    for path in ["/users/ea3a81", "/users/ea3a81/connections/8fce3b"] {
+        let ex = get(url, path, &[("authorization", &auth)]).await;
+        assert_eq!(ex.status, 200, "{}", ex.render());
+        let text = String::from_utf8_lossy(&ex.body);
+        assert!(!text.contains("+10") && !text.contains("10000-"), "{text}");
+    }
+    let meld = meld_call(&server, "GET", "/bank-linking/connections", None).await;
+    assert_eq!(meld.status, 200, "{}", meld.render());
+}
+
+/// A scenario duration longer than a century is a located problem, not a panic on every later
+/// request when the clock reaches it.
+#[test]
+fn overlong_scenario_durations_are_refused() {
+    for (key, text) in [
+        (
+            "after",
+            "[[basiq.users]]\n[[basiq.users.connections]]\ntransitions = [{ after = \"1000000w\", status = \"invalid\" }]\n",
+        ),
+        (
+            "every",
+            "[[basiq.users]]\n[[basiq.users.connections]]\ntransitions = [{ every = \"99999999999d\", addTransactions = 1 }]\n",
+        ),
+        ("jobStepDuration", "[basiq]\njobStepDuration = \"36501d\"\n"),
+    ] {
+        let problem = match sandbank::scenario::parse("long.toml", text) {
+            Ok(_) => panic!("{key}: accepted"),
+            Err(e) => e.to_string(),
+        };
+        assert!(problem.contains("at most 36500d"), "{key}: {problem}");
+        assert!(problem.contains(key), "{key}: {problem}");
+    }
+    let century = "[basiq]\njobStepDuration = \"36500d\"\n";
+    assert!(sandbank::scenario::parse("long.toml", century).is_ok());
+}
+
+/// A scripted step dated past the end of time neither fires nor stops anything: requests
+/// answer and webhook deliveries go on (the delivery task once died on such a step and never
+/// delivered again).
+#[tokio::test]
+async fn deliveries_survive_a_step_past_the_end_of_time() {
+    use sandbank::world::Target;
+    use sandbank::world::timeline::{Change, Step, Timeline, Trigger};
+
+    let server = default_server().await;
+    let (base, inbox) = crate::webhooks::receiver(&[]).await;
+    let json_type = [("content-type", "application/json")];
+    let profile = json!({ "url": format!("{base}/hooks"), "secret": "s" }).to_string();
+    let set = send(
+        server.meld_url(),
+        "PUT",
+        "/__admin/meld/webhook",
+        &json_type,
+        profile.as_bytes(),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", set.render());
+    server.engine().with_world(|w| {
+        let step = Step {
+            trigger: Trigger::After(chrono::Duration::MAX),
+            every: None,
+            times: None,
+            change: Change::default(),
+        };
+        let target = Target::MeldConnection("nowhere".to_owned());
+        w.timelines
+            .push(Timeline::new(target, vec![step], sandbank::clock::latest()));
+    });
+    // Several delivery ticks pass over the step.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let list = meld_call(&server, "GET", "/bank-linking/connections", None).await;
+    assert_eq!(list.status, 200, "{}", list.render());
+    let test = send(
+        server.meld_url(),
+        "POST",
+        "/__admin/meld/webhook/test",
+        &json_type,
+        b"{}",
+    )
+    .await;
+    assert_eq!(test.status, 202, "{}", test.render());
+    let got = inbox.wait_for(1).await;
+    assert_eq!(got[0].json()["eventType"], "WEBHOOK_TEST");
+}
