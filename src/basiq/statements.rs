@@ -83,14 +83,19 @@ struct Part<'a> {
     data: &'a [u8],
 }
 
-/// The parts of a `multipart/form-data` body, or `None` when it is not one.
+/// The longest boundary RFC 2046 allows.
+const MAX_BOUNDARY: usize = 70;
+
+/// The parts of a `multipart/form-data` body, or `None` when it is not one. The boundary is at
+/// most 70 characters (RFC 2046) and each search runs in linear time, so the body's size alone
+/// bounds the work.
 fn multipart<'a>(content_type: &str, body: &'a [u8]) -> Option<Vec<Part<'a>>> {
     let boundary = content_type
         .split(';')
         .map(str::trim)
         .find_map(|p| p.strip_prefix("boundary="))?
         .trim_matches('"');
-    if boundary.is_empty() {
+    if boundary.is_empty() || boundary.len() > MAX_BOUNDARY {
         return None;
     }
     let delimiter = format!("--{boundary}");
@@ -128,7 +133,45 @@ fn multipart<'a>(content_type: &str, body: &'a [u8]) -> Option<Vec<Part<'a>>> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
+}
+
+/// What an upload's body says, read before the world is locked: a large statement must not
+/// hold up every other request while it is parsed.
+struct Upload {
+    institution: String,
+    /// What the `statement` part holds, or why it cannot be read; `None` when the body has no
+    /// such part.
+    statement: Option<Result<BasiqAccountSpec, Failure>>,
+}
+
+/// Reads a `multipart/form-data` upload, with the errors Basiq gives a body it cannot use.
+fn read_upload(
+    body: Result<Bytes, BytesRejection>,
+    content_type: &str,
+) -> Result<Upload, BasiqError> {
+    let body = super::body::bytes(body, NOT_VALID)?;
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    // This endpoint documents no 415: a body of another type is not a valid statement.
+    if !media.eq_ignore_ascii_case("multipart/form-data") {
+        return Err(BasiqError::BodyInvalid(NOT_VALID));
+    }
+    let parts = multipart(content_type, &body).ok_or(BasiqError::BodyInvalid(NOT_VALID))?;
+    let field = |name: &str| parts.iter().find(|p| p.name == name);
+    let institution = field("institutionId")
+        .and_then(|p| std::str::from_utf8(p.data).ok())
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .ok_or(BasiqError::BodyInvalid("InstitutionID not provided"))?
+        .to_owned();
+    if !valid_id(&institution) {
+        return Err(BasiqError::InstitutionUnknown);
+    }
+    let statement = field("statement").map(|p| read_statement(p.filename.as_deref(), p.data));
+    Ok(Upload {
+        institution,
+        statement,
+    })
 }
 
 /// What a statement file holds: the account to add, or why it cannot be read.
@@ -211,6 +254,7 @@ pub async fn upload(
     bytes: Result<Bytes, BytesRejection>,
 ) -> Response {
     let user = param(&path);
+    let upload = read_upload(bytes, http::header(&headers, "content-type").unwrap_or(""));
     on_user(
         &engine,
         &headers,
@@ -218,28 +262,14 @@ pub async fn upload(
         user,
         &[],
         |w, now| {
-            let body = super::body::bytes(bytes, NOT_VALID)?;
-            let content_type = http::header(&headers, "content-type").unwrap_or("");
-            let media = content_type.split(';').next().unwrap_or("").trim();
-            // This endpoint documents no 415: a body of another type is not a valid statement.
-            if !media.eq_ignore_ascii_case("multipart/form-data") {
-                return Err(BasiqError::BodyInvalid(NOT_VALID));
-            }
-            let parts = multipart(content_type, &body).ok_or(BasiqError::BodyInvalid(NOT_VALID))?;
-            let field = |name: &str| parts.iter().find(|p| p.name == name);
-            let institution = field("institutionId")
-                .and_then(|p| std::str::from_utf8(p.data).ok())
-                .map(str::trim)
-                .filter(|i| !i.is_empty())
-                .ok_or(BasiqError::BodyInvalid("InstitutionID not provided"))?
-                .to_owned();
-            if !valid_id(&institution) {
-                return Err(BasiqError::InstitutionUnknown);
-            }
+            let Upload {
+                institution,
+                statement,
+            } = upload?;
             if w.basiq.sandbox.institution(&institution).is_some() {
                 return Err(BasiqError::InstitutionNotSupported(institution));
             }
-            let statement = field("statement").ok_or(BasiqError::BodyInvalid(NOT_VALID))?;
+            let statement = statement.ok_or(BasiqError::BodyInvalid(NOT_VALID))?;
             w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
             let job = statement_job(&engine, w.seed, now, user, &institution, statement, w);
             let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job.id));
@@ -256,11 +286,10 @@ fn statement_job(
     now: DateTime<Utc>,
     user: &str,
     institution: &str,
-    statement: &Part<'_>,
+    read: Result<BasiqAccountSpec, Failure>,
     w: &crate::world::World,
 ) -> Job {
     let id = engine.next_uuid();
-    let read = read_statement(statement.filename.as_deref(), statement.data);
     // The accounts a statement adds belong to no listed connection; their `connection` is an id
     // of the upload's own.
     let source = Connection {

@@ -40,8 +40,16 @@ pub fn key(kind: Kind, pos: &[u8]) -> String {
     base58_encode(&bytes)
 }
 
+/// Longest key decoded. Keys hold a tag, a timestamp and an id of at most 64 characters:
+/// 74 bytes, 102 base58 characters. Anything longer is refused before decoding, whose cost
+/// grows with the square of the length.
+pub const MAX_KEY_LEN: usize = 128;
+
 fn decode(kind: Kind, key: &str, field: &str) -> Result<Vec<u8>, MeldError> {
-    match base58_decode(key) {
+    let decoded = (key.len() <= MAX_KEY_LEN)
+        .then(|| base58_decode(key))
+        .flatten();
+    match decoded {
         Some(bytes) if bytes.len() > 2 && bytes[0] == KEY_VERSION && bytes[1] == kind as u8 => {
             Ok(bytes[2..].to_vec())
         }

@@ -208,3 +208,78 @@ async fn deliveries_survive_a_step_past_the_end_of_time() {
     let got = inbox.wait_for(1).await;
     assert_eq!(got[0].json()["eventType"], "WEBHOOK_TEST");
 }
+
+/// A 60 KB Meld page key is refused at once as any bad key is (its decoding once took seconds
+/// of CPU per request, with the cost growing with the square of its length).
+#[tokio::test]
+async fn overlong_meld_page_keys_are_refused_at_once() {
+    let server = default_server().await;
+    let key = "2".repeat(60 * 1024);
+    let started = std::time::Instant::now();
+    for field in ["after", "before"] {
+        let ex = meld_call(
+            &server,
+            "GET",
+            &format!("/bank-linking/connections?{field}={key}"),
+            None,
+        )
+        .await;
+        assert_eq!(ex.status, 400, "{}", ex.render());
+        let errors = ex.json()["errors"].clone();
+        assert_eq!(errors, json!([format!("[{field}] is not a valid key")]));
+        assert!(ex.header("x-request-id").is_some());
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Statement uploads with an overlong boundary (RFC 2046 allows 70 characters) are refused as
+/// any unreadable body is, and a long body with a legal boundary is read in linear time: while
+/// such uploads arrive, `/__admin/health` keeps answering within 100 ms (a 400 KB boundary once
+/// froze every listener for 38 s).
+#[tokio::test]
+async fn hostile_multipart_bodies_freeze_nothing() {
+    let server = default_server().await;
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let long = format!("{}b", "a".repeat(100_000));
+    let legal = format!("{}b", "a".repeat(69));
+    let body = format!("--{}", "a".repeat(1_500_000)).into_bytes();
+    let started = std::time::Instant::now();
+    let uploads = [long, legal].map(|boundary| {
+        let (url, auth, body) = (server.basiq_url().to_owned(), auth.clone(), body.clone());
+        tokio::spawn(async move {
+            let content_type = format!("multipart/form-data; boundary={boundary}");
+            send(
+                &url,
+                "POST",
+                "/users/ea3a81/statements",
+                &[("authorization", &auth), ("content-type", &content_type)],
+                &body,
+            )
+            .await
+        })
+    });
+    for _ in 0..5 {
+        let asked = std::time::Instant::now();
+        let health = get(server.meld_url(), "/__admin/health", &[]).await;
+        assert_eq!(health.status, 200);
+        assert!(
+            asked.elapsed() < std::time::Duration::from_millis(100),
+            "{:?}",
+            asked.elapsed()
+        );
+    }
+    for upload in uploads {
+        let ex = upload.await.expect("upload task");
+        assert_eq!(ex.status, 400, "{}", ex.render());
+        assert_eq!(ex.json()["data"][0]["detail"], "Statement is not valid.");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
