@@ -101,6 +101,17 @@ pub struct ServeArgs {
     )]
     pub max_tenants: usize,
 
+    /// Connections each listener serves at once; further clients wait to be accepted. A request
+    /// head must arrive within 10 s (an idle kept-alive connection is closed after 10 s) and a
+    /// body within 30 s.
+    #[arg(
+        long,
+        value_name = "N",
+        env = "SANDBANK_MAX_CONNECTIONS",
+        default_value_t = crate::conn::DEFAULT_MAX_CONNECTIONS
+    )]
+    pub max_connections: usize,
+
     /// Key that signs the tokens the server issues, so that tokens stay valid across restarts
     /// (default: a random key per process; tokens cannot be minted outside the server).
     #[arg(
@@ -237,6 +248,10 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
                 .token_secret
                 .filter(|s| !s.is_empty())
                 .map(String::into_bytes),
+        },
+        connections: crate::conn::ConnectionLimits {
+            max_connections: args.max_connections,
+            ..crate::conn::ConnectionLimits::default()
         },
     };
     let running = server::start(config).await?;

@@ -10,6 +10,7 @@
 //!   replacement, faults, transitions, webhooks, the journal.
 //! - [`cli`] — `sandbank serve` / `validate` (clap), env fallbacks, combining scenario files.
 //! - [`server`] — binds one listener per vendor, graceful shutdown, [`RunningServer`].
+//! - [`conn`] — what a client connection may cost: header and body timeouts, the connection cap.
 //! - [`engine`] — the shared handle: world, server clock, deterministic runtime ids.
 //! - [`clock`] — the server clock (real, started at an instant, or frozen; advanceable).
 //! - [`scenario`] — the TOML format ([`scenario::model`]), loading, located validation.
@@ -32,6 +33,7 @@ pub mod admin;
 pub mod basiq;
 pub mod cli;
 pub mod clock;
+pub mod conn;
 pub mod delivery;
 pub mod engine;
 pub mod faults;

@@ -9,12 +9,13 @@ use std::io;
 use std::net::SocketAddr;
 
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
+use crate::conn::{ConnectionLimits, Deadline};
 use crate::engine::{Engine, EngineConfig};
 use crate::scenario::Scenario;
 use axum::middleware::from_fn_with_state;
@@ -32,6 +33,8 @@ pub struct ServerConfig {
     pub meld_addr: SocketAddr,
     /// Engine settings (public URLs, clock).
     pub engine: EngineConfig,
+    /// Timeouts and the connection cap of each listener.
+    pub connections: ConnectionLimits,
 }
 
 impl ServerConfig {
@@ -42,6 +45,7 @@ impl ServerConfig {
             basiq_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             meld_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             engine: EngineConfig::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -110,6 +114,7 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
                 .layer(limits::extractor_limit(&engine))
                 .layer(from_fn_with_state((engine.clone(), "basiq"), gate::layer))
                 .merge(admin_router(&engine)),
+            config.connections,
             stopped.clone(),
         ),
         spawn(
@@ -118,6 +123,7 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
                 .layer(limits::extractor_limit(&engine))
                 .layer(from_fn_with_state((engine.clone(), "meld"), gate::layer))
                 .merge(admin_router(&engine)),
+            config.connections,
             stopped,
         ),
         tokio::spawn(async move {
@@ -145,15 +151,28 @@ async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
         .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
 }
 
-/// Accept loop: one HTTP/1.1 connection task per client, all drained on shutdown.
+/// Accept loop: one HTTP/1.1 connection task per client, at most `limits.max_connections` at
+/// once (further clients wait in the listen backlog), all drained on shutdown.
 fn spawn(
     listener: TcpListener,
     router: axum::Router,
+    limits: ConnectionLimits,
     mut stopped: watch::Receiver<()>,
 ) -> JoinHandle<io::Result<()>> {
     tokio::spawn(async move {
         let graceful = GracefulShutdown::new();
+        let slots = std::sync::Arc::new(Semaphore::new(limits.max_connections.max(1)));
+        let mut http = http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout);
         loop {
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+                _ = stopped.changed() => break,
+            };
             let (stream, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(pair) => pair,
@@ -166,12 +185,13 @@ fn spawn(
                 // Resolves on an explicit stop or when the RunningServer is dropped.
                 _ = stopped.changed() => break,
             };
-            let connection = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), with_peer(router.clone(), peer));
+            let service = with_peer(router.clone(), peer, limits.body_timeout);
+            let connection = http.serve_connection(TokioIo::new(stream), service);
             let connection = graceful.watch(connection);
             tokio::spawn(async move {
-                // A client that goes away mid-request is its own business.
+                // A client that goes away mid-request (or too slowly) is its own business.
                 let _ = connection.await;
+                drop(slot);
             });
         }
         drop(listener);
@@ -181,12 +201,14 @@ fn spawn(
 }
 
 /// The router as a hyper service that tells handlers who is calling (`ConnectInfo`), which the
-/// admin API uses to admit loopback callers only. A response a fault rule marked
+/// admin API uses to admit loopback callers only, and gives each request body `body_timeout`
+/// to arrive (a late body reads as a broken one). A response a fault rule marked
 /// [`faults::DropConnection`] becomes an error, which makes hyper close the connection
 /// without answering.
 fn with_peer(
     router: axum::Router,
     peer: SocketAddr,
+    body_timeout: std::time::Duration,
 ) -> impl hyper::service::Service<
     hyper::Request<hyper::body::Incoming>,
     Response = axum::response::Response,
@@ -194,7 +216,8 @@ fn with_peer(
     Future = impl Future<Output = Result<axum::response::Response, faults::Dropped>> + Send,
 > + Clone {
     hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-        let mut request = request.map(axum::body::Body::new);
+        let mut request =
+            request.map(|body| axum::body::Body::new(Deadline::new(body, body_timeout)));
         request
             .extensions_mut()
             .insert(axum::extract::ConnectInfo(peer));

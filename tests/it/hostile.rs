@@ -283,3 +283,92 @@ async fn hostile_multipart_bodies_freeze_nothing() {
         started.elapsed()
     );
 }
+
+/// A server whose connections time out after `ms` milliseconds and that serves at most `max`
+/// connections per listener.
+async fn impatient(ms: u64, max: usize) -> sandbank::RunningServer {
+    let scenario = sandbank::scenario::parse("test.toml", sandbank::scenario::DEFAULT_SCENARIO)
+        .expect("default scenario");
+    let mut config = sandbank::ServerConfig::ephemeral(scenario);
+    config.engine.clock = Some(sandbank::clock::ClockMode::Frozen { at: frozen_at() });
+    config.connections = sandbank::conn::ConnectionLimits {
+        header_timeout: std::time::Duration::from_millis(ms),
+        body_timeout: std::time::Duration::from_millis(ms),
+        max_connections: max,
+    };
+    sandbank::start(config).await.expect("server starts")
+}
+
+/// Reads until the server closes the connection (or 5 s pass); what it sent.
+async fn read_to_close(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::AsyncReadExt as _;
+    let mut got = Vec::new();
+    let read = stream.read_to_end(&mut got);
+    match tokio::time::timeout(std::time::Duration::from_secs(5), read).await {
+        Ok(_) => Some(String::from_utf8_lossy(&got).into_owned()),
+        Err(_) => None,
+    }
+}
+
+/// A client that sends half a request head and stalls, or keeps a connection idle, is cut off
+/// after the header timeout; one that stalls mid-body gets the vendor's 400 for an unreadable
+/// body. Meanwhile `/__admin/health` answers within 100 ms.
+#[tokio::test]
+async fn slow_clients_are_cut_off() {
+    use tokio::io::AsyncWriteExt as _;
+    let server = impatient(300, 64).await;
+    let addr = server.basiq_url().trim_start_matches("http://").to_owned();
+    let connect = || tokio::net::TcpStream::connect(addr.clone());
+
+    let mut slow_head = connect().await.expect("connect");
+    slow_head
+        .write_all(b"GET /users/ea3a81 HTTP/1.1\r\nHost: x\r\nAuthor")
+        .await
+        .expect("write");
+    let mut idle = connect().await.expect("connect");
+    let mut slow_body = connect().await.expect("connect");
+    slow_body
+        .write_all(b"POST /users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":")
+        .await
+        .expect("write");
+
+    let asked = std::time::Instant::now();
+    let health = get(server.basiq_url(), "/__admin/health", &[]).await;
+    assert_eq!(health.status, 200);
+    assert!(asked.elapsed() < std::time::Duration::from_millis(100));
+
+    let started = std::time::Instant::now();
+    assert_eq!(read_to_close(&mut slow_head).await.as_deref(), Some(""));
+    assert_eq!(read_to_close(&mut idle).await.as_deref(), Some(""));
+    let answer = read_to_close(&mut slow_body).await.expect("closed");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    // The token is checked first: Basiq's 403 for a bad token, in its envelope, not a hang.
+    assert!(answer.starts_with("HTTP/1.1 "), "{answer}");
+    assert!(answer.contains("\"type\":\"list\""), "{answer}");
+}
+
+/// With every connection slot held by stalled clients, a new client waits, and is served once
+/// the header timeout frees a slot.
+#[tokio::test]
+async fn the_connection_cap_frees_slots_of_stalled_clients() {
+    use tokio::io::AsyncWriteExt as _;
+    let server = impatient(300, 2).await;
+    let addr = server.meld_url().trim_start_matches("http://").to_owned();
+    let mut stalled = Vec::new();
+    for _ in 0..2 {
+        let mut s = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("connect");
+        s.write_all(b"GET /").await.expect("write");
+        stalled.push(s);
+    }
+    let started = std::time::Instant::now();
+    let health = get(server.meld_url(), "/__admin/health", &[]).await;
+    assert_eq!(health.status, 200);
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(250),
+        "served before a slot was free: {waited:?}"
+    );
+    assert!(waited < std::time::Duration::from_secs(3), "{waited:?}");
+}
