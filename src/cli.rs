@@ -239,7 +239,8 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         engine: EngineConfig {
             basiq_public_url: args.basiq_public_url,
             clock: args.clock,
-            admin_token: args.admin_token,
+            // An empty token (`SANDBANK_ADMIN_TOKEN=` in a CI file) means none was given.
+            admin_token: args.admin_token.filter(|t| !t.trim().is_empty()),
             journal_limit: Some(args.journal_size),
             body_limit: Some(args.max_body_bytes),
             tenant_per_key: args.tenant_per_key,

@@ -20,7 +20,7 @@ use crate::engine::{Engine, EngineConfig};
 use crate::scenario::Scenario;
 use axum::middleware::from_fn_with_state;
 
-use crate::{admin, basiq, faults, gate, limits, meld, tenants};
+use crate::{admin, basiq, faults, gate, limits, meld};
 
 /// Where and what to serve.
 #[derive(Debug, Clone)]
@@ -113,7 +113,7 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
             basiq::router(engine.clone())
                 .layer(limits::extractor_limit(&engine))
                 .layer(from_fn_with_state((engine.clone(), "basiq"), gate::layer))
-                .merge(admin_router(&engine)),
+                .merge(admin::router(engine.clone())),
             config.connections,
             stopped.clone(),
         ),
@@ -122,7 +122,7 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
             meld::router(engine.clone())
                 .layer(limits::extractor_limit(&engine))
                 .layer(from_fn_with_state((engine.clone(), "meld"), gate::layer))
-                .merge(admin_router(&engine)),
+                .merge(admin::router(engine.clone())),
             config.connections,
             stopped,
         ),
@@ -138,11 +138,6 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
         stop,
         tasks,
     })
-}
-
-/// The admin routes, in the tenant a `Sandbank-Tenant` header names.
-fn admin_router(engine: &Engine) -> axum::Router {
-    admin::router(engine.clone()).layer(from_fn_with_state(engine.clone(), tenants::admin_layer))
 }
 
 async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {

@@ -7,12 +7,14 @@
 //! loopback, unless the server was started with an admin token; then they must send
 //! `Authorization: Bearer <token>` from anywhere.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Json, State};
+use axum::extract::{ConnectInfo, Json, Request, State};
+use axum::http::header::ORIGIN;
 use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use chrono::{DateTime, Duration, Utc};
@@ -29,7 +31,7 @@ use crate::engine::Engine;
 use crate::http;
 use crate::value::{Precision, Timestamp};
 
-/// The admin routes.
+/// The admin routes, behind [`guard`], in the tenant a `Sandbank-Tenant` header names.
 pub fn router(engine: Engine) -> Router {
     Router::new()
         .route("/__admin/health", get(health))
@@ -46,7 +48,12 @@ pub fn router(engine: Engine) -> Router {
         .route("/__admin/basiq/users", get(basiq_users))
         .route("/__admin/faults", get(faults::list).post(faults::add))
         .route("/__admin/faults/{id}", delete(faults::remove))
-        .with_state(engine)
+        .with_state(engine.clone())
+        .layer(from_fn_with_state(
+            engine.clone(),
+            crate::tenants::admin_layer,
+        ))
+        .layer(from_fn_with_state(engine, guard))
 }
 
 pub(crate) fn error(status: StatusCode, message: &str) -> Response {
@@ -62,37 +69,102 @@ pub(crate) enum Refusal {
         "the admin API answers loopback callers only; start the server with --admin-token to open it"
     )]
     NotLoopback,
+    #[error(
+        "the admin API answers requests addressed to localhost or a loopback address only; start the server with --admin-token to open it"
+    )]
+    NotLoopbackHost,
+    #[error("the admin API does not answer web pages (the request has an Origin header)")]
+    FromWebPage,
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let status = match self {
             Refusal::TokenRequired => StatusCode::UNAUTHORIZED,
-            Refusal::NotLoopback => StatusCode::FORBIDDEN,
+            Refusal::NotLoopback | Refusal::NotLoopbackHost | Refusal::FromWebPage => {
+                StatusCode::FORBIDDEN
+            }
         };
         error(status, &self.to_string())
     }
 }
 
-/// Admits loopback callers, or anyone with the admin token when one is configured.
-pub(crate) fn admit(engine: &Engine, peer: Extensions, headers: &HeaderMap) -> Result<(), Refusal> {
-    match &engine.config().admin_token {
-        Some(token) => {
-            let sent =
-                http::header(headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
-            if sent.map(str::trim) == Some(token.as_str()) {
-                Ok(())
-            } else {
-                Err(Refusal::TokenRequired)
-            }
-        }
-        None if peer
-            .get::<ConnectInfo<SocketAddr>>()
-            .is_some_and(|ConnectInfo(p)| p.ip().is_loopback()) =>
-        {
-            Ok(())
-        }
-        None => Err(Refusal::NotLoopback),
+/// The middleware in front of every admin route but health (which reveals nothing and answers
+/// anyone, so that a container's health can be probed from outside it). It runs before a
+/// `Sandbank-Tenant` header is looked at, so a refused caller learns nothing about tenants.
+async fn guard(State(engine): State<Engine>, request: Request, next: Next) -> Response {
+    if request.uri().path() == "/__admin/health" {
+        return next.run(request).await;
+    }
+    match admit(&engine, request.extensions(), request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// Admits loopback callers that address the server by a loopback name, or anyone with the admin
+/// token when one is configured; never a request a web page sent (it carries `Origin`), so a
+/// page in a developer's browser cannot reset or replace the scenario, whether it posts across
+/// origins or rebinds its own name to 127.0.0.1.
+fn admit(engine: &Engine, peer: &Extensions, headers: &HeaderMap) -> Result<(), Refusal> {
+    if headers.contains_key(ORIGIN) {
+        return Err(Refusal::FromWebPage);
+    }
+    if let Some(token) = engine
+        .config()
+        .admin_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    {
+        let sent = http::header(headers, "authorization")
+            .and_then(|v| v.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, credential)| credential.trim());
+        return match sent {
+            Some(sent) if same_secret(sent.as_bytes(), token.as_bytes()) => Ok(()),
+            _ => Err(Refusal::TokenRequired),
+        };
+    }
+    let loopback_peer = peer
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(p)| p.ip().is_loopback());
+    if !loopback_peer {
+        return Err(Refusal::NotLoopback);
+    }
+    match http::header(headers, "host") {
+        Some(host) if !is_loopback_host(host) => Err(Refusal::NotLoopbackHost),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a `Host` header names this machine: `localhost` (or a name under it, RFC 6761) or a
+/// loopback address, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim();
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or(v6, |(address, _)| address),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// The answer to an admin body that is not the JSON a route expects: 415 naming the header when
+/// the request did not say it sends JSON, 400 with the expected shape otherwise.
+pub(crate) fn bad_json(rejection: &JsonRejection, expected: &str) -> Response {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &format!("send Content-Type: application/json with {expected}"),
+        ),
+        _ => error(StatusCode::BAD_REQUEST, &format!("expected {expected}")),
     }
 }
 
@@ -101,42 +173,26 @@ fn now_body(engine: &Engine) -> serde_json::Value {
     json!({ "now": now, "frozen": engine.clock().is_frozen() })
 }
 
-/// `GET /__admin/health` → `{"status":"ok"}`.
-async fn health(State(engine): State<Engine>, peer: Extensions, headers: HeaderMap) -> Response {
-    match admit(&engine, peer, &headers) {
-        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
-        Err(e) => e.into_response(),
-    }
+/// `GET /__admin/health` → `{"status":"ok"}`, to any caller; it never waits on the world.
+async fn health() -> Response {
+    Json(json!({ "status": "ok" })).into_response()
 }
 
 /// `POST /__admin/reset`: back to the loaded scenario's initial state and clock.
-async fn reset(State(engine): State<Engine>, peer: Extensions, headers: HeaderMap) -> Response {
-    if let Err(e) = admit(&engine, peer, &headers) {
-        return e.into_response();
-    }
+async fn reset(State(engine): State<Engine>) -> Response {
     engine.reset();
     Json(now_body(&engine)).into_response()
 }
 
 /// `GET /__admin/clock` → `{"now": "<RFC 3339>", "frozen": bool}`.
-async fn clock(State(engine): State<Engine>, peer: Extensions, headers: HeaderMap) -> Response {
-    match admit(&engine, peer, &headers) {
-        Ok(()) => Json(now_body(&engine)).into_response(),
-        Err(e) => e.into_response(),
-    }
+async fn clock(State(engine): State<Engine>) -> Response {
+    Json(now_body(&engine)).into_response()
 }
 
 /// `GET /__admin/basiq/users` → `{"users": [{"id", "connections", "accounts", "transactions"}]}`:
 /// every Basiq user, listed ones and generated ones, in scenario order (Basiq has no API that
 /// lists users).
-async fn basiq_users(
-    State(engine): State<Engine>,
-    peer: Extensions,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(e) = admit(&engine, peer, &headers) {
-        return e.into_response();
-    }
+async fn basiq_users(State(engine): State<Engine>) -> Response {
     let users = engine.with_world_at(|w, _| {
         w.basiq
             .users
@@ -162,15 +218,11 @@ struct Advance {
 /// `POST /__admin/clock/advance` `{"seconds": N}`: makes N seconds pass at once.
 async fn advance(
     State(engine): State<Engine>,
-    peer: Extensions,
-    headers: HeaderMap,
     body: Result<Json<Advance>, JsonRejection>,
 ) -> Response {
-    if let Err(e) = admit(&engine, peer, &headers) {
-        return e.into_response();
-    }
-    let Ok(Json(Advance { seconds })) = body else {
-        return error(StatusCode::BAD_REQUEST, "expected {\"seconds\": <integer>}");
+    let Json(Advance { seconds }) = match body {
+        Ok(body) => body,
+        Err(rejection) => return bad_json(&rejection, "{\"seconds\": <integer>}"),
     };
     let Some(by) = Duration::try_seconds(seconds).filter(|_| seconds >= 0) else {
         return error(
@@ -190,24 +242,16 @@ struct Set {
 }
 
 /// `POST /__admin/clock/set` `{"now": "<RFC 3339>"}`.
-async fn set(
-    State(engine): State<Engine>,
-    peer: Extensions,
-    headers: HeaderMap,
-    body: Result<Json<Set>, JsonRejection>,
-) -> Response {
-    if let Err(e) = admit(&engine, peer, &headers) {
-        return e.into_response();
-    }
-    let parsed = body
-        .ok()
-        .and_then(|Json(Set { now })| DateTime::parse_from_rfc3339(&now).ok())
-        .map(|d| d.with_timezone(&Utc));
+async fn set(State(engine): State<Engine>, body: Result<Json<Set>, JsonRejection>) -> Response {
+    const EXPECTED: &str = "{\"now\": \"<RFC 3339 instant>\"}";
+    let parsed = match body {
+        Ok(Json(Set { now })) => DateTime::parse_from_rfc3339(&now)
+            .ok()
+            .map(|d| d.with_timezone(&Utc)),
+        Err(rejection) => return bad_json(&rejection, EXPECTED),
+    };
     let Some(at) = parsed else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "expected {\"now\": \"<RFC 3339 instant>\"}",
-        );
+        return error(StatusCode::BAD_REQUEST, &format!("expected {EXPECTED}"));
     };
     match engine.clock().try_set(at) {
         Ok(()) => Json(now_body(&engine)).into_response(),

@@ -3,24 +3,14 @@
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::http::{Extensions, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::admit;
 use crate::basiq::auth::percent_decode;
 use crate::engine::Engine;
 
 /// The handler.
-pub(super) async fn list(
-    State(engine): State<Engine>,
-    peer: Extensions,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(e) = admit(&engine, peer, &headers) {
-        return e.into_response();
-    }
+pub(super) async fn list(State(engine): State<Engine>, RawQuery(query): RawQuery) -> Response {
     let pairs: Vec<(String, String)> = query
         .as_deref()
         .unwrap_or("")

@@ -6,12 +6,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::json;
 
-use super::{admit, error, now_body};
+use super::{error, now_body};
 use crate::engine::Engine;
 use crate::scenario;
 
@@ -19,15 +19,7 @@ use crate::scenario;
 const FILE: &str = "scenario.toml";
 
 /// `POST /__admin/scenario` with a TOML body.
-pub async fn load(
-    State(engine): State<Engine>,
-    peer: Extensions,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    if let Err(e) = admit(&engine, peer, &headers) {
-        return e.into_response();
-    }
+pub async fn load(State(engine): State<Engine>, body: Result<Bytes, BytesRejection>) -> Response {
     let body = match body {
         Ok(body) => body,
         Err(rejection) => return error(rejection.status(), &rejection.body_text()),

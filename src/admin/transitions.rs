@@ -7,12 +7,12 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Json, State};
-use axum::http::{Extensions, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{admit, error};
+use super::{bad_json, error};
 use crate::engine::Engine;
 use crate::world::{Scheduled, Target, World};
 use crate::{basiq, meld};
@@ -46,18 +46,16 @@ fn current(w: &World, target: &Target) -> (Option<String>, Option<String>) {
 /// The handler.
 pub(super) async fn apply(
     State(engine): State<Engine>,
-    peer: Extensions,
-    headers: HeaderMap,
     body: Result<Json<Transition>, JsonRejection>,
 ) -> Response {
-    if let Err(e) = admit(&engine, peer, &headers) {
-        return e.into_response();
-    }
-    let Ok(Json(t)) = body else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "expected {\"vendor\": \"basiq\"|\"meld\", \"connection\": \"<id>\", \"status\": \"…\", \"statusReason\": \"…\"|null}",
-        );
+    let Json(t) = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return bad_json(
+                &rejection,
+                "{\"vendor\": \"basiq\"|\"meld\", \"connection\": \"<id>\", \"status\": \"…\", \"statusReason\": \"…\"|null}",
+            );
+        }
     };
     let meld = match t.vendor.as_str() {
         "meld" => true,

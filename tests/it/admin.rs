@@ -105,7 +105,10 @@ async fn reset_restores_the_scenario() {
     );
 }
 
-/// With an admin token, callers must send it; without one, only loopback callers get in.
+/// With an admin token, callers must send it (scheme in any case); without one, only loopback
+/// callers that address the server by a loopback name get in. Health answers anyone; nothing
+/// answers a web page (a request with `Origin`); an empty token counts as none; a refused caller
+/// learns nothing about tenants.
 #[tokio::test]
 async fn who_may_call() {
     let scenario =
@@ -113,39 +116,109 @@ async fn who_may_call() {
     let mut config = sandbank::ServerConfig::ephemeral(scenario.clone());
     config.engine.admin_token = Some("s3cret".to_owned());
     let guarded = sandbank::start(config).await.expect("starts");
+    let status = async |path: &str, headers: &[(&str, &str)]| {
+        get(guarded.basiq_url(), path, headers).await.status
+    };
+    assert_eq!(status("/__admin/health", &[]).await, 200);
+    assert_eq!(status("/__admin/clock", &[]).await, 401);
     assert_eq!(
-        get(guarded.basiq_url(), "/__admin/health", &[])
-            .await
-            .status,
+        status("/__admin/clock", &[("authorization", "Bearer wrong")]).await,
         401
     );
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let auth = format!("{scheme} s3cret");
+        assert_eq!(
+            status("/__admin/clock", &[("authorization", &auth)]).await,
+            200,
+            "{scheme}"
+        );
+    }
     assert_eq!(
-        get(
-            guarded.basiq_url(),
-            "/__admin/health",
-            &[("authorization", "Bearer wrong")]
+        status(
+            "/__admin/clock",
+            &[
+                ("authorization", "Bearer s3cret"),
+                ("origin", "https://evil.example")
+            ]
         )
-        .await
-        .status,
+        .await,
+        403
+    );
+    // The tenant lookup comes after the token check: an unknown tenant is not revealed.
+    assert_eq!(
+        status("/__admin/requests", &[("sandbank-tenant", "sk_sb_nobody")]).await,
         401
     );
+
+    let mut empty = sandbank::ServerConfig::ephemeral(scenario.clone());
+    empty.engine.admin_token = Some(String::new());
+    let open = sandbank::start(empty).await.expect("starts");
     assert_eq!(
-        get(
-            guarded.basiq_url(),
-            "/__admin/health",
-            &[("authorization", "Bearer s3cret")]
-        )
-        .await
-        .status,
+        get(open.basiq_url(), "/__admin/clock", &[]).await.status,
         200
     );
 
     let engine = sandbank::Engine::new(&scenario, sandbank::EngineConfig::default());
     let router = sandbank::admin::router(engine);
-    for (peer, status) in [("10.1.2.3:5000", 403), ("127.0.0.1:5000", 200)] {
-        let mut request = axum::http::Request::get("/__admin/health")
-            .body(axum::body::Body::empty())
-            .expect("request");
+    let cases = [
+        (
+            "/__admin/health",
+            "10.1.2.3:5000",
+            "sandbank.test",
+            None,
+            200,
+        ),
+        (
+            "/__admin/clock",
+            "10.1.2.3:5000",
+            "127.0.0.1:4010",
+            None,
+            403,
+        ),
+        (
+            "/__admin/clock",
+            "127.0.0.1:5000",
+            "127.0.0.1:4010",
+            None,
+            200,
+        ),
+        (
+            "/__admin/clock",
+            "127.0.0.1:5000",
+            "localhost:4010",
+            None,
+            200,
+        ),
+        ("/__admin/clock", "127.0.0.1:5000", "[::1]:4010", None, 200),
+        (
+            "/__admin/clock",
+            "127.0.0.1:5000",
+            "api.localhost",
+            None,
+            200,
+        ),
+        // A page whose name was rebound to 127.0.0.1.
+        (
+            "/__admin/clock",
+            "127.0.0.1:5000",
+            "rebound.example:4010",
+            None,
+            403,
+        ),
+        (
+            "/__admin/clock",
+            "127.0.0.1:5000",
+            "localhost:4010",
+            Some("http://localhost:3000"),
+            403,
+        ),
+    ];
+    for (path, peer, host, origin, status) in cases {
+        let mut request = axum::http::Request::get(path).header("host", host);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let mut request = request.body(axum::body::Body::empty()).expect("request");
         let peer: SocketAddr = peer.parse().expect("address");
         request
             .extensions_mut()
@@ -153,8 +226,36 @@ async fn who_may_call() {
         let response = tower::ServiceExt::oneshot(router.clone(), request)
             .await
             .expect("infallible");
-        assert_eq!(response.status().as_u16(), status, "{peer}");
+        assert_eq!(
+            response.status().as_u16(),
+            status,
+            "{path} from {peer} to {host} ({origin:?})"
+        );
     }
+}
+
+/// An admin body without `Content-Type: application/json` is refused with a message that names
+/// the header, and changes nothing.
+#[tokio::test]
+async fn admin_bodies_name_the_missing_content_type() {
+    let server = default_server().await;
+    for (path, body) in [
+        ("/__admin/clock/advance", r#"{"seconds": 60}"#),
+        ("/__admin/clock/set", r#"{"now": "2030-01-01T00:00:00Z"}"#),
+        ("/__admin/faults", r#"{"status": 500}"#),
+    ] {
+        let ex = send(server.basiq_url(), "POST", path, &[], body.as_bytes()).await;
+        assert_eq!(ex.status, 415, "{path}: {}", ex.render());
+        let message = ex.json()["error"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            message.contains("Content-Type: application/json"),
+            "{message}"
+        );
+    }
+    let clock = get(server.basiq_url(), "/__admin/clock", &[]).await.json();
+    assert_eq!(clock["now"], "2026-01-15T09:00:00.000Z");
+    let faults = get(server.basiq_url(), "/__admin/faults", &[]).await.json();
+    assert_eq!(faults["faults"], serde_json::json!([]));
 }
 
 /// Forced transitions: a Meld connection breaks now (with its STATUS_CHANGE event), a Basiq
