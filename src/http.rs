@@ -1,5 +1,5 @@
-//! Small HTTP helpers both vendors use: JSON responses, the base URL links are built on, and
-//! reading headers leniently.
+//! Small HTTP helpers both vendors use: JSON responses, the base URL links are built on,
+//! reading headers leniently, and decoding query and form text.
 
 use axum::http::header::{CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -65,4 +65,34 @@ pub fn accepts_json(headers: &HeaderMap) -> Result<(), String> {
         matches!(media.as_str(), "*/*" | "application/*" | "application/json")
     });
     if ok { Ok(()) } else { Err(accept.to_owned()) }
+}
+
+/// Decodes `application/x-www-form-urlencoded` text (`+` is a space).
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = text.get(i + 1..i + 3)?;
+                if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return None;
+                }
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A query value decoded, or as written when it is not valid percent-encoding: a malformed
+/// value must not vanish (a dropped `filter` would answer with the unfiltered list), so it
+/// reaches the parameter's own check, which refuses it as that vendor does.
+pub fn decode_or_raw(text: &str) -> String {
+    percent_decode(text).unwrap_or_else(|| text.to_owned())
 }

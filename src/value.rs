@@ -14,8 +14,18 @@ use serde::{Deserialize, Deserializer};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Money(pub i64);
 
+/// The largest amount, in cents, a scenario or a request may write (1,000,000,000.00 either
+/// way). Sums of as many amounts as a world may hold stay far inside `i64`, so adding up
+/// balances cannot overflow.
+pub const MAX_CENTS: i64 = 100_000_000_000;
+
 impl Money {
-    /// Parses `"-10.09"`, `"10"`, `"10.5"`; at most two decimals.
+    /// An amount within [`MAX_CENTS`].
+    fn bounded(cents: i64) -> Option<Money> {
+        (cents.checked_abs()? <= MAX_CENTS).then_some(Money(cents))
+    }
+
+    /// Parses `"-10.09"`, `"10"`, `"10.5"`; at most two decimals and [`MAX_CENTS`].
     pub fn parse(text: &str) -> Option<Money> {
         let text = text.trim();
         let (negative, digits) = match text.strip_prefix('-') {
@@ -40,7 +50,7 @@ impl Money {
             _ => frac.parse().ok()?,
         };
         let cents = whole.checked_mul(100)?.checked_add(frac)?;
-        Some(Money(if negative { -cents } else { cents }))
+        Money::bounded(if negative { -cents } else { cents })
     }
 
     /// From a float as written in a TOML number; rounds to the cent.
@@ -48,7 +58,7 @@ impl Money {
         if !value.is_finite() || value.abs() > 1e15 {
             return None;
         }
-        Some(Money((value * 100.0).round() as i64))
+        Money::bounded((value * 100.0).round() as i64)
     }
 }
 
@@ -71,12 +81,12 @@ impl<'de> Deserialize<'de> for Money {
         }
         let parsed = match Raw::deserialize(de)? {
             Raw::Text(t) => Money::parse(&t),
-            Raw::Int(i) => i.checked_mul(100).map(Money),
+            Raw::Int(i) => i.checked_mul(100).and_then(Money::bounded),
             Raw::Float(f) => Money::from_f64(f),
         };
         parsed.ok_or_else(|| {
             serde::de::Error::custom(
-                "expected an amount such as \"10.00\" or 10.5 (two decimals at most)",
+                "expected an amount such as \"10.00\" or 10.5 (two decimals at most, within ±1000000000.00)",
             )
         })
     }

@@ -6,7 +6,6 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::basiq::auth::percent_decode;
 use crate::engine::Engine;
 
 /// The handler.
@@ -16,7 +15,7 @@ pub(super) async fn list(State(engine): State<Engine>, RawQuery(query): RawQuery
         .unwrap_or("")
         .split('&')
         .filter_map(|p| p.split_once('='))
-        .filter_map(|(k, v)| Some((k.to_owned(), percent_decode(v)?)))
+        .map(|(k, v)| (k.to_owned(), crate::http::decode_or_raw(v)))
         .collect();
     let get = |name: &str| {
         pairs

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::error::BasiqError;
 use super::model::Scope;
 use crate::engine::Engine;
-use crate::http;
+use crate::http::{self, percent_decode};
 use crate::jwt;
 use crate::scenario::check::basiq_application_of;
 use crate::world::World;
@@ -178,26 +178,6 @@ fn serde_urlencoded_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {
             Some((percent_decode(k)?, percent_decode(v)?))
         })
         .collect()
-}
-
-/// Decodes `application/x-www-form-urlencoded` text (`+` is a space).
-pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = text.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Most verified tokens remembered at once.

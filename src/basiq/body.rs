@@ -27,7 +27,11 @@ pub fn json<T: DeserializeOwned>(
         };
         return Err(BasiqError::ContentTypeUnsupported(shown.to_owned()));
     }
-    serde_json::from_slice(&body).map_err(|_| BasiqError::BodyInvalid(invalid))
+    // Read as a value first, so that a key written twice counts once (the last one), as Basiq's
+    // gateway and Meld's read it, instead of failing the typed read.
+    serde_json::from_slice::<serde_json::Value>(&body)
+        .and_then(serde_json::from_value)
+        .map_err(|_| BasiqError::BodyInvalid(invalid))
 }
 
 /// The body's bytes: too large → 413, unreadable → 400 `invalid-content` with `invalid`.

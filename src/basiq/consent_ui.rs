@@ -906,8 +906,8 @@ fn query_values(form: Option<&str>, name: &str) -> Vec<String> {
     form.unwrap_or_default()
         .split('&')
         .filter_map(|pair| pair.split_once('='))
-        .filter(|(k, _)| super::auth::percent_decode(k).as_deref() == Some(name))
-        .filter_map(|(_, v)| super::auth::percent_decode(v))
+        .filter(|(k, _)| crate::http::percent_decode(k).as_deref() == Some(name))
+        .filter_map(|(_, v)| crate::http::percent_decode(v))
         .collect()
 }
 

@@ -218,8 +218,8 @@ pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     query?
         .split('&')
         .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-        .find(|(k, _)| auth::percent_decode(k).as_deref() == Some(name))
-        .and_then(|(_, v)| auth::percent_decode(v))
+        .find(|(k, _)| http::decode_or_raw(k) == name)
+        .map(|(_, v)| http::decode_or_raw(v))
 }
 
 /// Fields and operators `GET /users/{id}/connections` filters on.

@@ -6,6 +6,7 @@
 //! is [`super::lifecycle`]'s.
 
 use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -39,7 +40,7 @@ fn describe(c: &model::Connection) -> String {
 pub async fn refresh(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::CONNECTIONS);
@@ -105,7 +106,7 @@ pub async fn refresh(
 pub async fn update(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::CONNECTIONS);
@@ -170,7 +171,7 @@ pub async fn update(
 pub async fn delete(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::CONNECTIONS);
     let outcome = (|| {

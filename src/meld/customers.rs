@@ -4,6 +4,7 @@
 //! `serviceProviders`, of its provider-side customers only.
 
 use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -236,7 +237,7 @@ pub async fn search(
 pub async fn get(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::CONNECTIONS);
     let outcome = (|| {
@@ -257,7 +258,7 @@ pub async fn get(
 pub async fn update(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::CONNECTIONS);
@@ -301,7 +302,7 @@ pub async fn update(
 pub async fn delete(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::CONNECTIONS);

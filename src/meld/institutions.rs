@@ -4,6 +4,7 @@
 //!
 //! Institutions are listed by `rank`, most popular first, as Meld orders its picker.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -186,7 +187,7 @@ pub async fn search(
 pub async fn get(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::CONNECTIONS);
     let outcome = (|| {

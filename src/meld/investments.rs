@@ -7,6 +7,7 @@
 //! then symbol; investment transactions by account, then newest first. Quantities are written
 //! with three decimals, money with two.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -158,7 +159,7 @@ pub async fn search_holdings(
 pub async fn get_holding(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::TRANSACTIONS);
     let outcome = (|| {
@@ -227,7 +228,7 @@ pub async fn search_transactions(
 pub async fn get_transaction(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::TRANSACTIONS);
     let outcome = (|| {

@@ -31,6 +31,7 @@ pub mod version;
 pub mod wire;
 
 use axum::Router;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -41,7 +42,6 @@ use bytes::Bytes;
 
 use self::error::MeldError;
 use self::page::{Kind, Paging};
-use crate::basiq::auth::percent_decode;
 use crate::engine::Engine;
 use crate::http;
 use crate::scenario::check::valid_date;
@@ -211,8 +211,9 @@ impl Call {
     }
 }
 
-/// The id from a `{…}` path segment; a missing one reads as empty (and is then not found).
-pub(crate) fn path_id(path: Option<Path<String>>) -> String {
+/// The id from a `{…}` path segment; a missing or undecodable one (invalid UTF-8) reads as
+/// empty, and is then not found, in Meld's envelope.
+pub(crate) fn path_id(path: Result<Path<String>, PathRejection>) -> String {
     path.map(|p| p.0).unwrap_or_default()
 }
 
@@ -222,9 +223,9 @@ pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .unwrap_or("")
         .split('&')
         .filter(|p| !p.is_empty())
-        .filter_map(|pair| {
+        .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((percent_decode(k)?, percent_decode(v)?))
+            (http::decode_or_raw(k), http::decode_or_raw(v))
         })
         .collect()
 }
@@ -347,7 +348,7 @@ async fn search_connections(
 async fn get_connection(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::CONNECTIONS);
     let outcome = (|| {

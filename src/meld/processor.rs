@@ -6,6 +6,7 @@
 //! more than one. Tokens never expire, so nothing is kept.
 
 use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -24,7 +25,7 @@ const ISSUERS: &[&str] = &["PLAID", "MX"];
 pub async fn create_token(
     State(engine): State<Engine>,
     headers: HeaderMap,
-    path: Option<Path<String>>,
+    path: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let call = Call::begin(&engine, &headers, version::ACCOUNTS);

@@ -372,3 +372,134 @@ async fn the_connection_cap_frees_slots_of_stalled_clients() {
     );
     assert!(waited < std::time::Duration::from_secs(3), "{waited:?}");
 }
+
+/// Malformed percent-encoding in a query does not make a parameter vanish (which answered the
+/// unfiltered list): the value reaches the parameter's own check and is refused there, in the
+/// vendor's envelope.
+#[tokio::test]
+async fn malformed_percent_encoding_is_refused_not_dropped() {
+    let server = default_server().await;
+    let auth = format!("Bearer {}", server_token(&server).await);
+    for query in [
+        "filter=%ZZ",
+        "filter=transaction.status.eq(%FF)",
+        "limit=%+5",
+    ] {
+        let ex = get(
+            server.basiq_url(),
+            &format!("/users/ea3a81/transactions?{query}"),
+            &[("authorization", &auth)],
+        )
+        .await;
+        assert_eq!(ex.status, 400, "{query}: {}", ex.render());
+        assert_eq!(ex.json()["type"], "list", "{query}");
+    }
+    for (query, param) in [
+        ("after=%FF", "[after]"),
+        ("status=%ZZ", "[status]"),
+        ("limit=%ZZ", "[limit]"),
+    ] {
+        let ex = meld_call(
+            &server,
+            "GET",
+            &format!("/accounts/customers?{query}"),
+            None,
+        )
+        .await;
+        assert_eq!(ex.status, 400, "{query}: {}", ex.render());
+        let errors = ex.json()["errors"].to_string();
+        assert!(errors.contains(param), "{query}: {errors}");
+        assert!(ex.header("meld-version").is_some());
+    }
+}
+
+/// Path segments that are not UTF-8 once decoded get the vendor's envelope (Meld's headers
+/// included), never a plain-text rejection.
+#[tokio::test]
+async fn undecodable_path_segments_get_the_vendor_envelope() {
+    let server = default_server().await;
+    for path in [
+        "/bank-linking/connections/%FF",
+        "/bank-linking/accounts/%C3%28",
+        "/accounts/customers/%FF",
+        "/institutions/%FF",
+        "/bank-linking/investments/holdings/%FF",
+    ] {
+        let ex = meld_call(&server, "GET", path, None).await;
+        assert_eq!(ex.status, 404, "{path}: {}", ex.render());
+        assert_eq!(
+            ex.header("content-type"),
+            Some("application/json"),
+            "{path}"
+        );
+        assert!(ex.header("meld-version").is_some(), "{path}");
+        assert!(ex.header("x-request-id").is_some(), "{path}");
+        assert!(ex.json()["message"].is_string(), "{path}");
+    }
+    let auth = format!("Bearer {}", server_token(&server).await);
+    for path in ["/users/%FF", "/users/ea3a81/connections/%FF"] {
+        let ex = get(server.basiq_url(), path, &[("authorization", &auth)]).await;
+        assert_eq!(ex.status, 400, "{path}: {}", ex.render());
+        assert_eq!(ex.json()["type"], "list", "{path}");
+    }
+}
+
+/// Amounts beyond ±1,000,000,000.00 (or beyond `i64` cents) are a located problem, not a
+/// balance that wraps when transactions are added up.
+#[test]
+fn amounts_are_bounded() {
+    for amount in [
+        "\"1000000000.01\"",
+        "\"-92233720368547758.08\"",
+        "9223372036854775807",
+        "1e14",
+    ] {
+        let text = format!(
+            "[[basiq.users]]\n[[basiq.users.connections]]\n[[basiq.users.connections.accounts]]\nbalance = {amount}\n"
+        );
+        let problem = match sandbank::scenario::parse("money.toml", &text) {
+            Ok(_) => panic!("{amount}: accepted"),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            problem.contains("within ±1000000000.00"),
+            "{amount}: {problem}"
+        );
+    }
+    let most = "[[basiq.users]]\n[[basiq.users.connections]]\n[[basiq.users.connections.accounts]]\nbalance = \"-1000000000.00\"\n";
+    assert!(sandbank::scenario::parse("money.toml", most).is_ok());
+}
+
+/// A JSON key written twice counts once, the last one, at both vendors alike.
+#[tokio::test]
+async fn duplicate_json_keys_count_once_at_both_vendors() {
+    let b = Basiq::start().await;
+    let body =
+        br#"{"email": "first@example.com", "email": "last@example.com", "mobile": "+61410888999"}"#;
+    let ex = send(
+        b.server.basiq_url(),
+        "POST",
+        "/users",
+        &[
+            ("authorization", &b.server_auth),
+            ("content-type", "application/json"),
+        ],
+        body,
+    )
+    .await;
+    assert_eq!(ex.status, 201, "{}", ex.render());
+    assert_eq!(ex.json()["email"], "last@example.com");
+    let meld = send(
+        b.server.meld_url(),
+        "POST",
+        "/accounts/customers",
+        &[
+            ("authorization", &format!("BASIC {MELD_KEY}")),
+            ("content-type", "application/json"),
+        ],
+        br#"{"externalId": "first", "externalId": "dup-last"}"#,
+    )
+    .await;
+    assert!(meld.status < 300, "{}", meld.render());
+    assert_eq!(meld.json()["externalId"], "dup-last");
+}
