@@ -23,6 +23,8 @@ pub struct Cli {
 
 /// What to do.
 #[derive(Debug, Subcommand)]
+// Parsed once per process: the size of `serve`'s arguments costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Serve Basiq and Meld from a scenario (the embedded default when none is given).
     Serve(ServeArgs),
@@ -61,7 +63,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL", env = "SANDBANK_BASIQ_PUBLIC_URL")]
     pub basiq_public_url: Option<String>,
     /// Open the admin API (`/__admin`) to any caller that sends `Authorization: Bearer <TOKEN>`
-    /// (without it, only loopback callers may use it).
+    /// (without it, only loopback callers may use it; `/__admin/health` answers anyone).
     #[arg(long, value_name = "TOKEN", env = "SANDBANK_ADMIN_TOKEN")]
     pub admin_token: Option<String>,
     /// Server clock: `real`, `real@<RFC 3339>` (running from that instant) or
@@ -111,6 +113,16 @@ pub struct ServeArgs {
         default_value_t = crate::conn::DEFAULT_MAX_CONNECTIONS
     )]
     pub max_connections: usize,
+
+    /// Hosts webhooks may be delivered to, as `host` or `host:port` (repeat or separate with
+    /// commas); others are logged as "Not allowed by --webhook-allow" (default: any host).
+    #[arg(
+        long,
+        value_name = "HOST[:PORT]",
+        env = "SANDBANK_WEBHOOK_ALLOW",
+        value_delimiter = ','
+    )]
+    pub webhook_allow: Vec<String>,
 
     /// Key that signs the tokens the server issues, so that tokens stay valid across restarts
     /// (default: a random key per process; tokens cannot be minted outside the server).
@@ -249,6 +261,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
                 .token_secret
                 .filter(|s| !s.is_empty())
                 .map(String::into_bytes),
+            webhook_allow: (!args.webhook_allow.is_empty()).then_some(args.webhook_allow),
         },
         connections: crate::conn::ConnectionLimits {
             max_connections: args.max_connections,

@@ -43,6 +43,8 @@ pub struct EngineConfig {
     /// from the operating system, so no token can be minted outside the server (the scenario,
     /// whose seed may be public, never decides it).
     pub token_secret: Option<Vec<u8>>,
+    /// Receivers webhooks may go to (`host` or `host:port`); any receiver when `None`.
+    pub webhook_allow: Option<Vec<String>>,
 }
 
 /// Shared handle; clones share state.

@@ -77,6 +77,8 @@ pub enum Outcome {
     Timeout,
     /// No connection (or not an `http://` URL).
     CouldNotConnect,
+    /// The receiver's host is not on the server's webhook allow-list (`--webhook-allow`).
+    NotAllowed,
 }
 
 impl Outcome {
@@ -95,6 +97,7 @@ impl Outcome {
             Outcome::Answered(code, _) => format!("HTTP error: {code}"),
             Outcome::Timeout => "Timeout".to_owned(),
             Outcome::CouldNotConnect => "Could not connect".to_owned(),
+            Outcome::NotAllowed => "Not allowed by --webhook-allow".to_owned(),
         }
     }
 }
@@ -127,6 +130,55 @@ impl Attempt {
             "error": self.error,
             "time": Timestamp::new(self.at, Precision::Millis).to_string(),
         })
+    }
+}
+
+/// Whether a receiver at `host` and `port` may be sent to: every receiver when the allow-list
+/// is `None`, otherwise one whose host (any port) or `host:port` is listed. Hosts compare
+/// without regard to case; IPv6 addresses are written in brackets (`[::1]:9000`).
+pub fn allowed(list: Option<&[String]>, host: &str, port: u16) -> bool {
+    let Some(list) = list else { return true };
+    let host = host.trim_matches(['[', ']']);
+    list.iter().any(|entry| {
+        let (name, wanted) = split_host_port(entry.trim());
+        name.eq_ignore_ascii_case(host) && wanted.is_none_or(|p| p == port)
+    })
+}
+
+/// `host`, `host:port`, `[v6]` or `[v6]:port` (a bare IPv6 address has no port).
+fn split_host_port(entry: &str) -> (&str, Option<u16>) {
+    if let Some(rest) = entry.strip_prefix('[') {
+        let (address, after) = rest.split_once(']').unwrap_or((rest, ""));
+        return (
+            address,
+            after.strip_prefix(':').and_then(|p| p.parse().ok()),
+        );
+    }
+    match entry.split_once(':') {
+        Some((name, port)) if !port.contains(':') => (name, port.parse().ok()),
+        _ => (entry, None),
+    }
+}
+
+#[cfg(test)]
+mod allow_tests {
+    use super::allowed;
+
+    #[test]
+    fn hosts_ports_and_brackets() {
+        let list = [
+            "receiver".to_owned(),
+            "127.0.0.1:9000".to_owned(),
+            "[::1]:80".to_owned(),
+        ];
+        let list = Some(&list[..]);
+        assert!(allowed(None, "anything", 1));
+        assert!(allowed(list, "RECEIVER", 1234));
+        assert!(allowed(list, "127.0.0.1", 9000));
+        assert!(!allowed(list, "127.0.0.1", 9001));
+        assert!(allowed(list, "[::1]", 80));
+        assert!(!allowed(list, "[::1]", 81));
+        assert!(!allowed(list, "169.254.169.254", 80));
     }
 }
 
@@ -229,6 +281,7 @@ pub fn finish(world: &mut World, id: &str, outcome: Outcome, now: DateTime<Utc>)
         Outcome::Answered(code, phrase) => (Some(*code), phrase.clone()),
         Outcome::Timeout => (None, "Timeout".to_owned()),
         Outcome::CouldNotConnect => (None, "Could not connect".to_owned()),
+        Outcome::NotAllowed => (None, "Not allowed".to_owned()),
     };
     let attempt = Attempt {
         vendor: d.vendor,

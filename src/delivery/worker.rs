@@ -42,7 +42,7 @@ pub async fn run(engine: Engine, basiq_base: String, mut stopped: watch::Receive
             for send in due {
                 let (engine, world) = (engine.clone(), world.clone());
                 tokio::spawn(async move {
-                    let outcome = attempt(&send).await;
+                    let outcome = attempt(&send, engine.config().webhook_allow.as_deref()).await;
                     engine.in_world(world, || {
                         engine.with_world_at(|w, now| super::finish(w, &send.id, outcome, now))
                     });
@@ -52,16 +52,16 @@ pub async fn run(engine: Engine, basiq_base: String, mut stopped: watch::Receive
     }
 }
 
-/// One HTTP/1.1 POST with the vendor's headers.
-async fn attempt(send: &Send) -> Outcome {
+/// One HTTP/1.1 POST with the vendor's headers, to a receiver the allow-list admits.
+async fn attempt(send: &Send, allow: Option<&[String]>) -> Outcome {
     let limit = StdDuration::from_secs(TIMEOUT_SECONDS);
-    match tokio::time::timeout(limit, post(send)).await {
+    match tokio::time::timeout(limit, post(send, allow)).await {
         Ok(outcome) => outcome,
         Err(_) => Outcome::Timeout,
     }
 }
 
-async fn post(send: &Send) -> Outcome {
+async fn post(send: &Send, allow: Option<&[String]>) -> Outcome {
     let Ok(uri) = send.url.parse::<Uri>() else {
         return Outcome::CouldNotConnect;
     };
@@ -72,6 +72,9 @@ async fn post(send: &Send) -> Outcome {
     let (Some(host), port) = (uri.host(), uri.port_u16().unwrap_or(80)) else {
         return Outcome::CouldNotConnect;
     };
+    if !super::allowed(allow, host, port) {
+        return Outcome::NotAllowed;
+    }
     let Ok(stream) = TcpStream::connect((host.trim_matches(['[', ']']), port)).await else {
         return Outcome::CouldNotConnect;
     };

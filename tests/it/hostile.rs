@@ -503,3 +503,60 @@ async fn duplicate_json_keys_count_once_at_both_vendors() {
     assert!(meld.status < 300, "{}", meld.render());
     assert_eq!(meld.json()["externalId"], "dup-last");
 }
+
+/// With an allow-list, webhooks go only to the receivers it names; others are logged as not
+/// allowed and never contacted.
+#[tokio::test]
+async fn webhooks_go_only_where_the_allow_list_says() {
+    let (base, inbox) = crate::webhooks::receiver(&[]).await;
+    let port = base.rsplit(':').next().unwrap_or_default().to_owned();
+    let json_type = [("content-type", "application/json")];
+    for (allow, delivered) in [
+        (vec!["127.0.0.1:1".to_owned()], false),
+        (vec![format!("127.0.0.1:{port}")], true),
+    ] {
+        let scenario = sandbank::scenario::parse("test.toml", sandbank::scenario::DEFAULT_SCENARIO)
+            .expect("default scenario");
+        let mut config = sandbank::ServerConfig::ephemeral(scenario);
+        config.engine.webhook_allow = Some(allow.clone());
+        let server = sandbank::start(config).await.expect("starts");
+        let profile = json!({ "url": format!("{base}/hooks"), "secret": "s" }).to_string();
+        let set = send(
+            server.meld_url(),
+            "PUT",
+            "/__admin/meld/webhook",
+            &json_type,
+            profile.as_bytes(),
+        )
+        .await;
+        assert_eq!(set.status, 200);
+        let test = send(
+            server.meld_url(),
+            "POST",
+            "/__admin/meld/webhook/test",
+            &json_type,
+            b"{}",
+        )
+        .await;
+        assert_eq!(test.status, 202);
+        let mut log = json!(null);
+        for _ in 0..100 {
+            log = get(server.meld_url(), "/__admin/webhooks", &[])
+                .await
+                .json();
+            if log["attempts"].as_array().is_some_and(|a| !a.is_empty()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let first = &log["attempts"][0];
+        assert_eq!(first["delivered"], delivered, "{allow:?}: {log}");
+        if !delivered {
+            assert_eq!(first["error"], "Not allowed by --webhook-allow");
+        }
+    }
+    // Only the allowed server's test event arrived.
+    inbox.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(inbox.wait_for(1).await.len(), 1);
+}
