@@ -94,7 +94,8 @@ pub struct ServeArgs {
     #[arg(long, env = "SANDBANK_TENANT_PER_KEY")]
     pub tenant_per_key: bool,
 
-    /// Tenants kept at most; keys beyond are refused as unknown keys.
+    /// Tenants kept at most per vendor, holding at most 2,000,000 users, accounts and
+    /// transactions together; keys beyond are refused as unknown keys.
     #[arg(
         long,
         value_name = "N",

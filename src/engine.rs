@@ -158,7 +158,7 @@ impl Engine {
     }
 
     /// The world of tenant `name` for `key` of `vendor`, made on first use from the loaded
-    /// scenario; `None` when the tenant limit is reached.
+    /// scenario; `None` when `vendor` has its most tenants or the tenants' row budget is spent.
     pub fn tenant_or_create(&self, name: &str, vendor: &str, key: &str) -> Option<SharedWorld> {
         let max = self
             .shared

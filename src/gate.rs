@@ -20,7 +20,7 @@ pub async fn layer(
         return next.run(request).await;
     }
     if engine.config().tenant_per_key {
-        let world = tenants::world_of(&engine, vendor, &request);
+        let world = tenants::world_of(&engine, vendor, &request).await;
         return tenants::CURRENT
             .scope(world, pass(engine, vendor, request, next))
             .await;
@@ -29,12 +29,8 @@ pub async fn layer(
 }
 
 async fn pass(engine: Engine, vendor: &'static str, request: Request, next: Next) -> Response {
-    let line = (
-        request.method().as_str().to_owned(),
-        request.uri().path().to_owned(),
-        request.uri().query().map(str::to_owned),
-    );
-    engine.count_request(vendor, &line.0, &line.1);
+    let line = journal::line_of(&request);
+    engine.count_request(vendor, request.method().as_str(), request.uri().path());
     let response = match limits::refuse(&engine, vendor, &request) {
         Some(refused) => refused,
         None => faults::apply(&engine, vendor, request, next).await,

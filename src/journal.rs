@@ -15,6 +15,11 @@ use crate::value::{Precision, Timestamp};
 /// Entries kept unless configured otherwise.
 pub const DEFAULT_LIMIT: usize = 1000;
 
+/// Most bytes of a request's path, and of its query, an entry keeps: a ring of many entries
+/// stays small whatever request lines clients send. A longer one is cut at a character
+/// boundary and ends with `…`.
+pub const MAX_LINE_PART: usize = 2048;
+
 /// One answered request.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -121,3 +126,24 @@ pub fn record(engine: &Engine, vendor: &'static str, request: RequestLine, respo
 
 /// Method, path and query of a request.
 pub type RequestLine = (String, String, Option<String>);
+
+/// The request line an entry keeps, each part at most [`MAX_LINE_PART`] bytes.
+pub fn line_of<B>(request: &axum::http::Request<B>) -> RequestLine {
+    let uri = request.uri();
+    (
+        request.method().as_str().to_owned(),
+        bounded(uri.path()),
+        uri.query().map(bounded),
+    )
+}
+
+fn bounded(text: &str) -> String {
+    if text.len() <= MAX_LINE_PART {
+        return text.to_owned();
+    }
+    let mut end = MAX_LINE_PART - '…'.len_utf8();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}

@@ -38,45 +38,70 @@ tokio::task_local! {
     pub static CURRENT: Option<SharedWorld>;
 }
 
-/// The tenant worlds by name (`basiq:<application>` or `meld:<key>`).
+/// Most rows (users, accounts and transactions of both vendors) all tenant worlds hold
+/// together: copies of a large scenario stop at this budget rather than at the machine's
+/// memory. A key beyond it is refused as an unknown key.
+pub const TENANT_ROWS: usize = 2_000_000;
+
+/// The tenant worlds by name (`basiq:<application>` or `meld:<key>`), with the rows each holds.
 #[derive(Debug, Default)]
 pub struct Tenants {
-    worlds: Mutex<HashMap<String, SharedWorld>>,
+    worlds: Mutex<HashMap<String, (SharedWorld, usize)>>,
 }
 
 impl Tenants {
-    fn with<R>(&self, f: impl FnOnce(&mut HashMap<String, SharedWorld>) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<String, (SharedWorld, usize)>) -> R) -> R {
         f(&mut self.worlds.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// The tenant's world, if it exists.
     pub fn get(&self, name: &str) -> Option<SharedWorld> {
-        self.with(|w| w.get(name).cloned())
+        self.with(|w| w.get(name).map(|(world, _)| world.clone()))
     }
 
-    /// The tenant's world, built by `make` on first use; `None` when `max` tenants exist.
+    /// The tenant's world, built by `make` on first use; `None` when `max` tenants of the same
+    /// vendor exist or the world would take the tenants past [`TENANT_ROWS`]. The world is
+    /// built without holding the tenant map, so other tenants' requests do not wait for it.
     pub fn get_or_create(
         &self,
         name: &str,
         max: usize,
         make: impl FnOnce() -> World,
     ) -> Option<SharedWorld> {
+        let vendor = name.split(':').next().unwrap_or_default();
+        let room = |w: &HashMap<String, (SharedWorld, usize)>, rows: usize| {
+            let same_vendor = w.keys().filter(|k| k.split(':').next() == Some(vendor));
+            let used: usize = w.values().map(|(_, r)| r).sum();
+            same_vendor.count() < max && used.saturating_add(rows) <= TENANT_ROWS
+        };
+        let existing = self.with(|w| match w.get(name) {
+            Some((world, _)) => Ok(Some(world.clone())),
+            None if room(w, 0) => Ok(None),
+            None => Err(()),
+        });
+        match existing {
+            Ok(Some(world)) => return Some(world),
+            Ok(None) => {}
+            Err(()) => return None,
+        }
+        let world = make();
+        let rows = world.rows();
         self.with(|w| {
-            if let Some(world) = w.get(name) {
+            if let Some((world, _)) = w.get(name) {
                 return Some(world.clone());
             }
-            if w.len() >= max {
+            if !room(w, rows) {
                 return None;
             }
-            let world = Arc::new(Mutex::new(make()));
-            w.insert(name.to_owned(), world.clone());
+            let world = Arc::new(Mutex::new(world));
+            w.insert(name.to_owned(), (world.clone(), rows));
             Some(world)
         })
     }
 
     /// Every tenant world (for the webhook delivery task).
     pub fn all(&self) -> Vec<SharedWorld> {
-        self.with(|w| w.values().cloned().collect())
+        self.with(|w| w.values().map(|(world, _)| world.clone()).collect())
     }
 
     /// How many tenants exist.
@@ -149,12 +174,25 @@ fn tenant_of(engine: &Engine, vendor: &str, request: &Request) -> Option<(String
     Some((format!("basiq:{app}"), key))
 }
 
-/// The tenant world a vendor request runs in (`None`: the scenario's own), made on first use.
-pub fn world_of(engine: &Engine, vendor: &str, request: &Request) -> Option<SharedWorld> {
-    let (name, key) = tenant_of(engine, vendor, request)?;
-    match key {
-        Some(key) => engine.tenant_or_create(&name, vendor, &key),
-        None => engine.tenants().get(&name),
+/// The tenant world a vendor request runs in (`None`: the scenario's own), made on first use
+/// on a blocking thread, so that building a large world holds up no async worker.
+pub fn world_of(
+    engine: &Engine,
+    vendor: &'static str,
+    request: &Request,
+) -> impl Future<Output = Option<SharedWorld>> + Send + 'static {
+    let found = tenant_of(engine, vendor, request);
+    let engine = engine.clone();
+    async move {
+        let (name, key) = found?;
+        if let Some(world) = engine.tenants().get(&name) {
+            return Some(world);
+        }
+        let key = key?;
+        tokio::task::spawn_blocking(move || engine.tenant_or_create(&name, vendor, &key))
+            .await
+            .ok()
+            .flatten()
     }
 }
 
@@ -169,5 +207,39 @@ pub async fn admin_layer(State(engine): State<Engine>, request: Request, next: N
     match world {
         Some(world) => CURRENT.scope(Some(world), next.run(request)).await,
         None => crate::admin::error(StatusCode::NOT_FOUND, "no tenant has this key yet"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A world of `users` empty Basiq users: `users` rows.
+    fn world(users: usize) -> World {
+        let mut world = World::default();
+        world.basiq.users = vec![crate::basiq::model::User::default(); users];
+        world
+    }
+
+    #[test]
+    fn tenants_are_bounded_per_vendor_and_by_rows() {
+        let tenants = Tenants::default();
+        assert!(tenants.get_or_create("meld:a", 1, || world(1)).is_some());
+        assert!(tenants.get_or_create("meld:b", 1, || world(1)).is_none());
+        assert!(tenants.get_or_create("basiq:a", 1, || world(1)).is_some());
+        let half = TENANT_ROWS / 2;
+        assert!(
+            tenants
+                .get_or_create("basiq:b", 10, || world(half))
+                .is_some()
+        );
+        assert!(
+            tenants
+                .get_or_create("basiq:c", 10, || world(half))
+                .is_none()
+        );
+        assert_eq!(tenants.len(), 3);
+        // An existing tenant is found whatever the bounds.
+        assert!(tenants.get_or_create("basiq:b", 0, || world(0)).is_some());
     }
 }

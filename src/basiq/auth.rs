@@ -182,6 +182,10 @@ fn serde_urlencoded_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {
 
 /// Most verified tokens remembered at once.
 const VERIFIED_LIMIT: usize = 10_000;
+/// Longest token remembered: issued tokens are a few hundred bytes, longer ones (a huge
+/// `userId` minted into one) are verified on every use instead, so the cache stays within
+/// `VERIFIED_LIMIT` × ~2 KiB.
+const VERIFIED_TOKEN_BYTES: usize = 1024;
 
 /// Checks the bearer token for a route that acts on `user` (if any) and returns its claims.
 pub fn authorize(
@@ -208,11 +212,13 @@ pub fn authorize(
             if claims.application != app.id {
                 return Err(BasiqError::TokenInvalid);
             }
-            if app.verified.len() >= VERIFIED_LIMIT {
-                app.verified.clear();
-            }
             let claims = Arc::new(claims);
-            app.verified.insert(token.to_owned(), claims.clone());
+            if token.len() <= VERIFIED_TOKEN_BYTES {
+                if app.verified.len() >= VERIFIED_LIMIT {
+                    app.verified.clear();
+                }
+                app.verified.insert(token.to_owned(), claims.clone());
+            }
             claims
         }
     };

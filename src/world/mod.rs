@@ -29,6 +29,8 @@ thread_local! {
 
 /// Most rendered bodies kept at once.
 const CACHE_LIMIT: usize = 4096;
+/// Most bytes of keys and bodies the cache holds; a body larger than this is not kept.
+const CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 /// What a scheduled transition changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +69,8 @@ pub struct World {
     pub outbox: crate::delivery::Outbox,
     /// Rendered bodies by cache key; cleared on every change.
     cache: HashMap<String, Bytes, foldhash::fast::RandomState>,
+    /// Bytes of the cache's keys and bodies.
+    cache_bytes: usize,
 }
 
 impl World {
@@ -235,9 +239,26 @@ impl World {
         self.scheduled.insert(index, change);
     }
 
+    /// Users, accounts and transactions of both vendors: what the world's size grows with.
+    pub fn rows(&self) -> usize {
+        let basiq: usize = self
+            .basiq
+            .users
+            .iter()
+            .map(|u| 1 + u.accounts.len() + u.transactions.len())
+            .sum();
+        let meld = &self.meld;
+        basiq
+            + meld.financial_accounts.len()
+            + meld.transactions.len()
+            + meld.holdings.len()
+            + meld.investment_transactions.len()
+    }
+
     /// Records that state changed: cached renderings are stale.
     pub fn changed(&mut self) {
         self.cache.clear();
+        self.cache_bytes = 0;
     }
 
     /// The cached body for `key`, rendering and caching it on a miss. The key is formatted
@@ -254,13 +275,38 @@ impl World {
                 return body.clone();
             }
             let body = render(self);
-            // Keys include the Host a client sent; a bound keeps odd Host headers from growing
-            // the cache without limit.
-            if self.cache.len() >= CACHE_LIMIT {
-                self.cache.clear();
+            // Keys include the Host a client sent; bounds on entries and bytes keep odd Host
+            // headers and large pages from growing the cache without limit.
+            let size = buf.len() + body.len();
+            if size > CACHE_BYTES {
+                return body;
             }
+            if self.cache.len() >= CACHE_LIMIT || self.cache_bytes + size > CACHE_BYTES {
+                self.changed();
+            }
+            self.cache_bytes += size;
             self.cache.insert(buf.clone(), body.clone());
             body
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_render_cache_is_bounded_by_bytes() {
+        let mut world = World::default();
+        let body = Bytes::from(vec![b'x'; 1024 * 1024]);
+        for i in 0..100 {
+            let got = world.cached(format_args!("page {i}"), |_| body.clone());
+            assert_eq!(got.len(), body.len());
+            assert!(world.cache_bytes <= CACHE_BYTES, "{}", world.cache_bytes);
+        }
+        assert!(!world.cache.is_empty());
+        let huge = Bytes::from(vec![b'x'; CACHE_BYTES + 1]);
+        world.cached(format_args!("huge"), |_| huge.clone());
+        assert!(!world.cache.contains_key("huge"));
     }
 }

@@ -560,3 +560,49 @@ async fn webhooks_go_only_where_the_allow_list_says() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert_eq!(inbox.wait_for(1).await.len(), 1);
 }
+
+/// What a client writes is stored within bounds: journal entries keep at most 2 KiB of path
+/// and of query, and a token too long to be one sandbank would issue for a real user is
+/// verified on every use rather than remembered.
+#[tokio::test]
+async fn stored_client_input_is_bounded() {
+    let server = default_server().await;
+    let long = "a".repeat(10_000);
+    let ex = meld_call(
+        &server,
+        "GET",
+        &format!("/bank-linking/connections/{long}?q={long}"),
+        None,
+    )
+    .await;
+    assert_eq!(ex.status, 404);
+    let journal = get(server.basiq_url(), "/__admin/requests", &[])
+        .await
+        .json();
+    let entry = &journal["requests"][0];
+    for part in ["path", "query"] {
+        let text = entry[part].as_str().unwrap_or_default();
+        assert!(
+            text.len() <= 2048 && text.ends_with('…'),
+            "{part}: {}",
+            text.len()
+        );
+    }
+
+    let user = "u".repeat(100_000);
+    let token = basiq_token(&server, &format!("scope=CLIENT_ACCESS&userId={user}")).await;
+    for _ in 0..3 {
+        let ex = get(
+            server.basiq_url(),
+            "/users/ea3a81",
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+        .await;
+        // Another user's token: Basiq's 401, checked in full each time.
+        assert_eq!(ex.status, 401, "{}", ex.render());
+    }
+    let remembered = server
+        .engine()
+        .with_world(|w| w.basiq.verified.keys().map(String::len).max().unwrap_or(0));
+    assert!(remembered <= 1024, "{remembered}");
+}
