@@ -34,12 +34,7 @@ pub fn ensure_consent(app: &mut Application, seed: u64, user: &str, at: DateTime
         return;
     }
     // A consent given after a revoked one is a new consent, with an id of its own.
-    let revoked = app
-        .events
-        .iter()
-        .filter(|e| e.user == user && e.type_id() == "consent.revoked")
-        .count();
-    let label = match revoked {
+    let label = match app.user(user).map_or(0, |u| u.consents_revoked) {
         0 => format!("consent {user}"),
         n => format!("consent {user} {n}"),
     };
@@ -167,6 +162,7 @@ pub(crate) fn revoke(
     }
     if let Some(u) = w.basiq.user_mut(user) {
         u.consents.retain(|c| c.id != id);
+        u.consents_revoked += 1;
     }
     events::consent_event(&mut w.basiq, w.seed, now, "revoked", user, id);
     w.changed();

@@ -51,6 +51,10 @@ pub const TYPES: &[(&str, &str)] = &[
 
 /// Events are listed for a week.
 const LISTED_FOR: Duration = Duration::days(7);
+/// Events kept at most: the newest, within [`LISTED_FOR`]. Older ones are dropped as new ones
+/// are recorded, so a repeat firing every second for a week of server clock keeps memory and
+/// `GET /events` bounded.
+pub const EVENT_LIMIT: usize = 10_000;
 
 /// A recorded event.
 #[derive(Debug, Clone)]
@@ -85,7 +89,8 @@ pub fn record(
 ) {
     let mut digest = Sha256::new();
     digest.update(seed.to_le_bytes());
-    digest.update((app.events.len() as u64).to_le_bytes());
+    digest.update(app.events_recorded.to_le_bytes());
+    app.events_recorded += 1;
     digest.update(data_ref.as_bytes());
     let event = Event {
         id: hex(&digest.finalize()),
@@ -98,6 +103,26 @@ pub fn record(
     };
     super::webhooks::enqueue(app, seed, &event);
     app.events.push(event);
+    prune(&mut app.events, now);
+}
+
+/// Drops events past the listing window and beyond [`EVENT_LIMIT`], oldest first. Events are
+/// recorded in time order (give or take steps settled in one pass), so the old ones are at the
+/// front; they are dropped in batches, which keeps recording linear.
+fn prune(events: &mut Vec<Event>, now: DateTime<Utc>) {
+    if events.len() <= EVENT_LIMIT + EVENT_LIMIT / 4
+        && events
+            .first()
+            .is_none_or(|e| now - e.created < LISTED_FOR + LISTED_FOR)
+    {
+        return;
+    }
+    let stale = events
+        .iter()
+        .take_while(|e| now - e.created >= LISTED_FOR)
+        .count();
+    let over = events.len().saturating_sub(EVENT_LIMIT);
+    events.drain(..stale.max(over));
 }
 
 /// The user snapshot events carry (the short user).

@@ -272,14 +272,15 @@ fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
     }
 }
 
+/// The arrival number the user's next transaction takes. A user's transactions are kept in
+/// arrival order (built oldest first, added after the last), so the last one has the largest.
+fn next_seq(user: &super::model::User) -> u64 {
+    user.transactions.last().map_or(0, |t| t.seq + 1)
+}
+
 /// Adds transactions a job retrieved, after every transaction the user has; returns how many.
 fn push_transactions(user: &mut super::model::User, new: Vec<Transaction>) -> usize {
-    let first = user
-        .transactions
-        .iter()
-        .map(|t| t.seq + 1)
-        .max()
-        .unwrap_or(0);
+    let first = next_seq(user);
     let added = new.len();
     for (seq, mut t) in (first..).zip(new) {
         t.seq = seq;
@@ -301,12 +302,7 @@ pub fn add_transactions(
     let Some(user) = app.user_mut(user_id) else {
         return;
     };
-    let mut seq = user
-        .transactions
-        .iter()
-        .map(|t| t.seq + 1)
-        .max()
-        .unwrap_or(0);
+    let mut seq = next_seq(user);
     let mut added = Vec::new();
     for a in user
         .accounts
@@ -316,8 +312,12 @@ pub fn add_transactions(
         let label = format!("basiq script {} {}", a.id, at.timestamp_micros());
         let new = crate::world::build::basiq_purchases(seed, &label, a, at, n);
         let spent: i64 = new.iter().map(|t| t.amount.0).sum();
-        a.balance = a.balance.map(|b| crate::value::Money(b.0 + spent));
-        a.available_funds = a.available_funds.map(|b| crate::value::Money(b.0 + spent));
+        a.balance = a
+            .balance
+            .map(|b| crate::value::Money(b.0.saturating_add(spent)));
+        a.available_funds = a
+            .available_funds
+            .map(|b| crate::value::Money(b.0.saturating_add(spent)));
         a.last_updated = Timestamp::seconds(at);
         added.extend(new);
     }

@@ -93,6 +93,9 @@ pub struct Application {
     pub messages: Vec<super::webhooks::Message>,
     /// Events, oldest first.
     pub events: Vec<super::events::Event>,
+    /// Events recorded over the application's life, pruned ones included (event ids count on
+    /// it, so an id is never given twice).
+    pub events_recorded: u64,
     /// Jobs, oldest first.
     pub jobs: Vec<super::jobs::Job>,
     /// How long each job step takes on the server clock.
@@ -117,6 +120,7 @@ impl Default for Application {
             users: Vec::new(),
             jobs: Vec::new(),
             events: Vec::new(),
+            events_recorded: 0,
             webhooks: Vec::new(),
             messages: Vec::new(),
             step_duration: chrono::Duration::seconds(1),
@@ -158,6 +162,9 @@ pub struct User {
     pub accounts: Vec<Account>,
     pub transactions: Vec<Transaction>,
     pub consents: Vec<Consent>,
+    /// Consents revoked so far (a consent given after one is a new consent with an id of its
+    /// own).
+    pub consents_revoked: u32,
     /// The latest auth link, if one was ever created.
     pub auth_link: Option<AuthLink>,
 }

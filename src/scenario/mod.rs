@@ -6,6 +6,7 @@
 //! id formats, duplicate ids, references). Both report [`Problem`]s located through the spans
 //! of the parsed TOML document, so a message always points at the offending key.
 
+pub mod budget;
 pub mod check;
 pub mod model;
 
@@ -172,6 +173,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     };
     let problems: Vec<Problem> = check::check(&scenario)
         .into_iter()
+        .chain(budget::check(&scenario))
         .map(|(path, message)| locator.problem(path, message))
         .collect();
     if problems.is_empty() {

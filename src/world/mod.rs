@@ -67,6 +67,9 @@ pub struct World {
     pub timelines: Vec<timeline::Timeline>,
     /// Webhook deliveries waiting and the attempts made.
     pub outbox: crate::delivery::Outbox,
+    /// Transactions scripted firings have added (per account), against
+    /// [`timeline::MAX_SCRIPTED_TRANSACTIONS`].
+    pub scripted_added: u64,
     /// Rendered bodies by cache key; cleared on every change.
     cache: HashMap<String, Bytes, foldhash::fast::RandomState>,
     /// Bytes of the cache's keys and bodies.
@@ -185,9 +188,12 @@ impl World {
                 ),
             }
         }
-        if change.add_transactions == 0 {
+        let room = timeline::MAX_SCRIPTED_TRANSACTIONS.saturating_sub(self.scripted_added);
+        let n = u64::from(change.add_transactions).min(room) as u32;
+        if n == 0 {
             return;
         }
+        self.scripted_added += u64::from(n);
         match target {
             Target::BasiqConnection { user, connection } => crate::basiq::jobs::add_transactions(
                 &mut self.basiq,
@@ -195,15 +201,11 @@ impl World {
                 at,
                 user,
                 connection,
-                change.add_transactions,
+                n,
             ),
-            Target::MeldConnection(id) => meld::lifecycle::add_transactions(
-                &mut self.meld,
-                self.seed,
-                at,
-                id,
-                change.add_transactions,
-            ),
+            Target::MeldConnection(id) => {
+                meld::lifecycle::add_transactions(&mut self.meld, self.seed, at, id, n)
+            }
         }
     }
 

@@ -19,7 +19,14 @@ use crate::value::Money;
 
 /// Firings one settle applies at most; the rest wait for the next settle, so a clock moved
 /// years ahead of a one-second repeat cannot stall a request.
-const FIRINGS_PER_SETTLE: usize = 100_000;
+const FIRINGS_PER_SETTLE: usize = 10_000;
+/// Transactions (per account) scripted firings add in one settle at most; a firing that would
+/// go past it waits for the next settle.
+const ADDED_PER_SETTLE: u64 = 20_000;
+/// Transactions (per account) scripted firings add over a world's life at most: past it, a
+/// firing still changes statuses and balances but adds no transactions, so a repeat left
+/// running for years of server clock cannot use up the machine's memory.
+pub const MAX_SCRIPTED_TRANSACTIONS: u64 = 250_000;
 
 /// What makes a step fire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +178,7 @@ impl World {
     /// Returns whether anything fired.
     pub(super) fn fire_due(&mut self, now: DateTime<Utc>) -> bool {
         let mut fired = 0;
+        let mut added = 0u64;
         while fired < FIRINGS_PER_SETTLE {
             let next = self
                 .timelines
@@ -179,6 +187,14 @@ impl World {
                 .filter_map(|(i, t)| t.due().filter(|d| *d <= now).map(|d| (d, i)))
                 .min();
             let Some((at, i)) = next else { break };
+            let adds = self.timelines[i]
+                .steps
+                .front()
+                .map_or(0, |s| u64::from(s.change.add_transactions));
+            if adds > 0 && added > 0 && added + adds > ADDED_PER_SETTLE {
+                break;
+            }
+            added += adds;
             if let Some(change) = self.timelines[i].fired(at) {
                 let target = self.timelines[i].target.clone();
                 self.enact(&target, &change, at);

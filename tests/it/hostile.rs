@@ -606,3 +606,98 @@ async fn stored_client_input_is_bounded() {
         .with_world(|w| w.basiq.verified.keys().map(String::len).max().unwrap_or(0));
     assert!(remembered <= 1024, "{remembered}");
 }
+
+/// A scenario that asks for more data than a world may hold (10,000 accounts of a million
+/// transactions each) is refused where it goes over the budget, before anything is built; so
+/// is a transition that adds more than 10,000 transactions a firing.
+#[test]
+fn scenarios_over_the_data_budget_are_refused_where_they_go_over() {
+    let mut text = String::from("[[basiq.users]]\n[[basiq.users.connections]]\n");
+    for _ in 0..10_000 {
+        text.push_str(
+            "[[basiq.users.connections.accounts]]\nhistory = { transactions = 1000000 }\n",
+        );
+    }
+    let started = std::time::Instant::now();
+    let problem = match sandbank::scenario::parse("big.toml", &text) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(
+        problem.contains(
+            "basiq.users[0].connections[0].accounts[10]: the scenario asks for more than"
+        ),
+        "{problem}"
+    );
+    let adds = "[[meld.customers]]\n[[meld.customers.connections]]\ntransitions = [{ every = \"1s\", addTransactions = 10001 }]\n";
+    let problem = match sandbank::scenario::parse("adds.toml", adds) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        problem.contains("transitions[0].addTransactions: at most 10000 transactions a firing"),
+        "{problem}"
+    );
+}
+
+/// A one-second repeat that adds transactions, after the clock jumps a year, neither stalls the
+/// next request nor grows the world without bound: each settle adds a bounded number, and over
+/// the world's life scripted firings add at most 250,000 transactions per account.
+#[tokio::test]
+async fn repeating_additions_after_a_long_jump_are_bounded() {
+    let scenario = "[basiq]\napiKeys = [\"c2FuZGJhbms6c2FuZGJveA==\"]\n[[basiq.users]]\nid = \"u1\"\n\
+        [[basiq.users.connections]]\nid = \"c1\"\ninstitution = \"AU00000\"\n\
+        transitions = [{ every = \"1s\", addTransactions = 100 }]\n\
+        [[basiq.users.connections.accounts]]\nhistory = { days = 1 }\n";
+    let b = Basiq::on(scenario, "u1").await;
+    let count = |b: &Basiq| {
+        b.server
+            .engine()
+            .with_world(|w| w.basiq.users[0].transactions.len())
+    };
+    let before = count(&b);
+    b.advance(365 * 24 * 3600);
+    let started = std::time::Instant::now();
+    let after = count(&b);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(after > before, "the repeat fired");
+    assert!(
+        after - before <= 20_000,
+        "{} added in one settle",
+        after - before
+    );
+}
+
+/// Events are kept for the 7 days `GET /events` lists and at most 10,000 of them, whatever a
+/// repeat firing every second makes; event ids stay unique as old ones go.
+#[tokio::test]
+async fn basiq_events_are_pruned() {
+    let scenario = "[basiq]\napiKeys = [\"c2FuZGJhbms6c2FuZGJveA==\"]\n[[basiq.users]]\nid = \"u1\"\n\
+        [[basiq.users.connections]]\nid = \"c1\"\ninstitution = \"AU00000\"\n\
+        transitions = [{ every = \"1s\", times = 30000, addTransactions = 1 }]\n\
+        [[basiq.users.connections.accounts]]\nhistory = { days = 1 }\n";
+    let mut b = Basiq::on(scenario, "u1").await;
+    b.advance(30_000);
+    // The delivery task settles in the background too; give it a few settles' worth.
+    for _ in 0..4 {
+        b.server.engine().with_world(|_| ());
+    }
+    let (kept, recorded, unique) = b.server.engine().with_world(|w| {
+        let ids: std::collections::HashSet<&str> =
+            w.basiq.events.iter().map(|e| e.id.as_str()).collect();
+        (w.basiq.events.len(), w.basiq.events_recorded, ids.len())
+    });
+    assert!(recorded > 20_000, "{recorded} recorded");
+    assert!(kept <= 12_500, "{kept} kept");
+    assert_eq!(unique, kept);
+    b.new_server_token().await;
+    let listed = b.get("/events").await;
+    assert_eq!(listed.status, 200);
+    let n = listed.json()["data"].as_array().map_or(0, Vec::len);
+    assert!(n <= 12_500, "{n} listed");
+}

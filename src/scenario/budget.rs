@@ -1,0 +1,139 @@
+//! The data budget of a scenario: how many accounts and transactions it asks to be built,
+//! generated and spelled out together, and how many transactions one scripted firing may add.
+//! A scenario over budget is refused by `validate` (and by `POST /__admin/scenario`) at the
+//! first place that takes it over, instead of exhausting the machine's memory when it loads.
+//!
+//! Generated histories are counted at [`HISTORY_PER_DAY`] transactions a day, more than the
+//! generator makes on average, so what passes the check fits.
+
+use super::KeyPath;
+use super::model::*;
+
+/// Accounts a scenario may hold in all.
+pub const MAX_ACCOUNTS: u64 = 1_000_000;
+/// Transactions a scenario may hold in all, generated and spelled out.
+pub const MAX_TRANSACTIONS: u64 = 10_000_000;
+/// Transactions one firing of a transition may add to each account of its connection.
+pub const MAX_ADDED_PER_FIRING: u32 = 10_000;
+/// Transactions a day of generated history is counted as.
+pub const HISTORY_PER_DAY: u64 = 3;
+/// Days of history an account that lists no transactions gets (as the world builder does).
+const DEFAULT_DAYS: u64 = 90;
+
+/// Running totals, and where they first went over.
+#[derive(Default)]
+struct Totals {
+    accounts: u64,
+    transactions: u64,
+    over: Option<KeyPath>,
+}
+
+impl Totals {
+    fn add(&mut self, path: &KeyPath, accounts: u64, transactions: u64) {
+        self.accounts = self.accounts.saturating_add(accounts);
+        self.transactions = self.transactions.saturating_add(transactions);
+        if self.over.is_none()
+            && (self.accounts > MAX_ACCOUNTS || self.transactions > MAX_TRANSACTIONS)
+        {
+            self.over = Some(path.clone());
+        }
+    }
+}
+
+/// Transactions an account of this history and list holds, at most.
+fn estimate(history: Option<HistorySpec>, listed: usize) -> u64 {
+    let generated = match history {
+        Some(HistorySpec {
+            days,
+            transactions: Some(n),
+        }) => u64::from(n).min(days.map_or(u64::MAX, |d| u64::from(d) * HISTORY_PER_DAY)),
+        Some(HistorySpec {
+            days: Some(d),
+            transactions: None,
+        }) => u64::from(d) * HISTORY_PER_DAY,
+        Some(HistorySpec {
+            days: None,
+            transactions: None,
+        }) => 0,
+        None if listed == 0 => DEFAULT_DAYS * HISTORY_PER_DAY,
+        None => 0,
+    };
+    generated + listed as u64
+}
+
+/// The budget's problems: at most one for the totals, located where they went over, and one
+/// per transition that adds too much at a firing.
+pub fn check(scenario: &Scenario) -> Vec<(KeyPath, String)> {
+    let mut totals = Totals::default();
+    let mut found = Vec::new();
+    let mut firing = |path: KeyPath, transitions: &[TransitionSpec]| {
+        for (t, tr) in transitions.iter().enumerate() {
+            if tr
+                .add_transactions
+                .is_some_and(|n| n > MAX_ADDED_PER_FIRING)
+            {
+                found.push((
+                    path.key("transitions").index(t).key("addTransactions"),
+                    format!("at most {MAX_ADDED_PER_FIRING} transactions a firing"),
+                ));
+            }
+        }
+    };
+    let root = KeyPath::default();
+    if let Some(basiq) = &scenario.basiq {
+        let bp = root.key("basiq");
+        if let Some(crowd) = basiq.generated {
+            totals.add(
+                &bp.key("generated"),
+                u64::from(crowd.users) * 2,
+                crowd.transactions,
+            );
+        }
+        for (u, user) in basiq.users.iter().enumerate() {
+            for (c, connection) in user.connections.iter().enumerate() {
+                let cp = bp.key("users").index(u).key("connections").index(c);
+                firing(cp.clone(), &connection.transitions);
+                match &connection.accounts {
+                    Some(accounts) => {
+                        for (a, account) in accounts.iter().enumerate() {
+                            let listed = account.transactions.len();
+                            let ap = cp.key("accounts").index(a);
+                            totals.add(&ap, 1, estimate(account.history, listed));
+                        }
+                    }
+                    None => totals.add(&cp, 2, 2 * estimate(None, 0)),
+                }
+            }
+        }
+    }
+    if let Some(meld) = &scenario.meld {
+        let mp = root.key("meld");
+        for (c, customer) in meld.customers.iter().enumerate() {
+            for (n, connection) in customer.connections.iter().enumerate() {
+                let cp = mp.key("customers").index(c).key("connections").index(n);
+                firing(cp.clone(), &connection.transitions);
+                match &connection.accounts {
+                    Some(accounts) => {
+                        for (a, account) in accounts.iter().enumerate() {
+                            let listed = account.transactions.len();
+                            let ap = cp.key("accounts").index(a);
+                            totals.add(&ap, 1, estimate(account.history, listed));
+                        }
+                    }
+                    None => totals.add(&cp, 2, 2 * estimate(None, 0)),
+                }
+            }
+        }
+    }
+    if let Some(path) = totals.over {
+        found.push((
+            path,
+            format!(
+                "the scenario asks for more than {MAX_ACCOUNTS} accounts or {MAX_TRANSACTIONS} \
+                 transactions in all (generated history counts {HISTORY_PER_DAY} a day); \
+                 this is where it goes over"
+            ),
+        ));
+    }
+    found
+}
