@@ -278,7 +278,7 @@ fn aggregate(
             .filter(|fa| fa.connection_ids.iter().any(|x| x == id))
             .map(|fa| (fa.created_at, fa.id.clone()))
             .collect();
-        linked.sort_by_key(|(created, fa)| (created.at, fa.clone()));
+        linked.sort_by(|(a, x), (b, y)| (a.at, x).cmp(&(b.at, y)));
         if linked.len() > 1
             && let Some((_, newest)) = linked.pop()
         {
@@ -289,6 +289,10 @@ fn aggregate(
         .financial_accounts
         .iter()
         .any(|fa| fa.connection_ids.iter().any(|x| x == id));
+    // What this aggregation adds goes after every transaction already held: a new account's
+    // transactions are all at or after `first`, so reading them costs what was added, not
+    // everything the Meld account holds.
+    let first = account.transactions.len();
     let mut notes = if kind == AggregationKind::Connect || !has_accounts {
         find_accounts(
             account,
@@ -341,7 +345,7 @@ fn aggregate(
         let window = at - Duration::days(sandbox::initial_window_days(&provider));
         let first_load = kind != AggregationKind::Refresh && notes.iter().any(|n| n.new_account);
         if first_load {
-            let (recent, historical) = split_history(account, &notes, window);
+            let (recent, historical) = split_history(account, first, &notes, window);
             events::transactions(
                 account,
                 seed,
@@ -393,6 +397,7 @@ fn find_accounts(
     let mut c_at = c.clone();
     c_at.successfully_aggregated_at = Some(Timestamp::seconds(at));
     let found = build::meld_accounts(seed, at, &label, &c_at, &specs);
+    let first = account.transactions.len();
     let mut notes = Vec::new();
     for (n, (mut fa, txns)) in found.into_iter().enumerate() {
         let existing = account.financial_accounts.iter_mut().find(|e| {
@@ -421,7 +426,7 @@ fn find_accounts(
     }
     // The oldest added transaction's key, now that every account has its place.
     for n in notes.iter_mut().filter(|n| n.transactions_added > 0) {
-        n.oldest_key = oldest_key(account, &n.id, None);
+        n.oldest_key = oldest_key(account, first, &n.id, None);
     }
     notes
 }
@@ -525,7 +530,7 @@ fn add_recent(
         }
         let mut entry = note(account, &fa_id, false, n_added);
         if n_added > 0 {
-            entry.oldest_key = oldest_key(account, &fa_id, Some(at));
+            entry.oldest_key = oldest_key(account, 0, &fa_id, Some(at));
         }
         notes.push(entry);
     }
@@ -548,32 +553,37 @@ fn note(account: &Account, fa_id: &str, new_account: bool, added: usize) -> Acco
     }
 }
 
-/// Key of an account's oldest transaction (dated `since` or later, when given).
-fn oldest_key(account: &Account, fa_id: &str, since: Option<DateTime<Utc>>) -> Option<String> {
-    account
-        .transactions
+/// Key of an account's oldest transaction (dated `since` or later, when given) among the
+/// transactions from index `from` on.
+fn oldest_key(
+    account: &Account,
+    from: usize,
+    fa_id: &str,
+    since: Option<DateTime<Utc>>,
+) -> Option<String> {
+    account.transactions[from.min(account.transactions.len())..]
         .iter()
         .filter(|t| t.financial_account_id == fa_id)
         .filter(|t| since.is_none_or(|s| t.transaction_date.at >= s))
-        .min_by_key(|t| (t.transaction_date.at, t.id.clone()))
+        // Compared by reference: an id copied per transaction made a large import quadratic in
+        // allocations.
+        .min_by(|a, b| (a.transaction_date.at, &a.id).cmp(&(b.transaction_date.at, &b.id)))
         .map(|t| super::data::transaction_key(account, t))
 }
 
-/// Splits a first load into the initial window and the historical rest.
+/// Splits a first load into the initial window and the historical rest. New accounts' transactions
+/// are all at index `first` or later.
 fn split_history(
     account: &Account,
+    first: usize,
     notes: &[AccountNote],
     window: DateTime<Utc>,
 ) -> (Vec<AccountNote>, Vec<AccountNote>) {
     let mut recent = Vec::new();
     let mut historical = Vec::new();
+    let added = &account.transactions[first.min(account.transactions.len())..];
     for n in notes {
-        let txns = || {
-            account
-                .transactions
-                .iter()
-                .filter(move |t| t.financial_account_id == n.id)
-        };
+        let txns = || added.iter().filter(move |t| t.financial_account_id == n.id);
         let (newer, older) = txns().fold((0, 0), |(a, b), t| {
             if t.transaction_date.at >= window {
                 (a + 1, b)
@@ -596,7 +606,7 @@ fn split_history(
             txns()
                 .filter(|t| since.is_none_or(|s| t.transaction_date.at >= s))
                 .filter(|t| until.is_none_or(|u| t.transaction_date.at < u))
-                .min_by_key(|t| (t.transaction_date.at, t.id.clone()))
+                .min_by(|a, b| (a.transaction_date.at, &a.id).cmp(&(b.transaction_date.at, &b.id)))
                 .map(|t| super::data::transaction_key(account, t))
         };
         recent.push(AccountNote {

@@ -701,3 +701,36 @@ async fn basiq_events_are_pruned() {
     let n = listed.json()["data"].as_array().map_or(0, Vec::len);
     assert!(n <= 12_500, "{n} listed");
 }
+
+/// A 200-item Meld import completes, and the next request is answered promptly (it once took
+/// minutes: the aggregations the import starts were settled in quadratic time).
+#[tokio::test]
+async fn a_large_meld_import_settles_promptly() {
+    let server = default_server().await;
+    let items: Vec<serde_json::Value> = (0..200)
+        .map(|i| {
+            json!({
+                "serviceProvider": "PLAID",
+                "accessToken": format!("access-sandbox-{i}"),
+                "externalCustomerId": format!("bulk-{i}"),
+            })
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let ex = meld_call(
+        &server,
+        "POST",
+        "/bank-linking/connections/import",
+        Some(json!({ "connections": items })),
+    )
+    .await;
+    assert_eq!(ex.status, 202, "{}", ex.render());
+    server
+        .engine()
+        .clock()
+        .advance(chrono::Duration::seconds(60));
+    let list = meld_call(&server, "GET", "/bank-linking/connections?limit=5", None).await;
+    assert_eq!(list.status, 200);
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+}
