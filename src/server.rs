@@ -93,6 +93,26 @@ impl RunningServer {
     }
 }
 
+/// Which vendor a listener answers as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vendor {
+    Basiq,
+    Meld,
+}
+
+/// Everything one listener answers: the vendor's routes behind the body limit and the gate,
+/// and the admin API.
+pub fn app(engine: &Engine, vendor: Vendor) -> axum::Router {
+    let (routes, name) = match vendor {
+        Vendor::Basiq => (basiq::router(engine.clone()), "basiq"),
+        Vendor::Meld => (meld::router(engine.clone()), "meld"),
+    };
+    routes
+        .layer(limits::extractor_limit(engine))
+        .layer(from_fn_with_state((engine.clone(), name), gate::layer))
+        .merge(admin::router(engine.clone()))
+}
+
 /// Binds both listeners and starts serving.
 pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
     let engine = Engine::new(&config.scenario, config.engine);
@@ -110,19 +130,13 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
     let tasks = vec![
         spawn(
             basiq_listener,
-            basiq::router(engine.clone())
-                .layer(limits::extractor_limit(&engine))
-                .layer(from_fn_with_state((engine.clone(), "basiq"), gate::layer))
-                .merge(admin::router(engine.clone())),
+            app(&engine, Vendor::Basiq),
             config.connections,
             stopped.clone(),
         ),
         spawn(
             meld_listener,
-            meld::router(engine.clone())
-                .layer(limits::extractor_limit(&engine))
-                .layer(from_fn_with_state((engine.clone(), "meld"), gate::layer))
-                .merge(admin::router(engine.clone())),
+            app(&engine, Vendor::Meld),
             config.connections,
             stopped,
         ),

@@ -175,6 +175,12 @@ impl Cursor {
     }
 }
 
+/// Whether `text` decodes to a cursor sandbank would follow (an entry point for fuzzing).
+#[doc(hidden)]
+pub fn cursor_is_valid(text: &str) -> bool {
+    Cursor::decode(text).is_some()
+}
+
 /// Sort position: account order, pending first, newest first, latest arrival first.
 type Position = (usize, u8, i64, u64);
 

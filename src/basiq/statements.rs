@@ -132,6 +132,18 @@ fn multipart<'a>(content_type: &str, body: &'a [u8]) -> Option<Vec<Part<'a>>> {
     }
 }
 
+/// The names of the parts of a `multipart/form-data` body and what its statement holds, if it
+/// can be read (an entry point for fuzzing).
+#[doc(hidden)]
+pub fn read_multipart(content_type: &str, body: &[u8]) -> Option<(Vec<String>, bool)> {
+    let parts = multipart(content_type, body)?;
+    let statement = parts
+        .iter()
+        .find(|p| p.name == "statement")
+        .is_some_and(|p| read_statement(p.filename.as_deref(), p.data).is_ok());
+    Some((parts.into_iter().map(|p| p.name).collect(), statement))
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(haystack, needle)
 }
