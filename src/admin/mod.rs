@@ -180,7 +180,15 @@ async fn health() -> Response {
 
 /// `POST /__admin/reset`: back to the loaded scenario's initial state and clock.
 async fn reset(State(engine): State<Engine>) -> Response {
-    engine.reset();
+    // Rebuilding the world is the longest thing the server does: off the async workers, so the
+    // requests of other clients (and health probes) keep being answered meanwhile.
+    let rebuilt = engine.clone();
+    if tokio::task::spawn_blocking(move || rebuilt.reset())
+        .await
+        .is_err()
+    {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "the reset failed");
+    }
     Json(now_body(&engine)).into_response()
 }
 

@@ -27,10 +27,26 @@ pub async fn load(State(engine): State<Engine>, body: Result<Bytes, BytesRejecti
     let Ok(text) = std::str::from_utf8(&body) else {
         return error(StatusCode::BAD_REQUEST, "the scenario must be UTF-8 TOML");
     };
-    match scenario::parse(FILE, text) {
-        Ok(parsed) => {
-            let name = parsed.name.clone();
-            engine.load(parsed);
+    // Parsing and building a large scenario takes a while: off the async workers.
+    let (text, loader) = (text.to_owned(), engine.clone());
+    let loaded = tokio::task::spawn_blocking(move || {
+        let parsed = scenario::parse(FILE, &text)?;
+        let name = parsed.name.clone();
+        loader.load(parsed);
+        Ok::<_, scenario::ScenarioError>(name)
+    })
+    .await;
+    let loaded = match loaded {
+        Ok(loaded) => loaded,
+        Err(_) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "loading the scenario failed",
+            );
+        }
+    };
+    match loaded {
+        Ok(name) => {
             let mut body = now_body(&engine);
             body["name"] = json!(name);
             Json(body).into_response()

@@ -734,3 +734,41 @@ async fn a_large_meld_import_settles_promptly() {
     let took = started.elapsed();
     assert!(took < std::time::Duration::from_secs(10), "{took:?}");
 }
+
+/// Replacing the scenario with a large one is built off the request workers: health keeps
+/// answering within 100 ms meanwhile, and the vendor listeners answer as soon as it is loaded.
+#[tokio::test]
+async fn loading_a_large_scenario_blocks_no_one() {
+    let server = default_server().await;
+    let big = "[basiq]\napiKeys = [\"c2FuZGJhbms6c2FuZGJveA==\"]\n\
+        [basiq.generated]\nusers = 2000\ntransactions = 200000\n";
+    let url = server.basiq_url().to_owned();
+    let load = tokio::spawn(async move {
+        send(
+            &url,
+            "POST",
+            "/__admin/scenario",
+            &[("content-type", "application/toml")],
+            big.as_bytes(),
+        )
+        .await
+    });
+    let mut slowest = std::time::Duration::ZERO;
+    while !load.is_finished() {
+        let asked = std::time::Instant::now();
+        let health = get(server.meld_url(), "/__admin/health", &[]).await;
+        assert_eq!(health.status, 200);
+        slowest = slowest.max(asked.elapsed());
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let loaded = load.await.expect("load task");
+    assert_eq!(loaded.status, 200, "{}", loaded.render());
+    assert!(
+        slowest < std::time::Duration::from_millis(100),
+        "{slowest:?}"
+    );
+    let users = get(server.basiq_url(), "/__admin/basiq/users", &[])
+        .await
+        .json();
+    assert_eq!(users["users"].as_array().map(Vec::len), Some(2000));
+}
