@@ -48,7 +48,8 @@ pub struct ServeArgs {
         long,
         value_name = "ADDR",
         env = "SANDBANK_BASIQ_ADDR",
-        default_value = "127.0.0.1:4010"
+        default_value = "127.0.0.1:4010",
+        value_parser = parse_addr
     )]
     pub basiq_addr: SocketAddr,
     /// Address of the Meld listener (port 0 picks a free port).
@@ -56,7 +57,8 @@ pub struct ServeArgs {
         long,
         value_name = "ADDR",
         env = "SANDBANK_MELD_ADDR",
-        default_value = "127.0.0.1:4020"
+        default_value = "127.0.0.1:4020",
+        value_parser = parse_addr
     )]
     pub meld_addr: SocketAddr,
     /// Base URL for links in Basiq responses (default: http://<Host header>).
@@ -153,6 +155,23 @@ pub enum CliError {
     /// A listener could not be started.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+/// A listener address: `IP:PORT`, or `HOST:PORT` with a name the machine resolves
+/// (`localhost:4010`; its IPv4 address when it has one).
+fn parse_addr(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    let found: Vec<SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(text)
+        .map_err(|e| format!("`{text}` is not an address (HOST:PORT or IP:PORT): {e}"))?
+        .collect();
+    found
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(found.first())
+        .copied()
+        .ok_or_else(|| format!("`{text}` resolves to no address"))
 }
 
 fn parse_clock(text: &str) -> Result<ClockMode, String> {
@@ -269,31 +288,35 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
             ..crate::conn::ConnectionLimits::default()
         },
     };
+    // The handlers are in place before the listening lines are printed: a script that sends
+    // SIGTERM as soon as it reads them gets a graceful stop, not the default disposition.
+    let stop = shutdown_signal()?;
     let running = server::start(config).await?;
     println!("basiq listening on {}", running.basiq_url());
     println!("meld listening on {}", running.meld_url());
-    running.serve_until(shutdown_signal()).await?;
+    running.serve_until(stop).await?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Ctrl-C or SIGTERM, with both handlers installed when this is called (not when the future is
+/// first polled).
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
+    })
+}
+
+/// Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

@@ -107,3 +107,38 @@ fn serve_prints_listeners_and_stops_on_sigterm() {
     assert!(status.success(), "{status:?}");
     assert!(lines.next().is_none(), "nothing else printed on stdout");
 }
+
+/// A SIGTERM sent the moment the listening lines are read stops the server gracefully every
+/// time (the handler is installed before they are printed); a listener may be named by host.
+#[test]
+fn sigterm_right_after_start_is_graceful() {
+    for _ in 0..20 {
+        let mut child = bin()
+            .args([
+                "serve",
+                "--basiq-addr",
+                "localhost:0",
+                "--meld-addr",
+                "127.0.0.1:0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawns");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        assert!(
+            first.starts_with("basiq listening on http://127.0.0.1:"),
+            "{first}"
+        );
+        let _ = lines.next();
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let status = child.wait().expect("exits");
+        assert!(status.success(), "{status:?}");
+    }
+}
