@@ -44,7 +44,7 @@ first_line() {
   echo "no start-up line in $1" >&2; exit 1
 }
 
-$server_pin target/release/sandbank serve --basiq-addr 127.0.0.1:0 --meld-addr 127.0.0.1:0 >"$out/sandbank.out" 2>&1 &
+$server_pin target/release/sandbank serve --log-level warn --basiq-addr 127.0.0.1:0 --meld-addr 127.0.0.1:0 >"$out/sandbank.out" 2>&1 &
 pids+=($!)
 sandbank=$(first_line "$out/sandbank.out" | awk '{print $4}')
 

@@ -23,7 +23,7 @@ start() {
   url=""
   : >"$log"
   t0=$(date +%s.%N)
-  target/release/sandbank serve --basiq-addr 127.0.0.1:0 --meld-addr 127.0.0.1:0 "$@" >"$log" 2>&1 &
+  target/release/sandbank serve --log-level warn --basiq-addr 127.0.0.1:0 --meld-addr 127.0.0.1:0 "$@" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 600); do
     url=$(awk '/^basiq listening on/ {print $4; exit}' "$log")

@@ -12,7 +12,7 @@ connections=${2:-8}
 out=bench/results
 mkdir -p "$out"
 cargo build --release --quiet --bin sandbank --example soak
-target/release/sandbank serve --basiq-addr 127.0.0.1:0 --meld-addr 127.0.0.1:0 >"$out/soak-server.out" 2>&1 &
+target/release/sandbank serve --log-level warn --basiq-addr 127.0.0.1:0 --meld-addr 127.0.0.1:0 >"$out/soak-server.out" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do

@@ -127,6 +127,22 @@ pub struct ServeArgs {
     )]
     pub webhook_allow: Vec<String>,
 
+    /// What to log on stderr: `info` (one line per request, webhook attempt, transition and
+    /// scenario load), `warn`, `off`, or any `RUST_LOG` filter (default: `RUST_LOG`, else
+    /// `info`).
+    #[arg(long, value_name = "FILTER", env = "SANDBANK_LOG")]
+    pub log_level: Option<String>,
+
+    /// How log lines are written.
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        env = "SANDBANK_LOG_FORMAT",
+        value_enum,
+        default_value_t = crate::logging::LogFormat::Text
+    )]
+    pub log_format: crate::logging::LogFormat,
+
     /// Key that signs the tokens the server issues, so that tokens stay valid across restarts
     /// (default: a random key per process; tokens cannot be minted outside the server).
     #[arg(
@@ -155,6 +171,9 @@ pub enum CliError {
     /// A listener could not be started.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The log filter is not one.
+    #[error("{0}")]
+    Log(#[from] crate::logging::LogFilterError),
 }
 
 /// A listener address: `IP:PORT`, or `HOST:PORT` with a name the machine resolves
@@ -263,7 +282,19 @@ fn validate(files: &[PathBuf]) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
+    let filter = args
+        .log_level
+        .clone()
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .unwrap_or_else(|| "info".to_owned());
+    crate::logging::init(&filter, args.log_format)?;
     let scenario = load_scenarios(&args.scenarios)?;
+    tracing::info!(
+        name = scenario.name.as_deref().unwrap_or("-"),
+        seed = scenario.seed,
+        files = args.scenarios.len(),
+        "scenario loaded"
+    );
     let config = ServerConfig {
         scenario,
         basiq_addr: args.basiq_addr,

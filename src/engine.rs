@@ -213,6 +213,11 @@ impl Engine {
             .config
             .clock
             .unwrap_or_else(|| clock_mode_of(&scenario));
+        tracing::info!(
+            name = scenario.name.as_deref().unwrap_or("-"),
+            seed = scenario.seed,
+            "scenario loaded"
+        );
         *lock(&self.shared.origin) = (scenario, mode);
         self.reset();
     }

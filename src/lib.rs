@@ -26,6 +26,8 @@
 //! - [`delivery`] — webhook delivery for both vendors: signing, retries on the server clock,
 //!   the attempt log, and the background task that sends.
 //! - [`journal`] — the bounded log of requests the vendor listeners answered.
+//! - [`logging`] — the stderr log `serve` writes: requests, webhook attempts, transitions,
+//!   scenario loads.
 //! - [`ids`], [`value`], [`jwt`], [`http`], [`html`] — seeded ids, money/timestamps/durations,
 //!   HS256 tokens, response helpers, the hosted-page stand-ins' HTML.
 
@@ -45,6 +47,7 @@ pub mod ids;
 pub mod journal;
 pub mod jwt;
 pub mod limits;
+pub mod logging;
 pub mod meld;
 pub mod scenario;
 pub mod server;

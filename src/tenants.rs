@@ -174,25 +174,30 @@ fn tenant_of(engine: &Engine, vendor: &str, request: &Request) -> Option<(String
     Some((format!("basiq:{app}"), key))
 }
 
-/// The tenant world a vendor request runs in (`None`: the scenario's own), made on first use
-/// on a blocking thread, so that building a large world holds up no async worker.
+/// The tenant a vendor request runs in (`None`: the scenario's own world) — its name and its
+/// world, made on first use on a blocking thread, so that building a large world holds up no
+/// async worker.
 pub fn world_of(
     engine: &Engine,
     vendor: &'static str,
     request: &Request,
-) -> impl Future<Output = Option<SharedWorld>> + Send + 'static {
+) -> impl Future<Output = Option<(String, SharedWorld)>> + Send + 'static {
     let found = tenant_of(engine, vendor, request);
     let engine = engine.clone();
     async move {
         let (name, key) = found?;
         if let Some(world) = engine.tenants().get(&name) {
-            return Some(world);
+            return Some((name, world));
         }
         let key = key?;
-        tokio::task::spawn_blocking(move || engine.tenant_or_create(&name, vendor, &key))
-            .await
-            .ok()
-            .flatten()
+        let made = name.clone();
+        let world =
+            tokio::task::spawn_blocking(move || engine.tenant_or_create(&made, vendor, &key))
+                .await
+                .ok()
+                .flatten()?;
+        tracing::info!(vendor, tenant = %crate::logging::fingerprint(&name), "tenant created");
+        Some((name, world))
     }
 }
 

@@ -294,6 +294,15 @@ pub fn finish(world: &mut World, id: &str, outcome: Outcome, now: DateTime<Utc>)
         error: (!delivered).then(|| outcome.reason()),
         at: now,
     };
+    tracing::info!(
+        vendor = d.vendor.name(),
+        event = %d.event,
+        url = %crate::logging::without_query(&d.url),
+        attempt = d.attempts,
+        status = ?code,
+        delivered,
+        "webhook attempt"
+    );
     let vendor = d.vendor;
     let next = (!delivered)
         .then(|| retry_delay(vendor, d.attempts, now - first))

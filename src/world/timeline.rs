@@ -159,6 +159,22 @@ impl Timeline {
     }
 }
 
+/// The log line of a scripted transition that fires.
+fn log_firing(target: &Target, change: &Change, at: DateTime<Utc>) {
+    let (vendor, connection) = match target {
+        Target::BasiqConnection { connection, .. } => ("basiq", connection.as_str()),
+        Target::MeldConnection(id) => ("meld", id.as_str()),
+    };
+    tracing::info!(
+        vendor,
+        connection,
+        at = %crate::value::Timestamp::seconds(at),
+        status = change.status.as_deref().unwrap_or("-"),
+        transactions = change.add_transactions,
+        "transition fired"
+    );
+}
+
 /// Whether `path` matches `pattern`, `*` standing for one whole segment.
 pub(crate) fn path_matches(pattern: &str, path: &str) -> bool {
     let mut p = pattern.split('/');
@@ -197,6 +213,7 @@ impl World {
             added += adds;
             if let Some(change) = self.timelines[i].fired(at) {
                 let target = self.timelines[i].target.clone();
+                log_firing(&target, &change, at);
                 self.enact(&target, &change, at);
             }
             fired += 1;
@@ -235,6 +252,7 @@ impl World {
             if t.seen >= *nth {
                 let target = t.target.clone();
                 if let Some(change) = t.fired(now) {
+                    log_firing(&target, &change, now);
                     fired.push((target, change));
                 }
             }

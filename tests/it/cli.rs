@@ -142,3 +142,83 @@ fn sigterm_right_after_start_is_graceful() {
         assert!(status.success(), "{status:?}");
     }
 }
+
+/// `serve` logs one line per vendor request on stderr (JSON with `--log-format json`), with
+/// vendor, method, path, status, duration and tenant, and never a key, token or query.
+#[test]
+fn serve_logs_one_line_per_request_without_secrets() {
+    let mut child = bin()
+        .args([
+            "serve",
+            "--basiq-addr",
+            "127.0.0.1:0",
+            "--meld-addr",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+        ])
+        .env_remove("RUST_LOG")
+        .env_remove("SANDBANK_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let basiq = lines.next().and_then(Result::ok).unwrap_or_default();
+    let meld = lines.next().and_then(Result::ok).unwrap_or_default();
+    let url = |line: &str| line.rsplit(' ').next().unwrap_or_default().to_owned();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let token = crate::support::get(
+            &url(&basiq),
+            "/users/ea3a81?token=query-secret",
+            &[("authorization", "Bearer header-secret")],
+        )
+        .await;
+        assert_eq!(token.status, 401);
+        let list = crate::support::get(
+            &url(&meld),
+            "/bank-linking/connections",
+            &[("authorization", "BASIC sk_sb_sandbank")],
+        )
+        .await;
+        assert_eq!(list.status, 200);
+    });
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("exits");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for secret in [
+        "query-secret",
+        "header-secret",
+        "sk_sb_sandbank",
+        "c2FuZGJhbms6c2FuZGJveA==",
+    ] {
+        assert!(!stderr.contains(secret), "{secret} logged: {stderr}");
+    }
+    let requests: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["message"] == "request")
+        .collect();
+    assert_eq!(requests.len(), 2, "{stderr}");
+    assert_eq!(requests[0]["vendor"], "basiq");
+    assert_eq!(requests[0]["method"], "GET");
+    assert_eq!(requests[0]["path"], "/users/ea3a81");
+    assert_eq!(requests[0]["status"], 401);
+    assert!(requests[0]["micros"].is_u64());
+    assert_eq!(requests[0]["tenant"], "-");
+    assert_eq!(requests[1]["vendor"], "meld");
+    assert_eq!(requests[1]["status"], 200);
+    assert!(
+        stderr.lines().any(|l| l.contains("scenario loaded")),
+        "{stderr}"
+    );
+}
