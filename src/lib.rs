@@ -2,7 +2,25 @@
 //! driven by TOML scenario files, so client code can be integration-tested without a network.
 //!
 //! Embed it in tests with [`server::start`] on port 0 and point a client at
-//! [`RunningServer::basiq_url`] / [`RunningServer::meld_url`].
+//! [`RunningServer::basiq_url`] / [`RunningServer::meld_url`] (the README shows this program;
+//! a test keeps the two the same):
+//!
+//! ```
+//! use std::error::Error;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn Error>> {
+//!     let toml = sandbank::scenario::DEFAULT_SCENARIO; // or your own scenario's text
+//!     let scenario = sandbank::scenario::parse("test.toml", toml)?;
+//!     let server = sandbank::start(sandbank::ServerConfig::ephemeral(scenario)).await?;
+//!     // Point the client under test at these instead of the vendors' base URLs.
+//!     println!("{} {}", server.basiq_url(), server.meld_url());
+//!     // Make two hours of server time pass: tokens expire, jobs finish, transitions fire.
+//!     server.engine().clock().advance(chrono::Duration::hours(2));
+//!     server.shutdown().await?;
+//!     Ok(())
+//! }
+//! ```
 //!
 //! # Layout
 //!

@@ -222,3 +222,22 @@ fn serve_logs_one_line_per_request_without_secrets() {
         "{stderr}"
     );
 }
+
+/// The README's Rust embedding program is the crate's doctest, which `cargo test` compiles
+/// and runs.
+#[test]
+fn readme_embedding_example_is_the_doctest() {
+    let readme = include_str!("../../README.md");
+    let lib = include_str!("../../src/lib.rs");
+    let start = readme.find("```rust\n").expect("a rust block") + "```rust\n".len();
+    let end = start + readme[start..].find("```").expect("its end");
+    let shown = &readme[start..end];
+    let doc: String = lib
+        .lines()
+        .skip_while(|l| *l != "//! ```")
+        .skip(1)
+        .take_while(|l| *l != "//! ```")
+        .map(|l| format!("{}\n", l.strip_prefix("//! ").unwrap_or(l.trim_start_matches("//!"))))
+        .collect();
+    assert_eq!(shown, doc);
+}
