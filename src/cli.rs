@@ -30,6 +30,20 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check scenario files; exits non-zero naming file, line:column and key path of each problem.
     Validate(ValidateArgs),
+    /// Check that a server answers `GET /__admin/health` (exit 0) or not (exit 1), e.g. as a
+    /// container's HEALTHCHECK, with no curl needed.
+    Health(HealthArgs),
+}
+
+/// `sandbank health`.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The server's base URL (either listener).
+    #[arg(default_value = "http://127.0.0.1:4010", value_name = "URL")]
+    pub url: String,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 5)]
+    pub timeout: u64,
 }
 
 /// `sandbank serve`.
@@ -259,8 +273,64 @@ pub fn load_scenarios(files: &[PathBuf]) -> Result<Scenario, ScenarioError> {
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Validate(args) => Ok(validate(&args.files)),
+        Command::Health(args) => Ok(health(&args).await),
         Command::Serve(args) => serve(args).await,
     }
+}
+
+async fn health(args: &HealthArgs) -> ExitCode {
+    let url = format!("{}/__admin/health", args.url.trim_end_matches('/'));
+    let limit = std::time::Duration::from_secs(args.timeout);
+    match tokio::time::timeout(limit, get_status(&url)).await {
+        Ok(Ok(200)) => {
+            println!("{url}: ok");
+            ExitCode::SUCCESS
+        }
+        Ok(Ok(status)) => {
+            eprintln!("{url}: answered {status}");
+            ExitCode::FAILURE
+        }
+        Ok(Err(e)) => {
+            eprintln!("{url}: {e}");
+            ExitCode::FAILURE
+        }
+        Err(_) => {
+            eprintln!("{url}: no answer within {} s", args.timeout);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The status of a plain HTTP/1.1 `GET`.
+async fn get_status(url: &str) -> Result<u16, String> {
+    let uri: hyper::Uri = url.parse().map_err(|e| format!("not a URL: {e}"))?;
+    if uri.scheme_str() != Some("http") {
+        return Err("only http:// URLs".to_owned());
+    }
+    let host = uri
+        .host()
+        .ok_or("no host")?
+        .trim_matches(['[', ']'])
+        .to_owned();
+    let port = uri.port_u16().unwrap_or(80);
+    let stream = tokio::net::TcpStream::connect((host.as_str(), port))
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    let authority = uri.authority().map_or(host.clone(), |a| a.to_string());
+    let request = hyper::Request::get(uri.path())
+        .header("host", authority)
+        .body(http_body_util::Empty::<bytes::Bytes>::new())
+        .map_err(|e| e.to_string())?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(response.status().as_u16())
 }
 
 fn validate(files: &[PathBuf]) -> ExitCode {

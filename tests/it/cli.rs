@@ -237,7 +237,35 @@ fn readme_embedding_example_is_the_doctest() {
         .skip_while(|l| *l != "//! ```")
         .skip(1)
         .take_while(|l| *l != "//! ```")
-        .map(|l| format!("{}\n", l.strip_prefix("//! ").unwrap_or(l.trim_start_matches("//!"))))
+        .map(|l| {
+            format!(
+                "{}\n",
+                l.strip_prefix("//! ")
+                    .unwrap_or(l.trim_start_matches("//!"))
+            )
+        })
         .collect();
     assert_eq!(shown, doc);
+}
+
+/// `sandbank health URL` exits 0 when the server answers its health probe, 1 otherwise.
+#[test]
+fn health_subcommand() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server = rt.block_on(crate::support::default_server());
+    let ok = bin()
+        .args(["health", server.meld_url()])
+        .output()
+        .expect("runs");
+    assert!(ok.status.success(), "{ok:?}");
+    let down = bin()
+        .args(["health", "http://127.0.0.1:9", "--timeout", "2"])
+        .output()
+        .expect("runs");
+    assert_eq!(down.status.code(), Some(1));
+    drop(server);
 }
