@@ -33,6 +33,8 @@ pub enum Command {
     /// Check that a server answers `GET /__admin/health` (exit 0) or not (exit 1), e.g. as a
     /// container's HEALTHCHECK, with no curl needed.
     Health(HealthArgs),
+    /// Print the JSON Schema of the scenario format (also in scenarios/schema.json).
+    Schema,
 }
 
 /// `sandbank health`.
@@ -274,6 +276,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Validate(args) => Ok(validate(&args.files)),
         Command::Health(args) => Ok(health(&args).await),
+        Command::Schema => {
+            print!("{}", scenario::json_schema());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve(args) => serve(args).await,
     }
 }

@@ -234,6 +234,52 @@ impl<'de> Deserialize<'de> for Span {
     }
 }
 
+// How the value types look in the scenario format's JSON Schema (`sandbank schema`).
+
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An amount with at most two decimals, within ±1000000000.00: \"10.00\", \"-84.15\", 10.5 or 10.",
+            "anyOf": [
+                { "type": "string", "pattern": "^[+-]?[0-9]+(\\.[0-9]{1,2})?$" },
+                { "type": "number", "minimum": -1000000000, "maximum": 1000000000 }
+            ]
+        })
+    }
+}
+
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An RFC 3339 instant with an offset (2020-10-02T05:53:05Z), quoted or as a TOML datetime; it prints back with the fractional digits written.",
+            "type": "string",
+            "format": "date-time"
+        })
+    }
+}
+
+impl schemars::JsonSchema for Span {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Span".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A duration of <n><unit> parts, units s, m, h, d, w (\"90s\", \"1h30m\", \"2d\"), at most 36500d.",
+            "type": "string",
+            "pattern": "^\\s*([0-9]+[smhdw])+\\s*$"
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

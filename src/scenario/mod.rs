@@ -125,6 +125,20 @@ fn render_problems(problems: &[Problem]) -> String {
         .join("\n")
 }
 
+/// The JSON Schema of the scenario format, generated from the types that read it (what
+/// `sandbank schema` prints and `scenarios/schema.json` holds). Editors that read `#:schema`
+/// directives (taplo, Even Better TOML) complete and check scenario files with it.
+pub fn json_schema() -> String {
+    let mut schema = schemars::schema_for!(model::Scenario);
+    schema.insert(
+        "title".to_owned(),
+        serde_json::Value::String("sandbank scenario, format version 1".to_owned()),
+    );
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// Reads and validates a scenario file.
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();

@@ -9,12 +9,13 @@
 //! Every `Option` here means "generate it from the seed when absent"; see `crate::world` for
 //! what is generated and how.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::value::{Money, Span, Timestamp};
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Scenario {
     /// Format version; only `1` exists.
@@ -36,7 +37,7 @@ pub struct Scenario {
 }
 
 /// Server clock settings.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClockSpec {
     /// The instant the clock shows when the server starts (real time when absent).
@@ -53,7 +54,7 @@ pub struct ClockSpec {
 /// counted from when it was armed, `at` an instant, or `on` an operation: `"refresh"` (the next
 /// refresh of this connection, whose outcome it decides) or `"request"` (the `nth` request to
 /// `method` `path` on the connection's vendor). With neither, `every` sets the first firing.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TransitionSpec {
     /// Fires this long after it is armed.
@@ -90,7 +91,7 @@ pub struct TransitionSpec {
 /// How much transaction history to generate on an account: `days` of it, or exactly
 /// `transactions` entries (the newest of a history long enough to hold them), or the newest
 /// `transactions` of `days`.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct HistorySpec {
     /// Days of history, ending at the account's `lastUpdated` (or the epoch).
@@ -113,7 +114,7 @@ impl HistorySpec {
 // Basiq
 
 /// The Basiq application (one per scenario) and its users.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BasiqSpec {
     /// API keys as the dashboard issues them: Base64 of `<applicationId>:<secret>`.
@@ -151,7 +152,7 @@ pub struct BasiqSpec {
 
 /// A test institution clients can connect to: listed by `/connectors` and `/institutions`,
 /// offered by the Consent UI.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BasiqInstitutionSpec {
     /// Two capital letters and five digits, like `AU00000`.
@@ -169,7 +170,7 @@ pub struct BasiqInstitutionSpec {
 
 /// A login and what connecting with it leads to: the profile and accounts a job retrieves, the
 /// MFA challenge it answers to, or the step failure it always meets.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BasiqPersonaSpec {
     pub login_id: String,
@@ -202,7 +203,7 @@ pub struct BasiqPersonaSpec {
 }
 
 /// An MFA challenge: what the job's step shows and the answers it accepts.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BasiqChallengeSpec {
     /// `token` or `security-questions`.
@@ -215,7 +216,7 @@ pub struct BasiqChallengeSpec {
 }
 
 /// A crowd of generated Basiq users, for load and scale tests.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GeneratedUsersSpec {
     /// How many users.
@@ -227,7 +228,7 @@ pub struct GeneratedUsersSpec {
 }
 
 /// A Basiq user.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BasiqUserSpec {
     pub id: Option<String>,
@@ -246,7 +247,7 @@ pub struct BasiqUserSpec {
 }
 
 /// A Basiq connection to an institution.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BasiqConnectionSpec {
     pub id: Option<String>,
@@ -269,7 +270,7 @@ pub struct BasiqConnectionSpec {
 }
 
 /// The data-sharer profile of a connection.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BasiqProfileSpec {
     pub full_name: Option<String>,
@@ -283,7 +284,7 @@ pub struct BasiqProfileSpec {
 
 /// A physical address as the institution reports it. Parts left out are `null`, as the vendor
 /// sends them; `formattedAddress` is composed from the parts when left out.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BasiqAddressSpec {
     pub address_line1: Option<String>,
@@ -298,7 +299,7 @@ pub struct BasiqAddressSpec {
 }
 
 /// Account class: `{ type, product }`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasiqClassSpec {
     #[serde(rename = "type")]
@@ -307,7 +308,7 @@ pub struct BasiqClassSpec {
 }
 
 /// A Basiq account.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BasiqAccountSpec {
     pub id: Option<String>,
@@ -330,7 +331,7 @@ pub struct BasiqAccountSpec {
 }
 
 /// A Basiq transaction.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BasiqTransactionSpec {
     pub id: Option<String>,
@@ -348,7 +349,7 @@ pub struct BasiqTransactionSpec {
 // Meld
 
 /// The Meld account (the owner of the API key) and its customers.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MeldSpec {
     /// Your Meld account id (`accountId` on every object).
@@ -374,7 +375,7 @@ pub struct MeldSpec {
 }
 
 /// A Meld webhook profile.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MeldWebhookSpec {
     /// Sent as `profileId` on every event.
@@ -385,7 +386,7 @@ pub struct MeldWebhookSpec {
 }
 
 /// A customer's name.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MeldNameSpec {
     pub first_name: Option<String>,
@@ -393,7 +394,7 @@ pub struct MeldNameSpec {
 }
 
 /// A Meld customer.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MeldCustomerSpec {
     pub id: Option<String>,
@@ -407,7 +408,7 @@ pub struct MeldCustomerSpec {
 }
 
 /// A Meld institution connection.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MeldConnectionSpec {
     pub id: Option<String>,
@@ -423,6 +424,7 @@ pub struct MeldConnectionSpec {
     /// `PLAID`, `FINICITY`, `MX`, `AKOYA`, …; `PLAID` when absent.
     pub service_provider: Option<String>,
     /// Extra provider fields merged into `serviceProviderDetails`.
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub service_provider_details: Option<toml::Table>,
     pub created_at: Option<Timestamp>,
     pub successfully_aggregated_at: Option<Timestamp>,
@@ -435,7 +437,7 @@ pub struct MeldConnectionSpec {
 }
 
 /// A Meld financial account.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MeldAccountSpec {
     pub id: Option<String>,
@@ -456,7 +458,7 @@ pub struct MeldAccountSpec {
 }
 
 /// A Meld financial-account transaction.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MeldTransactionSpec {
     pub id: Option<String>,

@@ -272,3 +272,27 @@ fn generated_data_bounds() {
                 [[basiq.users.connections.accounts]]\nhistory = { days = 20000, transactions = 2000000 }\n";
     snap!("scenario_generated_bounds", problems("crowd.toml", text));
 }
+
+/// `scenarios/schema.json` is what `sandbank schema` prints from the types (regenerate it with
+/// `cargo run -- schema > scenarios/schema.json`), and every shipped scenario points editors at
+/// it.
+#[test]
+fn the_committed_schema_is_current_and_referenced() {
+    let committed = include_str!("../../scenarios/schema.json");
+    assert!(
+        committed == scenario::json_schema(),
+        "scenarios/schema.json is stale: cargo run -- schema > scenarios/schema.json"
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for entry in std::fs::read_dir(&dir).expect("scenarios/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).expect("readable");
+            assert!(
+                text.starts_with("#:schema ./schema.json\n"),
+                "{} has no #:schema directive",
+                path.display()
+            );
+        }
+    }
+}
