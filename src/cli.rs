@@ -343,6 +343,13 @@ fn validate(files: &[PathBuf]) -> ExitCode {
     let mut failed = false;
     for file in files {
         match scenario::load_file(file) {
+            Ok(s) if s.basiq.is_none() && s.meld.is_none() => {
+                println!("{}: ok", file.display());
+                eprintln!(
+                    "{}: warning: no [basiq] or [meld] section; serving it answers no vendor's keys",
+                    file.display()
+                );
+            }
             Ok(_) => println!("{}: ok", file.display()),
             Err(e) => {
                 failed = true;

@@ -170,31 +170,81 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         text,
         root: document.get_ref(),
     };
-    let scenario: Scenario = match toml::from_str(text) {
-        Ok(scenario) => scenario,
-        Err(error) => {
-            let span = error.span().unwrap_or(0..0);
-            let path = locator.path_at(span.start);
+    let (scenario, mut problems) = read_all(file, text);
+    let Some(scenario) = scenario else {
+        return Err(ScenarioError::Invalid(problems));
+    };
+    problems.extend(
+        check::check(&scenario)
+            .into_iter()
+            .chain(budget::check(&scenario))
+            .map(|(path, message)| locator.problem(path, message)),
+    );
+    if problems.is_empty() {
+        return Ok(scenario);
+    }
+    problems.sort_by_key(|p| (p.line, p.column));
+    Err(ScenarioError::Invalid(problems))
+}
+
+/// Most type errors and unknown keys one read reports.
+const MAX_READ_PROBLEMS: usize = 100;
+
+/// Reads the scenario types from `text`, reporting every unknown key and type error rather
+/// than the first: each one found is located, then its entry is blanked out of a copy of the
+/// text (spaces in place of its characters, so every other entry keeps its place) and the read
+/// is tried again. The scenario is `None` when the last read still failed.
+fn read_all(file: &str, text: &str) -> (Option<Scenario>, Vec<Problem>) {
+    let mut current = text.to_owned();
+    let mut problems = Vec::new();
+    let mut blanked: Vec<KeyPath> = Vec::new();
+    while problems.len() < MAX_READ_PROBLEMS {
+        let error = match toml::from_str::<Scenario>(&current) {
+            Ok(scenario) => return (Some(scenario), problems),
+            Err(error) => error,
+        };
+        let Ok(document) = DeTable::parse(&current) else {
+            break;
+        };
+        let locator = Locator {
+            file,
+            text: &current,
+            root: document.get_ref(),
+        };
+        let span = error.span().unwrap_or(0..0);
+        let path = locator.path_at(span.start);
+        let message = first_line(error.message());
+        // A key blanked out of a table can leave a required one missing: not a problem of the
+        // file's own.
+        let consequence = message.starts_with("missing field")
+            && blanked.iter().any(|b| b.0.starts_with(&path.0));
+        if !consequence {
             let (line, column) = line_column(text, span.start);
-            return Err(ScenarioError::Invalid(vec![Problem {
+            problems.push(Problem {
                 file: file.to_owned(),
                 line,
                 column,
-                path,
-                message: first_line(error.message()),
-            }]));
+                path: path.clone(),
+                message,
+            });
         }
-    };
-    let problems: Vec<Problem> = check::check(&scenario)
-        .into_iter()
-        .chain(budget::check(&scenario))
-        .map(|(path, message)| locator.problem(path, message))
-        .collect();
-    if problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(ScenarioError::Invalid(problems))
+        let ranges = locator.entry_ranges(&path);
+        if ranges.is_empty() {
+            break;
+        }
+        let mut bytes = std::mem::take(&mut current).into_bytes();
+        for range in ranges {
+            for b in bytes.get_mut(range).into_iter().flatten() {
+                if *b != b'\n' && *b != b'\r' {
+                    *b = b' ';
+                }
+            }
+        }
+        // Whole characters become spaces, so the text stays UTF-8.
+        current = String::from_utf8_lossy(&bytes).into_owned();
+        blanked.push(path);
     }
+    (None, problems)
 }
 
 fn first_line(message: &str) -> String {
@@ -243,6 +293,45 @@ impl Locator<'_> {
         best
     }
 
+    /// Byte ranges of the entry that the deepest key of `path` names: `key = value` when it is
+    /// written inline, or a `[table]` / `[[array]]` header with everything under it.
+    fn entry_ranges(&self, path: &KeyPath) -> Vec<Range<usize>> {
+        let deepest = path.0.iter().rposition(|s| matches!(s, Segment::Key(_)));
+        let Some(deepest) = deepest else {
+            return Vec::new();
+        };
+        let mut table = self.root;
+        for (n, segment) in path.0[..=deepest].iter().enumerate() {
+            match segment {
+                Segment::Key(k) => {
+                    let Some((key, value)) = table.get_key_value(k.as_str()) else {
+                        return Vec::new();
+                    };
+                    if n == deepest {
+                        let mut ranges = Vec::new();
+                        entry(key.span(), value, &mut ranges);
+                        return ranges;
+                    }
+                    match value.get_ref() {
+                        DeValue::Table(t) => table = t,
+                        DeValue::Array(items) => {
+                            let Some(Segment::Index(i)) = path.0.get(n + 1) else {
+                                return Vec::new();
+                            };
+                            match items.get(*i).map(|v| v.get_ref()) {
+                                Some(DeValue::Table(t)) => table = t,
+                                _ => return Vec::new(),
+                            }
+                        }
+                        _ => return Vec::new(),
+                    }
+                }
+                Segment::Index(_) => {}
+            }
+        }
+        Vec::new()
+    }
+
     /// Key path of the innermost key or value whose span contains `offset`.
     fn path_at(&self, offset: usize) -> KeyPath {
         let mut path = KeyPath::default();
@@ -274,6 +363,36 @@ fn walk_value(value: &DeValue<'_>, offset: usize, path: &mut KeyPath) {
                     path.0.push(Segment::Index(i));
                     walk_value(item.get_ref(), offset, path);
                     return;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The ranges of one entry: from its key to the end of an inline value, or a header with the
+/// entries under it.
+fn entry(key: Range<usize>, value: &toml::Spanned<DeValue<'_>>, ranges: &mut Vec<Range<usize>>) {
+    let span = value.span();
+    if span.start >= key.end {
+        ranges.push(key.start..span.end);
+        return;
+    }
+    ranges.push(span);
+    match value.get_ref() {
+        DeValue::Table(t) => {
+            for (k, v) in t.iter() {
+                entry(k.span(), v, ranges);
+            }
+        }
+        DeValue::Array(items) => {
+            for item in items {
+                let span = item.span();
+                ranges.push(span.clone());
+                if let DeValue::Table(t) = item.get_ref() {
+                    for (k, v) in t.iter() {
+                        entry(k.span(), v, ranges);
+                    }
                 }
             }
         }

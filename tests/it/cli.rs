@@ -269,3 +269,23 @@ fn health_subcommand() {
     assert_eq!(down.status.code(), Some(1));
     drop(server);
 }
+
+/// A scenario that describes no vendor is valid but gets a warning: serving it answers no key.
+#[test]
+fn validate_warns_about_a_scenario_without_vendors() {
+    let dir = std::env::temp_dir().join(format!("sandbank-novendor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("empty.toml");
+    std::fs::write(&file, "seed = 3\n").expect("written");
+    let out = bin()
+        .args(["validate", &file.display().to_string()])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: no [basiq] or [meld] section"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -104,7 +104,7 @@ challenge = { method = "token", description = "Code", input = [], answers = [] }
     snap!("scenario_sandbox_problems", problems("sandbox.toml", text));
 }
 
-/// Type errors and unknown keys stop parsing and are located too.
+/// Type errors and unknown keys are located too.
 #[test]
 fn type_errors_and_unknown_keys_are_located() {
     let cases = [
@@ -295,4 +295,17 @@ fn the_committed_schema_is_current_and_referenced() {
             );
         }
     }
+}
+
+/// Unknown keys, type errors and semantic problems are all reported in one run, in file order;
+/// a key removed to read on does not show up again as a missing one.
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let text = include_str!("fixtures/many-problems.toml");
+    snap!("scenario_many_problems", problems("many.toml", text));
+    let count = match scenario::parse("many.toml", text) {
+        Err(e) => e.problems().len(),
+        Ok(_) => 0,
+    };
+    assert_eq!(count, 8);
 }
