@@ -209,6 +209,22 @@ fn spawn(
     })
 }
 
+/// The URI without the trailing slashes of its path (`/users/` → `/users`), when it has any:
+/// both vendors' gateways answer a route written with one as the route itself.
+fn without_trailing_slash(uri: &hyper::Uri) -> Option<hyper::Uri> {
+    let path = uri.path();
+    if path.len() <= 1 || !path.ends_with('/') {
+        return None;
+    }
+    let trimmed = path.trim_end_matches('/');
+    let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+    let rebuilt = match uri.query() {
+        Some(query) => format!("{trimmed}?{query}"),
+        None => trimmed.to_owned(),
+    };
+    rebuilt.parse().ok()
+}
+
 /// The router as a hyper service that tells handlers who is calling (`ConnectInfo`), which the
 /// admin API uses to admit loopback callers only, and gives each request body `body_timeout`
 /// to arrive (a late body reads as a broken one). A response a fault rule marked
@@ -227,6 +243,9 @@ fn with_peer(
     hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
         let mut request =
             request.map(|body| axum::body::Body::new(Deadline::new(body, body_timeout)));
+        if let Some(uri) = without_trailing_slash(request.uri()) {
+            *request.uri_mut() = uri;
+        }
         request
             .extensions_mut()
             .insert(axum::extract::ConnectInfo(peer));

@@ -155,17 +155,41 @@ fn api_key(headers: &HeaderMap) -> Result<String, BasiqError> {
     Ok(key.to_owned())
 }
 
-/// The form fields of the body; a non-empty body must be `application/x-www-form-urlencoded`.
+/// The fields of the body (`scope`, `userId`), read as leniently as Basiq's gateway reads
+/// them: form-encoded as documented, whatever the `Content-Type` says (clients send forms with
+/// none), or a JSON object when it is declared as JSON or looks like one (Basiq's own SDKs send
+/// `{}`); an empty body has none. Only a body that is neither is refused.
 fn form_fields(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, BasiqError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    let trimmed = body.trim_ascii();
+    if trimmed.is_empty() {
         return Ok(Vec::new());
     }
     let content_type = http::header(headers, "content-type").unwrap_or("");
     let media = content_type.split(';').next().unwrap_or("").trim();
-    if !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(BasiqError::ContentInvalid);
+    let declared_json = media.eq_ignore_ascii_case("application/json")
+        || media.to_ascii_lowercase().ends_with("+json");
+    let form_declared = media.eq_ignore_ascii_case("application/x-www-form-urlencoded");
+    if declared_json || (!form_declared && trimmed.starts_with(b"{")) {
+        return json_fields(trimmed).ok_or(BasiqError::ContentInvalid);
     }
     serde_urlencoded_pairs(body).ok_or(BasiqError::ContentInvalid)
+}
+
+/// The string, number and boolean members of a JSON object body, as text.
+fn json_fields(body: &[u8]) -> Option<Vec<(String, String)>> {
+    let serde_json::Value::Object(map) = serde_json::from_slice(body).ok()? else {
+        return None;
+    };
+    Some(
+        map.into_iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::String(s) => Some((k, s)),
+                serde_json::Value::Number(n) => Some((k, n.to_string())),
+                serde_json::Value::Bool(b) => Some((k, b.to_string())),
+                _ => None,
+            })
+            .collect(),
+    )
 }
 
 fn serde_urlencoded_pairs(body: &[u8]) -> Option<Vec<(String, String)>> {

@@ -279,7 +279,7 @@ pub async fn create(
         user,
         &[],
         |w, now| {
-            let input: ConnectionInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
+            let input: ConnectionInput = body::json_typed(&headers, bytes, INVALID_CONNECTION)?;
             let institution = missing(
                 &input.institution.as_ref().and_then(|i| i.id.clone()),
                 "Institution ID  parameter is required.",
@@ -508,7 +508,7 @@ pub async fn update(
         user,
         &[(id, CONNECTION_ID)],
         |w, now| {
-            let input: CredentialsInput = body::json(&headers, bytes, INVALID_CONNECTION)?;
+            let input: CredentialsInput = body::json_typed(&headers, bytes, INVALID_CONNECTION)?;
             let password = missing(&input.password, "Password parameter is required.")?;
             let (status, job) = renew(&engine, w, now, user, id, (None, password), false)?;
             let body = http::to_bytes(&job_ref(&base(&engine, &headers), &job));

@@ -232,7 +232,7 @@ pub async fn create_auth_link(
         // The body is optional; an empty one means "use the user's mobile".
         let input: AuthLinkInput = match &bytes {
             Ok(b) if b.iter().all(u8::is_ascii_whitespace) => AuthLinkInput::default(),
-            _ => body::json(&headers, bytes, "Posted auth link is not in valid format.")?,
+            _ => body::json(bytes, "Posted auth link is not in valid format.")?,
         };
         let mobile = input
             .mobile

@@ -564,11 +564,7 @@ pub async fn answer(
         if claims.user.as_deref() != Some(w.basiq.jobs[index].user.as_str()) {
             return Err(BasiqError::UserMismatch);
         }
-        let input: MfaInput = body::json(
-            &headers,
-            bytes,
-            "Posted MFA response is not in valid format.",
-        )?;
+        let input: MfaInput = body::json(bytes, "Posted MFA response is not in valid format.")?;
         answer_mfa(w, now, index, &input.response)?;
         let body = job_ref(&base(&engine, &headers), id);
         Ok(http::json(StatusCode::ACCEPTED, http::to_bytes(&body)))

@@ -138,7 +138,7 @@ pub async fn create(
 ) -> Response {
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), &headers, Access::Server, None)?;
-        let input: UserInput = body::json(&headers, bytes, INVALID_USER)?;
+        let input: UserInput = body::json(bytes, INVALID_USER)?;
         let mut user = User {
             id: engine.next_uuid(),
             ..User::default()
@@ -175,7 +175,7 @@ pub async fn update(
     let id = param(&path);
     on_user(&engine, &headers, Access::Server, id, &[], |w, now| {
         let current = w.basiq.user(id).ok_or(BasiqError::UserNotFound)?;
-        let input: UserInput = body::json(&headers, bytes, INVALID_USER)?;
+        let input: UserInput = body::json(bytes, INVALID_USER)?;
         // Validate a copy, so that a refused update changes nothing.
         let mut updated = current.clone();
         input.apply(&mut updated);

@@ -186,7 +186,7 @@ pub async fn create(
 ) -> Response {
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), &headers, Access::Server, None)?;
-        let input: WebhookInput = body::json(&headers, bytes, INVALID_REQUEST)?;
+        let input: WebhookInput = body::json(bytes, INVALID_REQUEST)?;
         let mut rng = rng_for(w.seed, &format!("webhook {}", w.basiq.webhooks.len()));
         let secret: [u8; 32] = rng.random();
         let webhook = Webhook {
@@ -267,7 +267,7 @@ pub async fn update(
             .find(|h| h.id == id)
             .cloned()
             .ok_or(NO_WEBHOOK)?;
-        let input: WebhookInput = body::json(&headers, bytes, INVALID_REQUEST)?;
+        let input: WebhookInput = body::json(bytes, INVALID_REQUEST)?;
         hook.name = input.name.unwrap_or(hook.name);
         hook.description = input.description.unwrap_or(hook.description);
         hook.url = input.url.unwrap_or(hook.url);
@@ -439,7 +439,7 @@ pub async fn test_message(
 ) -> Response {
     let outcome = engine.with_world_at(|w, now| {
         authorize(w, now, engine.secret(), &headers, Access::Server, None)?;
-        let input: TestInput = body::json(&headers, bytes, INVALID_REQUEST)?;
+        let input: TestInput = body::json(bytes, INVALID_REQUEST)?;
         let type_id = input
             .event_type_id
             .ok_or(BasiqError::BodyInvalid(INVALID_REQUEST))?;

@@ -117,7 +117,8 @@ async fn delete_cascades() {
 /// A request: method, path, headers, body.
 type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a [u8]);
 
-/// Bad bodies get Basiq's envelope and change nothing.
+/// Bad bodies get Basiq's envelope and change nothing (a body's declared type is not one of its
+/// problems: see `lenient`).
 #[tokio::test]
 async fn user_body_errors() {
     let server = default_server().await;
@@ -132,18 +133,6 @@ async fn user_body_errors() {
         ("POST", "/users", h.clone(), b"{not json"),
         ("POST", "/users", h.clone(), b""),
         ("POST", "/users", h.clone(), br#"{"email": 5}"#),
-        (
-            "POST",
-            "/users",
-            vec![("authorization", &auth), ("content-type", "text/plain")],
-            br#"{"email":"a@b.co"}"#,
-        ),
-        (
-            "POST",
-            "/users",
-            vec![("authorization", &auth)],
-            br#"{"email":"a@b.co"}"#,
-        ),
         ("POST", "/users", h.clone(), b"{}"),
         ("POST", "/users", h.clone(), br#"{"email":"not-an-email"}"#),
         ("POST", "/users", h.clone(), br#"{"mobile":"0410888999"}"#),
@@ -172,10 +161,7 @@ async fn user_body_errors() {
         exchanges.push(send(url, method, path, &headers, body).await);
     }
     let statuses: Vec<u16> = exchanges.iter().map(|e| e.status).collect();
-    assert_eq!(
-        statuses,
-        [400, 400, 400, 415, 415, 400, 400, 400, 400, 403, 400, 404]
-    );
+    assert_eq!(statuses, [400, 400, 400, 400, 400, 400, 400, 403, 400, 404]);
     // The refused update left the user as it was.
     let user = get(url, "/users/ea3a81", &[("authorization", &auth)])
         .await

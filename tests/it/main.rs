@@ -18,6 +18,7 @@ mod consent_ui;
 mod determinism;
 mod faults;
 mod hostile;
+mod lenient;
 mod meld;
 mod meld_connect;
 mod meld_customers;
