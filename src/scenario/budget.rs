@@ -61,6 +61,24 @@ fn estimate(history: Option<HistorySpec>, listed: usize) -> u64 {
     generated + listed as u64
 }
 
+/// Adds a connection's accounts, each as its history and the number of transactions it lists;
+/// `None` stands for the two accounts of default history a connection gets when it lists none.
+fn add_accounts(
+    totals: &mut Totals,
+    connection: &KeyPath,
+    accounts: Option<Vec<(Option<HistorySpec>, usize)>>,
+) {
+    match accounts {
+        Some(accounts) => {
+            for (a, (history, listed)) in accounts.into_iter().enumerate() {
+                let path = connection.key("accounts").index(a);
+                totals.add(&path, 1, estimate(history, listed));
+            }
+        }
+        None => totals.add(connection, 2, 2 * estimate(None, 0)),
+    }
+}
+
 /// The budget's problems: at most one for the totals, located where they went over, and one
 /// per transition that adds too much at a firing.
 pub fn check(scenario: &Scenario) -> Vec<(KeyPath, String)> {
@@ -93,16 +111,12 @@ pub fn check(scenario: &Scenario) -> Vec<(KeyPath, String)> {
             for (c, connection) in user.connections.iter().enumerate() {
                 let cp = bp.key("users").index(u).key("connections").index(c);
                 firing(cp.clone(), &connection.transitions);
-                match &connection.accounts {
-                    Some(accounts) => {
-                        for (a, account) in accounts.iter().enumerate() {
-                            let listed = account.transactions.len();
-                            let ap = cp.key("accounts").index(a);
-                            totals.add(&ap, 1, estimate(account.history, listed));
-                        }
-                    }
-                    None => totals.add(&cp, 2, 2 * estimate(None, 0)),
-                }
+                let accounts = connection.accounts.as_ref().map(|list| {
+                    list.iter()
+                        .map(|a| (a.history, a.transactions.len()))
+                        .collect()
+                });
+                add_accounts(&mut totals, &cp, accounts);
             }
         }
     }
@@ -112,16 +126,12 @@ pub fn check(scenario: &Scenario) -> Vec<(KeyPath, String)> {
             for (n, connection) in customer.connections.iter().enumerate() {
                 let cp = mp.key("customers").index(c).key("connections").index(n);
                 firing(cp.clone(), &connection.transitions);
-                match &connection.accounts {
-                    Some(accounts) => {
-                        for (a, account) in accounts.iter().enumerate() {
-                            let listed = account.transactions.len();
-                            let ap = cp.key("accounts").index(a);
-                            totals.add(&ap, 1, estimate(account.history, listed));
-                        }
-                    }
-                    None => totals.add(&cp, 2, 2 * estimate(None, 0)),
-                }
+                let accounts = connection.accounts.as_ref().map(|list| {
+                    list.iter()
+                        .map(|a| (a.history, a.transactions.len()))
+                        .collect()
+                });
+                add_accounts(&mut totals, &cp, accounts);
             }
         }
     }

@@ -2,7 +2,7 @@
 //! fallbacks and graceful shutdown.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use clap::CommandFactory;
 
@@ -10,6 +10,39 @@ use crate::snap;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sandbank"))
+}
+
+/// The rest of a child's stdout.
+type Rest = std::io::Lines<BufReader<std::process::ChildStdout>>;
+
+/// `sandbank serve` with `args` and environment `env` (stderr as `stderr` says): the child, its
+/// two listening lines as they are printed, and the rest of its stdout.
+fn serve(args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> (Child, [String; 2], Rest) {
+    let mut child = bin()
+        .arg("serve")
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("RUST_LOG")
+        .env_remove("SANDBANK_LOG")
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawns");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let second = lines.next().and_then(Result::ok).unwrap_or_default();
+    (child, [first, second], lines)
+}
+
+/// Sends SIGTERM to `child` and waits for it; whether it stopped cleanly.
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    child.wait().expect("exits")
 }
 
 /// The clap definition is consistent (no conflicting names or defaults).
@@ -61,17 +94,12 @@ fn validate_exit_codes_and_messages() {
 /// from the environment when no flag is given.
 #[test]
 fn serve_prints_listeners_and_stops_on_sigterm() {
-    let mut child = bin()
-        .args(["serve", "--meld-addr", "127.0.0.1:0"])
-        .env("SANDBANK_BASIQ_ADDR", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    let second = lines.next().and_then(Result::ok).unwrap_or_default();
+    // SANDBANK_BASIQ_ADDR stands in for the missing flag.
+    let (mut child, [first, second], mut lines) = serve(
+        &["--meld-addr", "127.0.0.1:0"],
+        &[("SANDBANK_BASIQ_ADDR", "127.0.0.1:0")],
+        Stdio::piped(),
+    );
     assert!(
         first.starts_with("basiq listening on http://127.0.0.1:"),
         "{first}"
@@ -98,12 +126,7 @@ fn serve_prints_listeners_and_stops_on_sigterm() {
     ));
     assert_eq!(ex.status, 403);
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let status = child.wait().expect("exits");
+    let status = terminate(&mut child);
     assert!(status.success(), "{status:?}");
     assert!(lines.next().is_none(), "nothing else printed on stdout");
 }
@@ -113,32 +136,13 @@ fn serve_prints_listeners_and_stops_on_sigterm() {
 #[test]
 fn sigterm_right_after_start_is_graceful() {
     for _ in 0..20 {
-        let mut child = bin()
-            .args([
-                "serve",
-                "--basiq-addr",
-                "localhost:0",
-                "--meld-addr",
-                "127.0.0.1:0",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawns");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        let args = ["--basiq-addr", "localhost:0", "--meld-addr", "127.0.0.1:0"];
+        let (mut child, [first, _], _) = serve(&args, &[], Stdio::null());
         assert!(
             first.starts_with("basiq listening on http://127.0.0.1:"),
             "{first}"
         );
-        let _ = lines.next();
-        let killed = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(killed.success());
-        let status = child.wait().expect("exits");
+        let status = terminate(&mut child);
         assert!(status.success(), "{status:?}");
     }
 }
@@ -147,26 +151,15 @@ fn sigterm_right_after_start_is_graceful() {
 /// vendor, method, path, status, duration and tenant, and never a key, token or query.
 #[test]
 fn serve_logs_one_line_per_request_without_secrets() {
-    let mut child = bin()
-        .args([
-            "serve",
-            "--basiq-addr",
-            "127.0.0.1:0",
-            "--meld-addr",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-        ])
-        .env_remove("RUST_LOG")
-        .env_remove("SANDBANK_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let basiq = lines.next().and_then(Result::ok).unwrap_or_default();
-    let meld = lines.next().and_then(Result::ok).unwrap_or_default();
+    let args = [
+        "--basiq-addr",
+        "127.0.0.1:0",
+        "--meld-addr",
+        "127.0.0.1:0",
+        "--log-format",
+        "json",
+    ];
+    let (mut child, [basiq, meld], _) = serve(&args, &[], Stdio::piped());
     let url = |line: &str| line.rsplit(' ').next().unwrap_or_default().to_owned();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -188,13 +181,10 @@ fn serve_logs_one_line_per_request_without_secrets() {
         .await;
         assert_eq!(list.status, 200);
     });
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let output = child.wait_with_output().expect("exits");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut stderr_pipe = child.stderr.take().expect("stderr");
+    assert!(terminate(&mut child).success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut stderr_pipe, &mut stderr).expect("stderr read");
     for secret in [
         "query-secret",
         "header-secret",

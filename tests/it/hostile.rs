@@ -7,6 +7,20 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
+/// Points the server's Meld webhook profile at `{base}/hooks`.
+async fn meld_profile(server: &sandbank::RunningServer, base: &str) {
+    let profile = json!({ "url": format!("{base}/hooks"), "secret": "s" }).to_string();
+    let set = send(
+        server.meld_url(),
+        "PUT",
+        "/__admin/meld/webhook",
+        &[("content-type", "application/json")],
+        profile.as_bytes(),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", set.render());
+}
+
 /// The `next` cursor of the first page of `ea3a81`'s transactions at `limit`, decoded.
 async fn first_cursor(server: &sandbank::RunningServer, auth: &str) -> Value {
     let page = get(
@@ -171,16 +185,7 @@ async fn deliveries_survive_a_step_past_the_end_of_time() {
     let server = default_server().await;
     let (base, inbox) = crate::webhooks::receiver(&[]).await;
     let json_type = [("content-type", "application/json")];
-    let profile = json!({ "url": format!("{base}/hooks"), "secret": "s" }).to_string();
-    let set = send(
-        server.meld_url(),
-        "PUT",
-        "/__admin/meld/webhook",
-        &json_type,
-        profile.as_bytes(),
-    )
-    .await;
-    assert_eq!(set.status, 200, "{}", set.render());
+    meld_profile(&server, &base).await;
     server.engine().with_world(|w| {
         let step = Step {
             trigger: Trigger::After(chrono::Duration::MAX),
@@ -520,16 +525,7 @@ async fn webhooks_go_only_where_the_allow_list_says() {
         let mut config = sandbank::ServerConfig::ephemeral(scenario);
         config.engine.webhook_allow = Some(allow.clone());
         let server = sandbank::start(config).await.expect("starts");
-        let profile = json!({ "url": format!("{base}/hooks"), "secret": "s" }).to_string();
-        let set = send(
-            server.meld_url(),
-            "PUT",
-            "/__admin/meld/webhook",
-            &json_type,
-            profile.as_bytes(),
-        )
-        .await;
-        assert_eq!(set.status, 200);
+        meld_profile(&server, &base).await;
         let test = send(
             server.meld_url(),
             "POST",
