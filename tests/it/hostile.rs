@@ -7,6 +7,31 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
+/// How long `/__admin/health` takes to answer at `base`, once.
+async fn health_time(base: &str) -> std::time::Duration {
+    let asked = std::time::Instant::now();
+    let health = get(base, "/__admin/health", &[]).await;
+    assert_eq!(health.status, 200);
+    asked.elapsed()
+}
+
+/// Health answered within 100 ms (the median of `times`, so that one probe slowed by the test
+/// machine's other work does not count) and never after a second: nothing froze the server.
+fn answered_promptly(mut times: Vec<std::time::Duration>) {
+    assert!(!times.is_empty());
+    times.sort();
+    let median = times[times.len() / 2];
+    let slowest = times[times.len() - 1];
+    assert!(
+        median < std::time::Duration::from_millis(100),
+        "median {median:?} of {times:?}"
+    );
+    assert!(
+        slowest < std::time::Duration::from_secs(1),
+        "slowest {slowest:?}"
+    );
+}
+
 /// Points the server's Meld webhook profile at `{base}/hooks`.
 async fn meld_profile(server: &sandbank::RunningServer, base: &str) {
     let profile = json!({ "url": format!("{base}/hooks"), "secret": "s" }).to_string();
@@ -267,23 +292,18 @@ async fn hostile_multipart_bodies_freeze_nothing() {
             .await
         })
     });
+    let mut times = Vec::new();
     for _ in 0..5 {
-        let asked = std::time::Instant::now();
-        let health = get(server.meld_url(), "/__admin/health", &[]).await;
-        assert_eq!(health.status, 200);
-        assert!(
-            asked.elapsed() < std::time::Duration::from_millis(100),
-            "{:?}",
-            asked.elapsed()
-        );
+        times.push(health_time(server.meld_url()).await);
     }
+    answered_promptly(times);
     for upload in uploads {
         let ex = upload.await.expect("upload task");
         assert_eq!(ex.status, 400, "{}", ex.render());
         assert_eq!(ex.json()["data"][0]["detail"], "Statement is not valid.");
     }
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(5),
+        started.elapsed() < std::time::Duration::from_secs(20),
         "{:?}",
         started.elapsed()
     );
@@ -337,16 +357,17 @@ async fn slow_clients_are_cut_off() {
         .await
         .expect("write");
 
-    let asked = std::time::Instant::now();
-    let health = get(server.basiq_url(), "/__admin/health", &[]).await;
-    assert_eq!(health.status, 200);
-    assert!(asked.elapsed() < std::time::Duration::from_millis(100));
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        times.push(health_time(server.basiq_url()).await);
+    }
+    answered_promptly(times);
 
     let started = std::time::Instant::now();
     assert_eq!(read_to_close(&mut slow_head).await.as_deref(), Some(""));
     assert_eq!(read_to_close(&mut idle).await.as_deref(), Some(""));
     let answer = read_to_close(&mut slow_body).await.expect("closed");
-    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
     // The token is checked first: Basiq's 403 for a bad token, in its envelope, not a hang.
     assert!(answer.starts_with("HTTP/1.1 "), "{answer}");
     assert!(answer.contains("\"type\":\"list\""), "{answer}");
@@ -375,7 +396,7 @@ async fn the_connection_cap_frees_slots_of_stalled_clients() {
         waited >= std::time::Duration::from_millis(250),
         "served before a slot was free: {waited:?}"
     );
-    assert!(waited < std::time::Duration::from_secs(3), "{waited:?}");
+    assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
 }
 
 /// Malformed percent-encoding in a query does not make a parameter vanish (which answered the
@@ -619,7 +640,7 @@ fn scenarios_over_the_data_budget_are_refused_where_they_go_over() {
         Ok(_) => panic!("accepted"),
         Err(e) => e.to_string(),
     };
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
     assert!(
         problem.contains(
             "basiq.users[0].connections[0].accounts[10]: the scenario asks for more than"
@@ -657,7 +678,7 @@ async fn repeating_additions_after_a_long_jump_are_bounded() {
     let started = std::time::Instant::now();
     let after = count(&b);
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(10),
+        started.elapsed() < std::time::Duration::from_secs(30),
         "{:?}",
         started.elapsed()
     );
@@ -728,7 +749,8 @@ async fn a_large_meld_import_settles_promptly() {
     let list = meld_call(&server, "GET", "/bank-linking/connections?limit=5", None).await;
     assert_eq!(list.status, 200);
     let took = started.elapsed();
-    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    // It once took minutes; a loaded test machine may take several seconds.
+    assert!(took < std::time::Duration::from_secs(60), "{took:?}");
 }
 
 /// Replacing the scenario with a large one is built off the request workers: health keeps
@@ -749,20 +771,17 @@ async fn loading_a_large_scenario_blocks_no_one() {
         )
         .await
     });
-    let mut slowest = std::time::Duration::ZERO;
-    while !load.is_finished() {
-        let asked = std::time::Instant::now();
-        let health = get(server.meld_url(), "/__admin/health", &[]).await;
-        assert_eq!(health.status, 200);
-        slowest = slowest.max(asked.elapsed());
+    let mut times = Vec::new();
+    loop {
+        times.push(health_time(server.meld_url()).await);
+        if load.is_finished() {
+            break;
+        }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     let loaded = load.await.expect("load task");
     assert_eq!(loaded.status, 200, "{}", loaded.render());
-    assert!(
-        slowest < std::time::Duration::from_millis(100),
-        "{slowest:?}"
-    );
+    answered_promptly(times);
     let users = get(server.basiq_url(), "/__admin/basiq/users", &[])
         .await
         .json();
