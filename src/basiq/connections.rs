@@ -620,7 +620,8 @@ pub async fn refresh(
     )
 }
 
-/// `POST /users/{userId}/connections/refresh` (SERVER): 202 with one job per connection.
+/// `POST /users/{userId}/connections/refresh` (SERVER): 202 with one job per active connection
+/// (and the running job of any connection that has one).
 pub async fn refresh_all(
     State(engine): State<Engine>,
     path: Result<Path<String>, PathRejection>,
@@ -641,7 +642,9 @@ pub async fn refresh_all(
                 refs.push(job.id.clone());
                 continue;
             }
-            if refresh_limit_reached(w, connection, now) || connection.status == "pre-init" {
+            // Only active connections are refreshed: an invalid one needs its credentials
+            // updated, a pre-init one its authorisation finished.
+            if refresh_limit_reached(w, connection, now) || connection.status != "active" {
                 continue;
             }
             let target = Target::BasiqConnection {

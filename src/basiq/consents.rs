@@ -292,7 +292,8 @@ pub async fn get_auth_link(
     })
 }
 
-/// `DELETE /users/{userId}/auth_link` (SERVER, or CLIENT for its own user): 204.
+/// `DELETE /users/{userId}/auth_link` (SERVER, or CLIENT for its own user): 204; 404 when there
+/// is no live link (none made, deleted or expired).
 pub async fn delete_auth_link(
     State(engine): State<Engine>,
     path: Result<Path<String>, PathRejection>,
@@ -307,7 +308,14 @@ pub async fn delete_auth_link(
         &[],
         |w, now| {
             let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-            current_link(u, now)?;
+            // Basiq documents 410 for reading a spent link only; deleting one that is gone
+            // answers its documented 404.
+            current_link(u, now).map_err(|e| match e {
+                BasiqError::NoLongerAvailable => BasiqError::ResourceNotFound {
+                    parameter: "userId",
+                },
+                other => other,
+            })?;
             if let Some(link) = w.basiq.user_mut(user).and_then(|u| u.auth_link.as_mut()) {
                 link.deleted = true;
             }

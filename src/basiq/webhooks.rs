@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::events::{Event, TYPES};
+use super::filter::{self, Op};
 use super::model::Application;
 use super::{base, body, param, params, query_param, reply, wire};
 use crate::engine::Engine;
@@ -341,7 +342,51 @@ fn message_body(m: &Message, base: &str) -> Value {
     })
 }
 
-/// `GET /notifications/webhooks/{webhookId}/messages` (SERVER): newest first, `limit` ≤ 500.
+/// The fields a messages `filter` may name — Basiq lists "date, status, eventTypeId, webhookId,
+/// eventId" without their paths, so each is taken bare and under `message.`. Dates compare as
+/// `YYYY-MM-DD` text.
+const MESSAGE_FILTERS: &[(&str, &[Op])] = &[
+    ("date", DATE_OPS),
+    ("message.date", DATE_OPS),
+    ("status", &[Op::Eq, Op::Ne]),
+    ("message.status", &[Op::Eq, Op::Ne]),
+    ("eventTypeId", &[Op::Eq, Op::Ne, Op::In]),
+    ("message.eventTypeId", &[Op::Eq, Op::Ne, Op::In]),
+    ("webhookId", &[Op::Eq]),
+    ("message.webhookId", &[Op::Eq]),
+    ("eventId", &[Op::Eq, Op::In]),
+    ("message.eventId", &[Op::Eq, Op::In]),
+];
+const DATE_OPS: &[Op] = &[Op::Eq, Op::Gt, Op::Gteq, Op::Lt, Op::Lteq, Op::Bt];
+
+/// A message's status: that of its last attempt (`Success` or `Failed`), `Pending` before any.
+fn message_status(m: &Message) -> &'static str {
+    match m.attempts.last() {
+        Some(a) if a.success => "Success",
+        Some(_) => "Failed",
+        None => "Pending",
+    }
+}
+
+fn message_matches(m: &Message, s: &filter::Statement) -> bool {
+    match s.path.trim_start_matches("message.") {
+        "date" => s.matches(&m.created.format("%Y-%m-%d").to_string()),
+        // Statuses compare without regard to case (`success`, `Success`).
+        "status" => {
+            let lower = filter::Statement {
+                args: s.args.iter().map(|a| a.to_ascii_lowercase()).collect(),
+                ..s.clone()
+            };
+            lower.matches(&message_status(m).to_ascii_lowercase())
+        }
+        "eventTypeId" => s.matches(&m.event_type),
+        "webhookId" => s.matches(&m.webhook),
+        _ => s.matches(&m.event_id),
+    }
+}
+
+/// `GET /notifications/webhooks/{webhookId}/messages` (SERVER): newest first, `limit` ≤ 500,
+/// `filter` on date, status, event type, webhook and event.
 pub async fn messages(
     State(engine): State<Engine>,
     path: Result<Path<String>, PathRejection>,
@@ -365,6 +410,12 @@ pub async fn messages(
                 _ => return Err(BasiqError::LimitInvalid),
             },
         };
+        let statements = match query_param(query.as_deref(), "filter") {
+            Some(text) => {
+                filter::parse_allowed(&text, MESSAGE_FILTERS).ok_or(BasiqError::FilterInvalid)?
+            }
+            None => Vec::new(),
+        };
         let base = base(&engine, &headers);
         let all: Vec<&Message> = w
             .basiq
@@ -372,6 +423,7 @@ pub async fn messages(
             .iter()
             .rev()
             .filter(|m| m.webhook == id)
+            .filter(|m| statements.iter().all(|s| message_matches(m, s)))
             .collect();
         let data: Vec<Value> = all
             .iter()

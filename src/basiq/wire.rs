@@ -121,7 +121,11 @@ pub fn user<'a>(base: &str, user: &'a User) -> impl Serialize + 'a {
             accounts: format!("{me}/accounts"),
             connections: format!("{me}/connections"),
             transactions: format!("{me}/transactions"),
-            auth_link: user.auth_link.as_ref().map(|_| format!("{me}/auth_link")),
+            auth_link: user
+                .auth_link
+                .as_ref()
+                .filter(|l| !l.deleted)
+                .map(|_| format!("{me}/auth_link")),
             this: me,
         },
     }

@@ -299,9 +299,17 @@ async fn refresh() {
         )
         .await;
     assert_eq!(all.status, 202);
-    assert_eq!(all.json()["data"].as_array().map(Vec::len), Some(2));
+    // Refresh-all refreshes the active connection only, not the invalid one.
+    assert_eq!(all.json()["data"].as_array().map(Vec::len), Some(1));
+    let of_bad = b
+        .get(&format!(
+            "/users/ea3a81/jobs?filter=connection.id.eq('{id}')"
+        ))
+        .await
+        .json();
+    assert_eq!(of_bad["size"], 1, "only the job that created it");
     let list = b.get("/users/ea3a81/jobs").await.json();
-    assert_eq!(list["size"], 5);
+    assert_eq!(list["size"], 4);
     let filtered = b
         .get("/users/ea3a81/jobs?filter=connection.id.eq('8fce3b')")
         .await

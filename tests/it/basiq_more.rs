@@ -95,6 +95,14 @@ async fn auth_links() {
     );
     let gone = get(url, "/users/ea3a81/auth_link", &h).await;
     assert_eq!(gone.status, 410);
+    // Once deleted, the user links no auth link, and deleting it again is not found.
+    assert_eq!(
+        get(url, "/users/ea3a81", &h).await.json()["links"]["auth_link"],
+        serde_json::Value::Null
+    );
+    let again = send(url, "DELETE", "/users/ea3a81/auth_link", &h, b"").await;
+    assert_eq!(again.status, 404, "{}", again.render());
+    assert_eq!(again.json()["data"][0]["code"], "resource-not-found");
     let own_mobile = send(url, "POST", "/users/ea3a81/auth_link", &h, b"").await;
     assert_eq!(own_mobile.json()["mobile"], "+61410888991");
     server.engine().clock().advance(Duration::days(7));
@@ -105,6 +113,15 @@ async fn auth_links() {
             .status,
         410
     );
+    let expired = send(
+        url,
+        "DELETE",
+        "/users/ea3a81/auth_link",
+        &[("authorization", &fresh)],
+        b"",
+    )
+    .await;
+    assert_eq!(expired.status, 404, "{}", expired.render());
     snap!("basiq_auth_link", render_all(&[created, read, gone]));
 }
 

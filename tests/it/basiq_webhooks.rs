@@ -211,3 +211,59 @@ async fn webhook_errors() {
     assert_eq!(statuses, [400, 400, 400, 400, 409, 400, 400, 404]);
     snap!("basiq_webhook_errors", render_all(&cases));
 }
+
+/// Webhook messages honour `filter` on event type, event, date and status (bare or under
+/// `message.`); a filter Basiq would not take is its 400.
+#[tokio::test]
+async fn webhook_messages_filter() {
+    let server = default_server().await;
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let h = [("authorization", auth.as_str())];
+    let created = post(&server, &auth, "/notifications/webhooks", json!({"url": "http://127.0.0.1:9/nobody", "subscribedEvents": ["user.created", "user.updated"]})).await;
+    let id = created.json()["id"].as_str().unwrap_or_default().to_owned();
+    post(&server, &auth, "/users", json!({"email": "a@b.co"})).await;
+    post(
+        &server,
+        &auth,
+        "/users/ea3a81",
+        json!({"firstName": "Maxwell"}),
+    )
+    .await;
+    let list = async |filter: &str| {
+        get(
+            server.basiq_url(),
+            &format!("/notifications/webhooks/{id}/messages?filter={filter}"),
+            &h,
+        )
+        .await
+    };
+    let types = |ex: &Exchange| values(&ex.json(), "eventTypeId");
+    assert_eq!(
+        types(&list("eventTypeId.eq('user.updated')").await),
+        ["user.updated"]
+    );
+    assert_eq!(
+        types(&list("message.eventTypeId.eq('user.created')").await),
+        ["user.created"]
+    );
+    let all = list("date.eq('2026-01-15')").await;
+    assert_eq!(types(&all).len(), 2, "{}", all.render());
+    assert!(types(&list("date.gt('2026-01-15')").await).is_empty());
+    let event = all.json()["data"][0]["eventId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        types(&list(&format!("eventId.eq('{event}')")).await).len(),
+        1
+    );
+    assert_eq!(
+        types(&list("status.eq('failed')").await).len()
+            + types(&list("status.eq('pending')").await).len(),
+        2
+    );
+    assert!(types(&list("status.eq('success')").await).is_empty());
+    let bad = list("colour.eq('blue')").await;
+    assert_eq!(bad.status, 400, "{}", bad.render());
+    assert_eq!(bad.json()["data"][0]["code"], "parameter-not-valid");
+}
