@@ -262,7 +262,7 @@ pub fn due(world: &mut World, now: DateTime<Utc>, basiq_base: &str) -> Vec<Send>
         }
         busy.push(&d.key);
     }
-    out.into_iter().map(|d| prepare(&d, now)).collect()
+    out.into_iter().map(|d| prepare(&d)).collect()
 }
 
 /// Records how the attempt at delivery `id` went: success removes it, failure schedules the
@@ -418,7 +418,12 @@ fn collect(world: &mut World, now: DateTime<Utc>, base: &str) {
 }
 
 /// Headers and body of an attempt, signed for `now`.
-fn prepare(d: &Delivery, now: DateTime<Utc>) -> Send {
+/// The request of one attempt. Its signature timestamp is the real time of the attempt, not the
+/// server clock's: receivers' verifiers refuse timestamps more than a few minutes from their own
+/// clock, and the server clock may have been moved days ahead. Payload dates stay on the
+/// server clock.
+fn prepare(d: &Delivery) -> Send {
+    let now = Utc::now();
     let mut headers = vec![("content-type", "application/json".to_owned())];
     match d.vendor {
         Vendor::Meld => {

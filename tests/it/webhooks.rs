@@ -397,8 +397,10 @@ async fn basiq_messages_are_delivered_signed_and_retried() {
         body["links"]["eventEntity"],
         format!("https://au-api.basiq.io/users/{user_id}")
     );
+    // Signed at the real time of the attempt, so verifiers with a 5-minute tolerance take it
+    // whatever the server clock says; the payload's dates are the server clock's.
     let stamp: i64 = got[0].header("webhook-timestamp").parse().unwrap_or(0);
-    assert_eq!(stamp, frozen_at().timestamp());
+    assert!((stamp - chrono::Utc::now().timestamp()).abs() < 300, "{stamp}");
     attempts_logged(server.basiq_url(), 1).await;
     server.engine().clock().advance(Duration::seconds(5));
     let got = inbox.wait_for(2).await;
@@ -550,4 +552,46 @@ async fn legacy_version_events() {
             ),
         ]
     );
+}
+
+/// After the server clock jumps ten days, Meld's signature timestamp is still the real time of
+/// the attempt (standard verifiers allow five minutes either way) while the event's own
+/// `timestamp` is the server clock's; the signature verifies over that real timestamp.
+#[tokio::test]
+async fn signature_timestamps_are_real_time() {
+    let (base, inbox) = receiver(&[]).await;
+    let url = format!("{base}/meld/hooks");
+    let m = Meld::new().await;
+    let set = admin(
+        &m,
+        "PUT",
+        "/__admin/meld/webhook",
+        json!({ "url": url, "secret": "s3cret" }),
+    )
+    .await;
+    assert_eq!(set.status, 200);
+    m.server.engine().clock().advance(Duration::days(10));
+    let test = admin(&m, "POST", "/__admin/meld/webhook/test", json!({})).await;
+    assert_eq!(test.status, 202);
+    // The scenario's own transitions of those ten days are delivered too; find the test event.
+    let mut n = 1;
+    let test = loop {
+        let got = inbox.wait_for(n).await;
+        if let Some(r) = got.iter().find(|r| r.json()["eventType"] == "WEBHOOK_TEST") {
+            break r.clone();
+        }
+        n = got.len() + 1;
+    };
+    for r in inbox.wait_for(n).await {
+        let stamp = chrono::DateTime::parse_from_rfc3339(r.header("meld-signature-timestamp"))
+            .expect("an RFC 3339 timestamp");
+        let skew = (stamp.timestamp() - chrono::Utc::now().timestamp()).abs();
+        assert!(skew < 300, "{skew} s from real time");
+        assert!(meld_signature_ok(&r, &url, "s3cret"));
+    }
+    let payload_time = test.json()["timestamp"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(payload_time.starts_with("2026-01-25"), "{payload_time}");
 }
