@@ -143,6 +143,12 @@ pub struct ServeArgs {
     )]
     pub webhook_allow: Vec<String>,
 
+    /// Mint the same ids while serving (request, job, event and webhook ids) on every run and
+    /// after every reset, for snapshot tests (default: ids differ from run to run, so receivers
+    /// that de-duplicate on them never drop a new event).
+    #[arg(long, env = "SANDBANK_REPRODUCIBLE_IDS")]
+    pub reproducible_ids: bool,
+
     /// What to log on stderr: `info` (one line per request, webhook attempt, transition and
     /// scenario load), `warn`, `off`, or any `RUST_LOG` filter (default: `RUST_LOG`, else
     /// `info`).
@@ -396,6 +402,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
                 .filter(|s| !s.is_empty())
                 .map(String::into_bytes),
             webhook_allow: (!args.webhook_allow.is_empty()).then_some(args.webhook_allow),
+            reproducible_ids: args.reproducible_ids,
         },
         connections: crate::conn::ConnectionLimits {
             max_connections: args.max_connections,

@@ -45,6 +45,10 @@ pub struct EngineConfig {
     pub token_secret: Option<Vec<u8>>,
     /// Receivers webhooks may go to (`host` or `host:port`); any receiver when `None`.
     pub webhook_allow: Option<Vec<String>>,
+    /// Mint the same ids while serving (request, correlation, job and event ids, webhook ids)
+    /// on every run and after every reset, for snapshot tests. Off by default: ids then differ
+    /// from run to run, so receivers that de-duplicate on them never drop a new event.
+    pub reproducible_ids: bool,
 }
 
 /// Shared handle; clones share state.
@@ -59,8 +63,12 @@ struct Shared {
     /// replaced by [`Engine::load`].
     origin: Mutex<(Scenario, ClockMode)>,
     clock: Clock,
-    /// Ids minted while serving (tokens, correlation and request ids), seeded like the data.
+    /// Ids minted while serving (tokens, correlation and request ids), seeded like the data
+    /// and, unless ids are reproducible, by [`Shared::salt`].
     runtime: Mutex<ChaCha8Rng>,
+    /// What this run (since start or the last reset) mixes into the ids it mints; 0 when ids
+    /// are reproducible.
+    salt: std::sync::atomic::AtomicU64,
     /// Key that signs Basiq access tokens and Meld connect tokens ([`EngineConfig::token_secret`]).
     secret: Vec<u8>,
     config: EngineConfig,
@@ -80,7 +88,9 @@ impl Engine {
     pub fn new(scenario: &Scenario, config: EngineConfig) -> Engine {
         let mode = config.clock.unwrap_or_else(|| clock_mode_of(scenario));
         let clock = Clock::new(mode);
-        let world = build::build(scenario, clock.now());
+        let salt = draw_salt(&config);
+        let mut world = build::build(scenario, clock.now());
+        world.salt_ids(salt);
         let world_watches = world.watches_requests();
         let secret = match &config.token_secret {
             Some(key) => key.clone(),
@@ -91,7 +101,8 @@ impl Engine {
                 world: Mutex::new(world),
                 origin: Mutex::new((scenario.clone(), mode)),
                 clock,
-                runtime: Mutex::new(rng_for(scenario.seed, "runtime")),
+                runtime: Mutex::new(runtime_rng(scenario.seed, salt)),
+                salt: std::sync::atomic::AtomicU64::new(salt),
                 secret,
                 journal: Journal::new(config.journal_limit.unwrap_or(DEFAULT_LIMIT)),
                 watching: AtomicBool::new(world_watches),
@@ -167,11 +178,13 @@ impl Engine {
             .unwrap_or(crate::tenants::DEFAULT_MAX_TENANTS);
         self.shared.tenants.get_or_create(name, max, || {
             let scenario = lock(&self.shared.origin).0.clone();
-            if vendor == "meld" {
+            let mut world = if vendor == "meld" {
                 crate::tenants::meld_copy(&scenario, key, self.now())
             } else {
                 crate::tenants::basiq_copy(&scenario, key, self.now())
-            }
+            };
+            world.salt_ids(self.shared.salt.load(Ordering::Relaxed));
+            world
         })
     }
 
@@ -193,12 +206,15 @@ impl Engine {
         // Cloned out so that no other lock is taken while the origin is held.
         let (scenario, mode) = lock(&self.shared.origin).clone();
         self.shared.clock.reset(mode);
-        let world = build::build(&scenario, self.shared.clock.now());
+        let salt = draw_salt(&self.shared.config);
+        self.shared.salt.store(salt, Ordering::Relaxed);
+        let mut world = build::build(&scenario, self.shared.clock.now());
+        world.salt_ids(salt);
         self.shared
             .watching
             .store(world.watches_requests(), Ordering::Relaxed);
         *lock(&self.shared.world) = world;
-        *lock(&self.shared.runtime) = rng_for(scenario.seed, "runtime");
+        *lock(&self.shared.runtime) = runtime_rng(scenario.seed, salt);
         self.shared.journal.clear();
         self.shared.faults.clear();
         self.shared.tenants.clear();
@@ -260,6 +276,24 @@ impl Engine {
     /// A fresh 64-bit nonce.
     pub fn next_nonce(&self) -> u64 {
         lock(&self.shared.runtime).random()
+    }
+}
+
+/// The salt of a run's ids: 0 when they are to be reproducible, otherwise drawn from the
+/// operating system (never 0).
+fn draw_salt(config: &EngineConfig) -> u64 {
+    if config.reproducible_ids {
+        0
+    } else {
+        rand::rng().random::<u64>().max(1)
+    }
+}
+
+/// The stream runtime ids are drawn from.
+fn runtime_rng(seed: u64, salt: u64) -> ChaCha8Rng {
+    match salt {
+        0 => rng_for(seed, "runtime"),
+        salt => rng_for(seed, &format!("runtime {salt}")),
     }
 }
 

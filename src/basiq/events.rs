@@ -90,6 +90,9 @@ pub fn record(
     let mut digest = Sha256::new();
     digest.update(seed.to_le_bytes());
     digest.update(app.events_recorded.to_le_bytes());
+    if app.id_salt != 0 {
+        digest.update(app.id_salt.to_le_bytes());
+    }
     app.events_recorded += 1;
     digest.update(data_ref.as_bytes());
     let event = Event {

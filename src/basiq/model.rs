@@ -96,6 +96,10 @@ pub struct Application {
     /// Events recorded over the application's life, pruned ones included (event ids count on
     /// it, so an id is never given twice).
     pub events_recorded: u64,
+    /// Mixed into the ids of events minted while serving, so they (and the webhook messages
+    /// carrying them) differ from one run (and reset) to the next; 0 when ids are to be
+    /// reproducible.
+    pub id_salt: u64,
     /// Jobs, oldest first.
     pub jobs: Vec<super::jobs::Job>,
     /// How long each job step takes on the server clock.
@@ -121,6 +125,7 @@ impl Default for Application {
             jobs: Vec::new(),
             events: Vec::new(),
             events_recorded: 0,
+            id_salt: 0,
             webhooks: Vec::new(),
             messages: Vec::new(),
             step_duration: chrono::Duration::seconds(1),

@@ -62,6 +62,14 @@ pub struct Message {
     pub attempts: Vec<Attempt>,
 }
 
+/// The label a test message's event id is drawn from (salted unless ids are reproducible).
+fn test_label(n: usize, salt: u64) -> String {
+    match salt {
+        0 => format!("test {n}"),
+        salt => format!("test {n} {salt}"),
+    }
+}
+
 /// Creates a message on every webhook subscribed to `event`'s type.
 pub fn enqueue(app: &mut Application, seed: u64, event: &Event) {
     let type_id = event.type_id();
@@ -508,7 +516,8 @@ pub async fn test_message(
         // A test is a message only: it is not an event of the application.
         let test = Event {
             id: crate::ids::hex(
-                &rng_for(w.seed, &format!("test {}", w.basiq.messages.len())).random::<[u8; 32]>(),
+                &rng_for(w.seed, &test_label(w.basiq.messages.len(), w.basiq.id_salt))
+                    .random::<[u8; 32]>(),
             ),
             created: now,
             entity,

@@ -235,7 +235,10 @@ fn push(
 ) {
     let n = account.events_emitted;
     account.events_emitted += 1;
-    let mut rng = rng_for(seed, &format!("meld event {n}"));
+    let mut rng = match account.id_salt {
+        0 => rng_for(seed, &format!("meld event {n}")),
+        salt => rng_for(seed, &format!("meld event {n} {salt}")),
+    };
     let body = json!({
         "eventType": event_type,
         "eventId": base58_id(&mut rng),

@@ -176,6 +176,9 @@ pub struct Account {
     pub webhook: Option<WebhookProfile>,
     /// Events ever produced, for deterministic event ids.
     pub events_emitted: u64,
+    /// Mixed into the ids of events minted while serving, so they differ from one run (and
+    /// reset) to the next; 0 when ids are to be reproducible.
+    pub id_salt: u64,
     /// Aggregations started and not yet finished, earliest first.
     pub pending: Vec<Aggregation>,
     /// How rules of the connection lifecycle are configured.

@@ -241,6 +241,12 @@ impl World {
         self.scheduled.insert(index, change);
     }
 
+    /// Mixes `salt` into the ids the vendors mint while serving (0: reproducible ids).
+    pub fn salt_ids(&mut self, salt: u64) {
+        self.basiq.id_salt = salt;
+        self.meld.id_salt = salt;
+    }
+
     /// Users, accounts and transactions of both vendors: what the world's size grows with.
     pub fn rows(&self) -> usize {
         let basiq: usize = self

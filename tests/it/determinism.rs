@@ -39,14 +39,21 @@ async fn transcript(server: &sandbank::RunningServer) -> Vec<bytes::Bytes> {
     bodies
 }
 
-/// The default scenario with a frozen clock and the token secret `secret`.
+/// The default scenario with a frozen clock, reproducible ids and the token secret `secret`.
 async fn with_secret(secret: Option<&str>) -> sandbank::RunningServer {
+    started(secret, true).await
+}
+
+/// The default scenario with a frozen clock, the token secret `secret`, and ids minted while
+/// serving reproducible or not.
+async fn started(secret: Option<&str>, reproducible: bool) -> sandbank::RunningServer {
     let scenario = sandbank::scenario::parse("test.toml", sandbank::scenario::DEFAULT_SCENARIO)
         .expect("default scenario");
     let mut config = sandbank::ServerConfig::ephemeral(scenario);
     config.engine.clock = Some(sandbank::clock::ClockMode::Frozen { at: frozen_at() });
     config.engine.basiq_public_url = Some("https://au-api.basiq.io".to_owned());
     config.engine.token_secret = secret.map(|s| s.as_bytes().to_vec());
+    config.engine.reproducible_ids = reproducible;
     sandbank::start(config).await.expect("server starts")
 }
 
@@ -107,4 +114,56 @@ async fn tokens_are_not_derived_from_the_scenario() {
     )
     .await;
     assert_eq!(on_a.status, 200, "{}", on_a.render());
+}
+
+/// Ids minted while serving — a created user's id, the event it raises and that event's
+/// webhook message, Meld request ids — differ between two runs and after a reset by default,
+/// so receivers that de-duplicate on them never drop a new event; with reproducible ids they
+/// are the same.
+#[tokio::test]
+async fn minted_ids_differ_across_runs_unless_reproducible() {
+    async fn minted(server: &sandbank::RunningServer) -> Vec<String> {
+        let auth = format!("Bearer {}", server_token(server).await);
+        let h = [
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        let created = send(
+            server.basiq_url(),
+            "POST",
+            "/users",
+            &h,
+            br#"{"email": "same@example.com"}"#,
+        )
+        .await;
+        let events = get(server.basiq_url(), "/events", &h).await.json();
+        let request = meld_call(server, "GET", "/bank-linking/connections", None).await;
+        vec![
+            created.json()["id"].as_str().unwrap_or_default().to_owned(),
+            events["data"][0]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            request
+                .header("x-request-id")
+                .unwrap_or_default()
+                .to_owned(),
+        ]
+    }
+    let a = minted(&started(Some("k"), false).await).await;
+    let b = minted(&started(Some("k"), false).await).await;
+    for (x, y) in a.iter().zip(&b) {
+        assert!(!x.is_empty());
+        assert_ne!(x, y, "an id repeated across runs");
+    }
+    let server = started(Some("k"), false).await;
+    let before = minted(&server).await;
+    server.engine().reset();
+    let after = minted(&server).await;
+    for (x, y) in before.iter().zip(&after) {
+        assert_ne!(x, y, "an id repeated after a reset");
+    }
+    let c = minted(&started(Some("k"), true).await).await;
+    let d = minted(&started(Some("k"), true).await).await;
+    assert_eq!(c, d);
 }

@@ -39,6 +39,8 @@ pub async fn server(scenario: &str) -> RunningServer {
     let mut config = ServerConfig::ephemeral(scenario);
     config.engine.clock = Some(ClockMode::Frozen { at: frozen_at() });
     config.engine.basiq_public_url = Some("https://au-api.basiq.io".to_owned());
+    // Snapshots hold the ids minted while serving.
+    config.engine.reproducible_ids = true;
     sandbank::start(config).await.expect("server starts")
 }
 

@@ -400,7 +400,10 @@ async fn basiq_messages_are_delivered_signed_and_retried() {
     // Signed at the real time of the attempt, so verifiers with a 5-minute tolerance take it
     // whatever the server clock says; the payload's dates are the server clock's.
     let stamp: i64 = got[0].header("webhook-timestamp").parse().unwrap_or(0);
-    assert!((stamp - chrono::Utc::now().timestamp()).abs() < 300, "{stamp}");
+    assert!(
+        (stamp - chrono::Utc::now().timestamp()).abs() < 300,
+        "{stamp}"
+    );
     attempts_logged(server.basiq_url(), 1).await;
     server.engine().clock().advance(Duration::seconds(5));
     let got = inbox.wait_for(2).await;
