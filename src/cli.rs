@@ -34,7 +34,15 @@ pub enum Command {
     /// container's HEALTHCHECK, with no curl needed.
     Health(HealthArgs),
     /// Print the JSON Schema of the scenario format (also in scenarios/schema.json).
-    Schema,
+    Schema(SchemaArgs),
+}
+
+/// `sandbank schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the reference of every key as Markdown tables instead (as in docs/scenarios.md).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 /// `sandbank health`.
@@ -282,8 +290,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Validate(args) => Ok(validate(&args.files)),
         Command::Health(args) => Ok(health(&args).await),
-        Command::Schema => {
-            print!("{}", scenario::json_schema());
+        Command::Schema(args) => {
+            if args.markdown {
+                print!("{}", scenario::reference());
+            } else {
+                print!("{}", scenario::json_schema());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve(args).await,

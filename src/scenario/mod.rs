@@ -139,6 +139,106 @@ pub fn json_schema() -> String {
     text
 }
 
+/// The reference of every key of the scenario format, in Markdown, generated from the same
+/// schema (what `docs/scenarios.md` holds between its introduction and its examples).
+pub fn reference() -> String {
+    let schema = serde_json::to_value(schemars::schema_for!(model::Scenario)).unwrap_or_default();
+    let mut out = String::new();
+    reference_table(&schema, &schema, "(top level)", &mut out);
+    out
+}
+
+/// The table of one table-valued key at `path`, then the tables of the keys under it.
+fn reference_table(
+    schema: &serde_json::Value,
+    node: &serde_json::Value,
+    path: &str,
+    out: &mut String,
+) {
+    use std::fmt::Write as _;
+    let Some(properties) = node["properties"].as_object() else {
+        return;
+    };
+    let _ = writeln!(out, "### `{path}`\n");
+    if let Some(about) = node["description"].as_str() {
+        let _ = writeln!(out, "{}\n", about.replace('\n', " "));
+    }
+    out.push_str("| key | value | meaning |\n|---|---|---|\n");
+    let mut nested = Vec::new();
+    for (key, property) in properties {
+        let (kind, table) = reference_kind(schema, property);
+        let about = property["description"]
+            .as_str()
+            .unwrap_or("")
+            .replace('\n', " ")
+            .replace('|', "\\|");
+        let _ = writeln!(out, "| `{key}` | {kind} | {about} |");
+        if let Some((table, many)) = table {
+            let child = match path {
+                "(top level)" => key.clone(),
+                _ => format!("{path}.{key}"),
+            };
+            nested.push((if many { format!("{child}[]") } else { child }, table));
+        }
+    }
+    out.push('\n');
+    for (child, table) in nested {
+        reference_table(schema, &table, &child, out);
+    }
+}
+
+/// How a value is written, and the table it is (with whether there are many), if it is one.
+fn reference_kind(
+    schema: &serde_json::Value,
+    node: &serde_json::Value,
+) -> (String, Option<(serde_json::Value, bool)>) {
+    let resolve = |n: &serde_json::Value| -> serde_json::Value {
+        match n["$ref"].as_str().and_then(|r| r.strip_prefix("#/$defs/")) {
+            Some(name) => schema["$defs"][name].clone(),
+            None => n.clone(),
+        }
+    };
+    if let Some(options) = node["anyOf"].as_array() {
+        if let Some(real) = options.iter().find(|o| o["type"] != "null") {
+            return reference_kind(schema, real);
+        }
+    }
+    if let Some(name) = node["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        let target = resolve(node);
+        return match name {
+            "Money" => ("amount".to_owned(), None),
+            "Timestamp" => ("instant".to_owned(), None),
+            "Span" => ("duration".to_owned(), None),
+            _ => ("table".to_owned(), Some((target, false))),
+        };
+    }
+    let kind = match &node["type"] {
+        serde_json::Value::Array(kinds) => kinds
+            .iter()
+            .find(|k| *k != "null")
+            .and_then(|k| k.as_str())
+            .unwrap_or("")
+            .to_owned(),
+        other => other.as_str().unwrap_or("").to_owned(),
+    };
+    match kind.as_str() {
+        "array" => {
+            let (item, table) = reference_kind(schema, &node["items"]);
+            match table {
+                Some((t, _)) => ("array of tables".to_owned(), Some((t, true))),
+                None => (format!("array of {item}s"), None),
+            }
+        }
+        "object" => ("table (any keys)".to_owned(), None),
+        "integer" => ("integer".to_owned(), None),
+        "" => ("any".to_owned(), None),
+        other => (other.to_owned(), None),
+    }
+}
+
 /// Reads and validates a scenario file.
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();

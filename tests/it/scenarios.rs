@@ -309,3 +309,20 @@ fn every_problem_is_reported_in_one_run() {
     };
     assert_eq!(count, 8);
 }
+
+/// `docs/scenarios.md` holds the key reference as `sandbank schema --markdown` prints it.
+#[test]
+fn the_scenario_reference_is_current() {
+    let page = include_str!("../../docs/scenarios.md");
+    let start = page
+        .find("<!-- generated: sandbank schema --markdown -->\n")
+        .expect("the generated part's start")
+        + "<!-- generated: sandbank schema --markdown -->\n".len();
+    let end = page
+        .find("<!-- end of generated -->")
+        .expect("the generated part's end");
+    assert!(
+        page[start..end] == scenario::reference(),
+        "docs/scenarios.md is stale: regenerate its Keys part with `cargo run -- schema --markdown`"
+    );
+}
