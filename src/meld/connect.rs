@@ -129,7 +129,11 @@ pub async fn start(
         let previous = f.string("previousConnectionId", false);
         let products = products.unwrap_or_default();
         let optional = optional.unwrap_or_default();
-        if products.is_empty() && !f.errors.iter().any(|e| e.starts_with("[products]")) {
+        // Meld's API reference takes an empty `products` when `optionalProducts` names one.
+        if products.is_empty()
+            && optional.is_empty()
+            && !f.errors.iter().any(|e| e.starts_with("[products]"))
+        {
             f.errors
                 .push("[products] Must contain at least one product".to_owned());
         }

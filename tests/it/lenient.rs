@@ -166,3 +166,27 @@ async fn trailing_slashes_answer_as_the_route() {
     let meld = meld_call(&b.server, "GET", "/bank-linking/connections/", None).await;
     assert_eq!(meld.status, 200, "{}", meld.render());
 }
+
+/// Meld's connect/start takes an empty `products` when `optionalProducts` names at least one;
+/// with neither it is still refused.
+#[tokio::test]
+async fn meld_start_with_optional_products_only() {
+    let server = default_server().await;
+    let body = serde_json::json!({
+        "externalCustomerId": "opt-only",
+        "products": [],
+        "optionalProducts": ["BALANCES"],
+        "regions": ["US"],
+    });
+    let ex = meld_call(&server, "POST", "/bank-linking/connect/start", Some(body)).await;
+    assert_eq!(ex.status, 201, "{}", ex.render());
+    let neither = serde_json::json!({ "externalCustomerId": "none", "products": [] });
+    let ex = meld_call(
+        &server,
+        "POST",
+        "/bank-linking/connect/start",
+        Some(neither),
+    )
+    .await;
+    assert_eq!(ex.status, 400, "{}", ex.render());
+}
