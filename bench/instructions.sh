@@ -35,33 +35,29 @@ first_line() {
   echo "no start-up line in $1" >&2; exit 1
 }
 
+# drive URL PATH HEADER N: N GETs of PATH on one keep-alive connection, each answered 200.
+drive() {
+  python3 - "$@" <<'PY'
+import http.client, sys, urllib.parse
+url, path, header, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+u = urllib.parse.urlparse(url)
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+h = dict([header.split(": ", 1)]) if header else {}
+for _ in range(n):
+    c.request("GET", path, headers=h); r = c.getresponse(); r.read()
+    assert r.status == 200, r.status
+PY
+}
+
 # measure NAME SERVER URL PATH [HEADER]: counted instructions per request of SERVER (whose
 # callgrind pid is in SERVER.pid) answering GET PATH at URL, recorded as NAME.
 measure() {
   local name=$1 server=$2 url=$3 path=$4 header=${5:-}
   local pid; pid=$(cat "$out/$server.pid")
-  python3 - "$url" "$path" "$header" "$warmup" <<'PY'
-import http.client, sys, urllib.parse
-url, path, header, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-u = urllib.parse.urlparse(url)
-c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
-h = dict([header.split(": ", 1)]) if header else {}
-for _ in range(n):
-    c.request("GET", path, headers=h); r = c.getresponse(); r.read()
-    assert r.status == 200, r.status
-PY
+  drive "$url" "$path" "$header" "$warmup"
   callgrind_control -z "$pid" >/dev/null 2>&1 2>&1
   callgrind_control -i on "$pid" >/dev/null 2>&1
-  python3 - "$url" "$path" "$header" "$requests" <<'PY'
-import http.client, sys, urllib.parse
-url, path, header, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-u = urllib.parse.urlparse(url)
-c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
-h = dict([header.split(": ", 1)]) if header else {}
-for _ in range(n):
-    c.request("GET", path, headers=h); r = c.getresponse(); r.read()
-    assert r.status == 200, r.status
-PY
+  drive "$url" "$path" "$header" "$requests"
   callgrind_control -i off "$pid" >/dev/null 2>&1
   rm -f "$out/$name".callgrind.*
   callgrind_control -d "$name" "$pid" >/dev/null 2>&1
