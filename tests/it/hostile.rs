@@ -78,16 +78,18 @@ async fn forged_transaction_cursors_are_refused() {
         ("p", json!(7)),
         ("d", json!(i64::MIN)),
     ];
+    let page = async |next: &str| {
+        get(
+            server.basiq_url(),
+            &format!("/users/ea3a81/transactions?next={next}"),
+            &h,
+        )
+        .await
+    };
     for (field, value) in forged {
         let mut c = cursor.clone();
         c[field] = value.clone();
-        let text = URL_SAFE_NO_PAD.encode(c.to_string());
-        let ex = get(
-            server.basiq_url(),
-            &format!("/users/ea3a81/transactions?next={text}"),
-            &h,
-        )
-        .await;
+        let ex = page(&URL_SAFE_NO_PAD.encode(c.to_string())).await;
         assert_eq!(ex.status, 400, "{field} = {value}: {}", ex.render());
         assert_eq!(
             ex.json()["data"][0]["detail"],
@@ -95,22 +97,10 @@ async fn forged_transaction_cursors_are_refused() {
             "{field} = {value}"
         );
     }
-    let long = "A".repeat(20_000);
-    let ex = get(
-        server.basiq_url(),
-        &format!("/users/ea3a81/transactions?next={long}"),
-        &h,
-    )
-    .await;
+    let ex = page(&"A".repeat(20_000)).await;
     assert_eq!(ex.status, 400, "{}", ex.render());
     // The untouched cursor still pages.
-    let text = URL_SAFE_NO_PAD.encode(cursor.to_string());
-    let ex = get(
-        server.basiq_url(),
-        &format!("/users/ea3a81/transactions?next={text}"),
-        &h,
-    )
-    .await;
+    let ex = page(&URL_SAFE_NO_PAD.encode(cursor.to_string())).await;
     assert_eq!(ex.status, 200, "{}", ex.render());
     assert_eq!(ex.json()["data"].as_array().map(Vec::len), Some(2));
 }
