@@ -96,3 +96,14 @@ pub fn percent_decode(text: &str) -> Option<String> {
 pub fn decode_or_raw(text: &str) -> String {
     percent_decode(text).unwrap_or_else(|| text.to_owned())
 }
+
+/// The bytes of a body that is already complete (as every body built here is); a body that
+/// would still have to wait reads as empty.
+pub fn ready_bytes(body: axum::body::Body) -> Bytes {
+    let mut collecting = std::pin::pin!(http_body_util::BodyExt::collect(body));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match collecting.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(Ok(collected)) => collected.to_bytes(),
+        _ => Bytes::new(),
+    }
+}

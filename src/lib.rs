@@ -29,6 +29,7 @@
 //! - [`cli`] — `sandbank serve` / `validate` (clap), env fallbacks, combining scenario files.
 //! - [`server`] — binds one listener per vendor, graceful shutdown, [`RunningServer`].
 //! - [`conn`] — what a client connection may cost: header and body timeouts, the connection cap.
+//! - [`unparsed`] — the vendor's envelope in the answers to requests whose head cannot be parsed.
 //! - [`engine`] — the shared handle: world, server clock, deterministic runtime ids.
 //! - [`clock`] — the server clock (real, started at an instant, or frozen; advanceable).
 //! - [`scenario`] — the TOML format ([`scenario::model`]), loading, located validation.
@@ -70,6 +71,7 @@ pub mod meld;
 pub mod scenario;
 pub mod server;
 pub mod tenants;
+pub mod unparsed;
 pub mod value;
 pub mod world;
 

@@ -15,9 +15,12 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
+use crate::basiq::error::BasiqError;
 use crate::conn::{ConnectionLimits, Deadline};
 use crate::engine::{Engine, EngineConfig};
+use crate::meld::error::MeldError;
 use crate::scenario::Scenario;
+use crate::unparsed::{Enveloped, Filler};
 use axum::middleware::from_fn_with_state;
 
 use crate::{admin, basiq, faults, gate, limits, meld};
@@ -100,17 +103,45 @@ pub enum Vendor {
     Meld,
 }
 
+impl Vendor {
+    /// The name the gate, faults and the journal know the vendor by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Vendor::Basiq => "basiq",
+            Vendor::Meld => "meld",
+        }
+    }
+}
+
 /// Everything one listener answers: the vendor's routes behind the body limit and the gate,
 /// and the admin API.
 pub fn app(engine: &Engine, vendor: Vendor) -> axum::Router {
-    let (routes, name) = match vendor {
-        Vendor::Basiq => (basiq::router(engine.clone()), "basiq"),
-        Vendor::Meld => (meld::router(engine.clone()), "meld"),
+    let routes = match vendor {
+        Vendor::Basiq => basiq::router(engine.clone()),
+        Vendor::Meld => meld::router(engine.clone()),
     };
+    let name = vendor.name();
     routes
         .layer(limits::extractor_limit(engine))
         .layer(from_fn_with_state((engine.clone(), name), gate::layer))
         .merge(admin::router(engine.clone()))
+}
+
+/// What a listener puts into the answers hyper writes for requests it cannot parse: the
+/// vendor's error for that status, as a fault rule injecting it would send it.
+pub fn unparsed_filler(engine: &Engine, vendor: Vendor) -> Filler {
+    let engine = engine.clone();
+    std::sync::Arc::new(move |status| {
+        let response = faults::vendor_error(
+            &engine,
+            vendor.name(),
+            &axum::http::HeaderMap::new(),
+            BasiqError::Injected(status),
+            MeldError::Injected(status),
+        );
+        let (parts, body) = response.into_parts();
+        (parts.headers, crate::http::ready_bytes(body))
+    })
 }
 
 /// Binds both listeners and starts serving.
@@ -131,12 +162,14 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
         spawn(
             basiq_listener,
             app(&engine, Vendor::Basiq),
+            unparsed_filler(&engine, Vendor::Basiq),
             config.connections,
             stopped.clone(),
         ),
         spawn(
             meld_listener,
             app(&engine, Vendor::Meld),
+            unparsed_filler(&engine, Vendor::Meld),
             config.connections,
             stopped,
         ),
@@ -165,6 +198,7 @@ async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
 fn spawn(
     listener: TcpListener,
     router: axum::Router,
+    filler: Filler,
     limits: ConnectionLimits,
     mut stopped: watch::Receiver<()>,
 ) -> JoinHandle<io::Result<()>> {
@@ -195,6 +229,7 @@ fn spawn(
                 _ = stopped.changed() => break,
             };
             let service = with_peer(router.clone(), peer, limits.body_timeout);
+            let stream = Enveloped::new(stream, filler.clone());
             let connection = http.serve_connection(TokioIo::new(stream), service);
             let connection = graceful.watch(connection);
             tokio::spawn(async move {

@@ -777,3 +777,77 @@ async fn loading_a_large_scenario_blocks_no_one() {
         .json();
     assert_eq!(users["users"].as_array().map(Vec::len), Some(2000));
 }
+
+/// Requests whose head cannot be parsed — a malformed request line, a URI over 65,534 bytes,
+/// a head over the read buffer, too many headers — are answered with the listener's vendor
+/// envelope and headers (not an empty body), and the connection is closed.
+#[tokio::test]
+async fn unparseable_request_heads_get_the_vendor_envelope() {
+    use tokio::io::AsyncWriteExt as _;
+    let server = default_server().await;
+    let many_headers: String = (0..150).map(|i| format!("x-h{i}: a\r\n")).collect();
+    let cases = [
+        (400, "G@T / HTTP/1.1\r\nhost: x\r\n\r\n".to_owned()),
+        (
+            414,
+            format!("GET /{} HTTP/1.1\r\nhost: x\r\n\r\n", "a".repeat(70_000)),
+        ),
+        (
+            431,
+            format!(
+                "GET / HTTP/1.1\r\nhost: x\r\nx-big: {}\r\n\r\n",
+                "a".repeat(500_000)
+            ),
+        ),
+        (
+            431,
+            format!("GET / HTTP/1.1\r\nhost: x\r\n{many_headers}\r\n"),
+        ),
+    ];
+    for base in [server.basiq_url(), server.meld_url()] {
+        let addr = base.trim_start_matches("http://");
+        for (status, request) in &cases {
+            let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            // The server may answer and close before it has read everything.
+            let _ = stream.write_all(request.as_bytes()).await;
+            let got = read_to_close(&mut stream)
+                .await
+                .expect("answered and closed");
+            let (head, body) = got.split_once("\r\n\r\n").expect("a head and a body");
+            let first = head.lines().next().unwrap_or_default();
+            assert!(
+                first.starts_with(&format!("HTTP/1.1 {status} ")),
+                "{base}: {head}"
+            );
+            let head = head.to_ascii_lowercase();
+            assert!(
+                head.contains("\r\ncontent-type: application/json"),
+                "{head}"
+            );
+            assert!(
+                head.contains(&format!("\r\ncontent-length: {}\r\n", body.len())),
+                "{head}"
+            );
+            let body: Value = serde_json::from_str(body).expect("a JSON body");
+            if base == server.basiq_url() {
+                assert_eq!(body["type"], "list", "{body}");
+                assert_eq!(body["data"][0]["type"], "error", "{body}");
+                assert_eq!(body["data"][0]["code"], "parameter-not-valid", "{body}");
+            } else {
+                assert!(head.contains("\r\nmeld-version: "), "{head}");
+                let id = head
+                    .split("\r\nx-request-id: ")
+                    .nth(1)
+                    .and_then(|rest| rest.split("\r\n").next())
+                    .expect("x-request-id");
+                assert_eq!(body["requestId"], id, "{body}");
+                assert_eq!(body["code"], "BAD_REQUEST", "{body}");
+            }
+        }
+    }
+    // Still answering.
+    assert_eq!(
+        get(server.meld_url(), "/__admin/health", &[]).await.status,
+        200
+    );
+}
