@@ -2,8 +2,8 @@
 //! driven by TOML scenario files, so client code can be integration-tested without a network.
 //!
 //! Embed it in tests with [`server::start`] on port 0 and point a client at
-//! [`RunningServer::basiq_url`] / [`RunningServer::meld_url`] (the README shows this program;
-//! a test keeps the two the same):
+//! [`RunningServer::basiq_url`] / [`RunningServer::meld_url`] (`docs/embedding.md` shows this
+//! program; a test keeps the two the same):
 //!
 //! ```
 //! use std::error::Error;

@@ -213,11 +213,11 @@ fn serve_logs_one_line_per_request_without_secrets() {
     );
 }
 
-/// The README's Rust embedding program is the crate's doctest, which `cargo test` compiles
-/// and runs.
+/// The Rust embedding program of docs/embedding.md is the crate's doctest, which `cargo test`
+/// compiles and runs.
 #[test]
-fn readme_embedding_example_is_the_doctest() {
-    let readme = include_str!("../../README.md");
+fn documented_embedding_example_is_the_doctest() {
+    let readme = include_str!("../../docs/embedding.md");
     let lib = include_str!("../../src/lib.rs");
     let start = readme.find("```rust\n").expect("a rust block") + "```rust\n".len();
     let end = start + readme[start..].find("```").expect("its end");
