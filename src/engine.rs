@@ -19,6 +19,7 @@ use crate::ids::{hex_id, rng_for, uuid_v4};
 use crate::journal::{DEFAULT_LIMIT, Journal};
 use crate::scenario::Scenario;
 use crate::tenants::{SharedWorld, Tenants};
+use crate::vendor::Vendor;
 use crate::world::{World, build};
 
 /// Settings the engine needs beyond the scenario.
@@ -170,19 +171,20 @@ impl Engine {
 
     /// The world of tenant `name` for `key` of `vendor`, made on first use from the loaded
     /// scenario; `None` when `vendor` has its most tenants or the tenants' row budget is spent.
-    pub fn tenant_or_create(&self, name: &str, vendor: &str, key: &str) -> Option<SharedWorld> {
+    pub fn tenant_or_create(
+        &self,
+        name: &str,
+        vendor: &dyn Vendor,
+        key: &str,
+    ) -> Option<SharedWorld> {
         let max = self
             .shared
             .config
             .max_tenants
             .unwrap_or(crate::tenants::DEFAULT_MAX_TENANTS);
         self.shared.tenants.get_or_create(name, max, || {
-            let scenario = lock(&self.shared.origin).0.clone();
-            let mut world = if vendor == "meld" {
-                crate::tenants::meld_copy(&scenario, key, self.now())
-            } else {
-                crate::tenants::basiq_copy(&scenario, key, self.now())
-            };
+            let scenario = vendor.tenant_scenario(&lock(&self.shared.origin).0, key);
+            let mut world = build::build(&scenario, self.now());
             world.salt_ids(self.shared.salt.load(Ordering::Relaxed));
             world
         })

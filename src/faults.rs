@@ -10,16 +10,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::basiq::error::BasiqError;
 use crate::engine::Engine;
-use crate::meld::error::MeldError;
-use crate::meld::{Call, version};
+use crate::vendor::{Refusal, Vendor};
 use crate::world::timeline::path_matches;
 
 /// Rules kept at most.
@@ -208,7 +206,7 @@ fn check(spec: &Spec) -> Result<(), FaultError> {
     if spec
         .vendor
         .as_deref()
-        .is_some_and(|v| v != "basiq" && v != "meld")
+        .is_some_and(|v| crate::vendors::named(v).is_none())
     {
         return Err(FaultError::Vendor);
     }
@@ -247,29 +245,13 @@ pub struct DropConnection;
 #[error("connection dropped by a fault rule")]
 pub struct Dropped;
 
-/// The vendor's error response for a request refused before its handler: Basiq's envelope
-/// with a fresh correlation id, or Meld's with its request id and `Meld-Version`.
-pub(crate) fn vendor_error(
-    engine: &Engine,
-    vendor: &str,
-    headers: &HeaderMap,
-    basiq: BasiqError,
-    meld: MeldError,
-) -> Response {
-    if vendor == "meld" {
-        Call::begin(engine, headers, version::CONNECTIONS).finish(engine, Err(meld))
-    } else {
-        basiq.response(engine.next_uuid())
-    }
-}
-
 /// Runs the request through the first matching rule, or straight to its handler.
-pub async fn apply(engine: &Engine, vendor: &str, request: Request, next: Next) -> Response {
-    let Some(action) =
-        engine
-            .faults()
-            .take(vendor, request.method().as_str(), request.uri().path())
-    else {
+pub async fn apply(engine: &Engine, vendor: &dyn Vendor, request: Request, next: Next) -> Response {
+    let Some(action) = engine.faults().take(
+        vendor.name(),
+        request.method().as_str(),
+        request.uri().path(),
+    ) else {
         return next.run(request).await;
     };
     if !action.delay.is_zero() {
@@ -283,13 +265,7 @@ pub async fn apply(engine: &Engine, vendor: &str, request: Request, next: Next) 
     let Some(status) = action.status else {
         return next.run(request).await;
     };
-    let mut response = vendor_error(
-        engine,
-        vendor,
-        request.headers(),
-        BasiqError::Injected(status),
-        MeldError::Injected(status),
-    );
+    let mut response = vendor.refusal(engine, request.headers(), Refusal::Status(status));
     if status == StatusCode::TOO_MANY_REQUESTS {
         response
             .headers_mut()

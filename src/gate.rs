@@ -9,11 +9,12 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::engine::Engine;
+use crate::vendor::Vendor;
 use crate::{faults, journal, limits, tenants};
 
-/// The middleware; its state names the vendor (`"basiq"` or `"meld"`).
+/// The middleware; its state names the vendor.
 pub async fn layer(
-    State((engine, vendor)): State<(Engine, &'static str)>,
+    State((engine, vendor)): State<(Engine, &'static dyn Vendor)>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -31,20 +32,24 @@ pub async fn layer(
 
 async fn pass(
     engine: Engine,
-    vendor: &'static str,
+    vendor: &'static dyn Vendor,
     tenant: Option<String>,
     request: Request,
     next: Next,
 ) -> Response {
     let started = std::time::Instant::now();
     let line = journal::line_of(&request);
-    engine.count_request(vendor, request.method().as_str(), request.uri().path());
+    engine.count_request(
+        vendor.name(),
+        request.method().as_str(),
+        request.uri().path(),
+    );
     let response = match limits::refuse(&engine, vendor, &request) {
         Some(refused) => refused,
         None => faults::apply(&engine, vendor, request, next).await,
     };
     tracing::info!(
-        vendor,
+        vendor = vendor.name(),
         method = %line.0,
         path = %line.1,
         status = response.status().as_u16(),
@@ -52,6 +57,6 @@ async fn pass(
         tenant = %tenant.as_deref().map_or_else(|| "-".to_owned(), crate::logging::fingerprint),
         "request"
     );
-    journal::record(&engine, vendor, line, &response);
+    journal::record(&engine, vendor.name(), line, &response);
     response
 }

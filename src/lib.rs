@@ -73,6 +73,8 @@ pub mod server;
 pub mod tenants;
 pub mod unparsed;
 pub mod value;
+pub mod vendor;
+pub mod vendors;
 pub mod world;
 
 pub use engine::{Engine, EngineConfig};

@@ -9,9 +9,8 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::header::CONTENT_LENGTH;
 use axum::response::Response;
 
-use crate::basiq::error::BasiqError;
 use crate::engine::Engine;
-use crate::meld::error::MeldError;
+use crate::vendor::{Refusal, Vendor};
 
 /// Bytes a request body may have unless configured otherwise (2 MiB).
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -26,19 +25,12 @@ fn body_limit(engine: &Engine) -> usize {
 }
 
 /// The vendor's 413 for a request that declares a body over the limit.
-pub fn refuse(engine: &Engine, vendor: &str, request: &Request) -> Option<Response> {
+pub fn refuse(engine: &Engine, vendor: &dyn Vendor, request: &Request) -> Option<Response> {
     let declared = request
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())?;
-    (declared > body_limit(engine) as u64).then(|| {
-        crate::faults::vendor_error(
-            engine,
-            vendor,
-            request.headers(),
-            BasiqError::BodyTooLarge,
-            MeldError::TooLarge,
-        )
-    })
+    (declared > body_limit(engine) as u64)
+        .then(|| vendor.refusal(engine, request.headers(), Refusal::BodyTooLarge))
 }

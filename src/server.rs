@@ -15,15 +15,15 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use crate::basiq::error::BasiqError;
-use crate::conn::{ConnectionLimits, Deadline};
-use crate::engine::{Engine, EngineConfig};
-use crate::meld::error::MeldError;
-use crate::scenario::Scenario;
-use crate::unparsed::{Enveloped, Filler};
 use axum::middleware::from_fn_with_state;
 
-use crate::{admin, basiq, faults, gate, limits, meld};
+use crate::conn::{ConnectionLimits, Deadline};
+use crate::engine::{Engine, EngineConfig};
+use crate::scenario::Scenario;
+use crate::unparsed::{Enveloped, Filler};
+use crate::vendor::{Refusal, Vendor};
+
+use crate::{admin, faults, gate, limits, vendors};
 
 /// Where and what to serve.
 #[derive(Debug, Clone)]
@@ -96,49 +96,23 @@ impl RunningServer {
     }
 }
 
-/// Which vendor a listener answers as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Vendor {
-    Basiq,
-    Meld,
-}
-
-impl Vendor {
-    /// The name the gate, faults and the journal know the vendor by.
-    pub fn name(self) -> &'static str {
-        match self {
-            Vendor::Basiq => "basiq",
-            Vendor::Meld => "meld",
-        }
-    }
-}
-
 /// Everything one listener answers: the vendor's routes behind the body limit and the gate,
 /// and the admin API.
-pub fn app(engine: &Engine, vendor: Vendor) -> axum::Router {
-    let routes = match vendor {
-        Vendor::Basiq => basiq::router(engine.clone()),
-        Vendor::Meld => meld::router(engine.clone()),
-    };
-    let name = vendor.name();
-    routes
+pub fn app(engine: &Engine, vendor: &'static dyn Vendor) -> axum::Router {
+    vendor
+        .router(engine.clone())
         .layer(limits::extractor_limit(engine))
-        .layer(from_fn_with_state((engine.clone(), name), gate::layer))
+        .layer(from_fn_with_state((engine.clone(), vendor), gate::layer))
         .merge(admin::router(engine.clone()))
 }
 
 /// What a listener puts into the answers hyper writes for requests it cannot parse: the
 /// vendor's error for that status, as a fault rule injecting it would send it.
-pub fn unparsed_filler(engine: &Engine, vendor: Vendor) -> Filler {
+pub fn unparsed_filler(engine: &Engine, vendor: &'static dyn Vendor) -> Filler {
     let engine = engine.clone();
     std::sync::Arc::new(move |status| {
-        let response = faults::vendor_error(
-            &engine,
-            vendor.name(),
-            &axum::http::HeaderMap::new(),
-            BasiqError::Injected(status),
-            MeldError::Injected(status),
-        );
+        let headers = axum::http::HeaderMap::new();
+        let response = vendor.refusal(&engine, &headers, Refusal::Status(status));
         let (parts, body) = response.into_parts();
         (parts.headers, crate::http::ready_bytes(body))
     })
@@ -161,15 +135,15 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
     let tasks = vec![
         spawn(
             basiq_listener,
-            app(&engine, Vendor::Basiq),
-            unparsed_filler(&engine, Vendor::Basiq),
+            app(&engine, vendors::BASIQ),
+            unparsed_filler(&engine, vendors::BASIQ),
             config.connections,
             stopped.clone(),
         ),
         spawn(
             meld_listener,
-            app(&engine, Vendor::Meld),
-            unparsed_filler(&engine, Vendor::Meld),
+            app(&engine, vendors::MELD),
+            unparsed_filler(&engine, vendors::MELD),
             config.connections,
             stopped,
         ),

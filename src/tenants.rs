@@ -17,15 +17,11 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
-use chrono::{DateTime, Utc};
 
-use crate::basiq::auth::Claims;
 use crate::engine::Engine;
 use crate::http;
-use crate::scenario::Scenario;
-use crate::scenario::check::basiq_application_of;
-use crate::scenario::model::{BasiqSpec, MeldSpec};
-use crate::world::{World, build};
+use crate::vendor::{TenantClaim, Vendor};
+use crate::world::World;
 
 /// Tenants kept at most unless configured otherwise.
 pub const DEFAULT_MAX_TENANTS: usize = 100;
@@ -120,72 +116,18 @@ impl Tenants {
     }
 }
 
-/// The scenario's Basiq part alone, with `key` as the application's only key.
-pub fn basiq_copy(scenario: &Scenario, key: &str, start: DateTime<Utc>) -> World {
-    let mut copy = scenario.clone();
-    copy.meld = None;
-    copy.basiq.get_or_insert_with(BasiqSpec::default).api_keys = vec![key.to_owned()];
-    build::build(&copy, start)
-}
-
-/// The scenario's Meld part alone, with `key` as the account's only key.
-pub fn meld_copy(scenario: &Scenario, key: &str, start: DateTime<Utc>) -> World {
-    let mut copy = scenario.clone();
-    copy.basiq = None;
-    copy.meld.get_or_insert_with(MeldSpec::default).api_keys = vec![key.to_owned()];
-    build::build(&copy, start)
-}
-
-/// Meld keys a tenant may be made for: 1 to 200 URL-safe characters.
-fn plausible_meld_key(key: &str) -> bool {
-    (1..=200).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-}
-
-/// The tenant a vendor request belongs to: its name and whether it may be created now.
-fn tenant_of(engine: &Engine, vendor: &str, request: &Request) -> Option<(String, Option<String>)> {
-    let auth = http::header(request.headers(), "authorization")?.trim();
-    let (scheme, credential) = auth.split_once(' ')?;
-    let credential = credential.trim();
-    if vendor == "meld" {
-        if !scheme.eq_ignore_ascii_case("basic") || !plausible_meld_key(credential) {
-            return None;
-        }
-        let listed = engine.with_own_world(|w| w.meld.api_keys.iter().any(|k| k == credential));
-        return (!listed).then(|| (format!("meld:{credential}"), Some(credential.to_owned())));
-    }
-    let (app, key) = if scheme.eq_ignore_ascii_case("basic") && request.uri().path() == "/token" {
-        (
-            basiq_application_of(credential)?,
-            Some(credential.to_owned()),
-        )
-    } else if scheme.eq_ignore_ascii_case("bearer") {
-        let claims: Claims = crate::jwt::verify(engine.secret(), credential)?;
-        (claims.application, None)
-    } else {
-        return None;
-    };
-    if engine.with_own_world(|w| w.basiq.id == app) {
-        // The scenario's application: its own world answers (and refuses a wrong secret).
-        return None;
-    }
-    Some((format!("basiq:{app}"), key))
-}
-
 /// The tenant a vendor request runs in (`None`: the scenario's own world) — its name and its
 /// world, made on first use on a blocking thread, so that building a large world holds up no
 /// async worker.
 pub fn world_of(
     engine: &Engine,
-    vendor: &'static str,
+    vendor: &'static dyn Vendor,
     request: &Request,
 ) -> impl Future<Output = Option<(String, SharedWorld)>> + Send + 'static {
-    let found = tenant_of(engine, vendor, request);
+    let found = vendor.tenant_of(engine, request);
     let engine = engine.clone();
     async move {
-        let (name, key) = found?;
+        let TenantClaim { name, key } = found?;
         if let Some(world) = engine.tenants().get(&name) {
             return Some((name, world));
         }
@@ -196,7 +138,7 @@ pub fn world_of(
                 .await
                 .ok()
                 .flatten()?;
-        tracing::info!(vendor, tenant = %crate::logging::fingerprint(&name), "tenant created");
+        tracing::info!(vendor = vendor.name(), tenant = %crate::logging::fingerprint(&name), "tenant created");
         Some((name, world))
     }
 }
@@ -206,45 +148,11 @@ pub async fn admin_layer(State(engine): State<Engine>, request: Request, next: N
     let Some(key) = http::header(request.headers(), "sandbank-tenant").map(str::trim) else {
         return next.run(request).await;
     };
-    let basiq =
-        basiq_application_of(key).and_then(|app| engine.tenants().get(&format!("basiq:{app}")));
-    let world = basiq.or_else(|| engine.tenants().get(&format!("meld:{key}")));
+    let world = crate::vendors::ALL
+        .into_iter()
+        .find_map(|vendor| engine.tenants().get(&vendor.admin_tenant(key)?));
     match world {
         Some(world) => CURRENT.scope(Some(world), next.run(request)).await,
         None => crate::admin::error(StatusCode::NOT_FOUND, "no tenant has this key yet"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A world of `users` empty Basiq users: `users` rows.
-    fn world(users: usize) -> World {
-        let mut world = World::default();
-        world.basiq.users = vec![crate::basiq::model::User::default(); users];
-        world
-    }
-
-    #[test]
-    fn tenants_are_bounded_per_vendor_and_by_rows() {
-        let tenants = Tenants::default();
-        assert!(tenants.get_or_create("meld:a", 1, || world(1)).is_some());
-        assert!(tenants.get_or_create("meld:b", 1, || world(1)).is_none());
-        assert!(tenants.get_or_create("basiq:a", 1, || world(1)).is_some());
-        let half = TENANT_ROWS / 2;
-        assert!(
-            tenants
-                .get_or_create("basiq:b", 10, || world(half))
-                .is_some()
-        );
-        assert!(
-            tenants
-                .get_or_create("basiq:c", 10, || world(half))
-                .is_none()
-        );
-        assert_eq!(tenants.len(), 3);
-        // An existing tenant is found whatever the bounds.
-        assert!(tenants.get_or_create("basiq:b", 0, || world(0)).is_some());
     }
 }

@@ -12,7 +12,6 @@ use std::sync::OnceLock;
 use axum::body::Body;
 use axum::http::Request;
 use libfuzzer_sys::fuzz_target;
-use sandbank::server::Vendor;
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
@@ -43,8 +42,8 @@ fn harness() -> &'static Harness {
             .expect("runtime");
         let engine = runtime.block_on(async { sandbank::Engine::new(&scenario, config) });
         Harness {
-            basiq: sandbank::server::app(&engine, Vendor::Basiq),
-            meld: sandbank::server::app(&engine, Vendor::Meld),
+            basiq: sandbank::server::app(&engine, sandbank::vendors::BASIQ),
+            meld: sandbank::server::app(&engine, sandbank::vendors::MELD),
             runtime,
             engine,
         }

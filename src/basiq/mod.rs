@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod model;
 pub mod personas;
 pub mod statements;
+pub mod surface;
 pub mod users;
 pub mod webhooks;
 pub mod wire;

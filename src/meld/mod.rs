@@ -27,6 +27,7 @@ pub mod page;
 pub mod portfolio;
 pub mod processor;
 pub mod sandbox;
+pub mod surface;
 pub mod version;
 pub mod wire;
 

@@ -255,3 +255,32 @@ async fn admin_calls_reach_a_tenant() {
         "ACTIVE"
     );
 }
+
+/// A world of `users` empty Basiq users: `users` rows.
+fn world(users: usize) -> sandbank::world::World {
+    let mut world = sandbank::world::World::default();
+    world.basiq.users = vec![sandbank::basiq::model::User::default(); users];
+    world
+}
+
+#[test]
+fn tenants_are_bounded_per_vendor_and_by_rows() {
+    let tenants = sandbank::tenants::Tenants::default();
+    assert!(tenants.get_or_create("meld:a", 1, || world(1)).is_some());
+    assert!(tenants.get_or_create("meld:b", 1, || world(1)).is_none());
+    assert!(tenants.get_or_create("basiq:a", 1, || world(1)).is_some());
+    let half = sandbank::tenants::TENANT_ROWS / 2;
+    assert!(
+        tenants
+            .get_or_create("basiq:b", 10, || world(half))
+            .is_some()
+    );
+    assert!(
+        tenants
+            .get_or_create("basiq:c", 10, || world(half))
+            .is_none()
+    );
+    assert_eq!(tenants.len(), 3);
+    // An existing tenant is found whatever the bounds.
+    assert!(tenants.get_or_create("basiq:b", 0, || world(0)).is_some());
+}

@@ -1,0 +1,54 @@
+//! The interface through which the core reaches a vendor. The gate, fault rules, the body
+//! limit, the answers to unparseable requests, tenants and the listeners know a vendor only as
+//! a [`Vendor`]: its name, its routes, its error envelope for a request refused before any
+//! handler, and how its requests map to tenants. The vendors are listed in
+//! [`crate::vendors`].
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use crate::engine::Engine;
+use crate::scenario::Scenario;
+
+/// Why a vendor request is refused before its handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Its declared body is over the body limit (413).
+    BodyTooLarge,
+    /// A fault rule injects this status, or the request head could not be parsed.
+    Status(StatusCode),
+}
+
+/// The tenant a request with a key the scenario does not list belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantClaim {
+    /// `<vendor>:<id>`, unique across vendors.
+    pub name: String,
+    /// The key to build the tenant with, when this request may create it (`None`: it may only
+    /// use a tenant that exists).
+    pub key: Option<String>,
+}
+
+/// One vendor, as the core sees it.
+pub trait Vendor: Send + Sync + 'static {
+    /// The name fault rules, the journal and the log know it by (`basiq`, `meld`).
+    fn name(&self) -> &'static str;
+
+    /// Its routes, on the listener it answers.
+    fn router(&self, engine: Engine) -> axum::Router;
+
+    /// Its error envelope (with its headers) for a request refused before its handler.
+    fn refusal(&self, engine: &Engine, headers: &HeaderMap, why: Refusal) -> Response;
+
+    /// The tenant of a request under `--tenant-per-key`; `None` for the scenario's own world
+    /// (a key the scenario lists, or no usable credential).
+    fn tenant_of(&self, engine: &Engine, request: &Request) -> Option<TenantClaim>;
+
+    /// The tenant an admin `Sandbank-Tenant: <key>` names at this vendor.
+    fn admin_tenant(&self, key: &str) -> Option<String>;
+
+    /// The scenario a new tenant's world is built from: the loaded one, reduced to this vendor,
+    /// with `key` as its only key.
+    fn tenant_scenario(&self, scenario: &Scenario, key: &str) -> Scenario;
+}
