@@ -38,6 +38,13 @@ pub trait Vendor: Send + Sync + 'static {
     /// Its routes, on the listener it answers.
     fn router(&self, engine: Engine) -> axum::Router;
 
+    /// Its part of the admin API (under `/__admin`, on both listeners).
+    fn admin_routes(&self) -> axum::Router<Engine>;
+
+    /// The statuses a transition may give its connections, and their status reasons (none
+    /// where the vendor has no reasons).
+    fn connection_statuses(&self) -> (&'static [&'static str], &'static [&'static str]);
+
     /// Its error envelope (with its headers) for a request refused before its handler.
     fn refusal(&self, engine: &Engine, headers: &HeaderMap, why: Refusal) -> Response;
 

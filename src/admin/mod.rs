@@ -1,7 +1,7 @@
 //! The admin API, under `/__admin` on both listeners: health, reset and the server clock here;
-//! replacing the scenario in [`scenario`]; fault rules in [`faults`];
-//! the Meld webhook profile and the delivery log in [`webhooks`]; forced status changes in
-//! [`transitions`]; the request journal in [`requests`]; the list of Basiq users here.
+//! replacing the scenario in [`scenario`]; fault rules in [`faults`]; the delivery log in
+//! [`webhooks`]; forced status changes in [`transitions`]; the request journal in
+//! [`requests`]. Each vendor adds its own routes ([`crate::vendor::Vendor::admin_routes`]).
 //!
 //! It is sandbank's own contract (not a vendor's), answered in plain JSON. Callers must be on
 //! loopback, unless the server was started with an admin token; then they must send
@@ -16,7 +16,7 @@ use axum::http::header::ORIGIN;
 use axum::http::{Extensions, HeaderMap, StatusCode};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, post};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -33,19 +33,21 @@ use crate::value::{Precision, Timestamp};
 
 /// The admin routes, behind [`guard`], in the tenant a `Sandbank-Tenant` header names.
 pub fn router(engine: Engine) -> Router {
-    Router::new()
+    let vendors = crate::vendors::ALL
+        .into_iter()
+        .fold(Router::new(), |routes, vendor| {
+            routes.merge(vendor.admin_routes())
+        });
+    vendors
         .route("/__admin/health", get(health))
         .route("/__admin/reset", post(reset))
         .route("/__admin/scenario", post(scenario::load))
         .route("/__admin/clock", get(clock))
         .route("/__admin/clock/advance", post(advance))
         .route("/__admin/clock/set", post(set))
-        .route("/__admin/meld/webhook", put(webhooks::set_meld_profile))
-        .route("/__admin/meld/webhook/test", post(webhooks::meld_test))
         .route("/__admin/webhooks", get(webhooks::log))
         .route("/__admin/transitions", post(transitions::apply))
         .route("/__admin/requests", get(requests::list))
-        .route("/__admin/basiq/users", get(basiq_users))
         .route("/__admin/faults", get(faults::list).post(faults::add))
         .route("/__admin/faults/{id}", delete(faults::remove))
         .with_state(engine.clone())
@@ -195,27 +197,6 @@ async fn reset(State(engine): State<Engine>) -> Response {
 /// `GET /__admin/clock` → `{"now": "<RFC 3339>", "frozen": bool}`.
 async fn clock(State(engine): State<Engine>) -> Response {
     Json(now_body(&engine)).into_response()
-}
-
-/// `GET /__admin/basiq/users` → `{"users": [{"id", "connections", "accounts", "transactions"}]}`:
-/// every Basiq user, listed ones and generated ones, in scenario order (Basiq has no API that
-/// lists users).
-async fn basiq_users(State(engine): State<Engine>) -> Response {
-    let users = engine.with_world_at(|w, _| {
-        w.basiq
-            .users
-            .iter()
-            .map(|u| {
-                json!({
-                    "id": u.id,
-                    "connections": u.connections.len(),
-                    "accounts": u.accounts.len(),
-                    "transactions": u.transactions.len(),
-                })
-            })
-            .collect::<Vec<_>>()
-    });
-    Json(json!({ "users": users })).into_response()
 }
 
 #[derive(Deserialize)]

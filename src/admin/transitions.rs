@@ -14,8 +14,7 @@ use serde_json::json;
 
 use super::{bad_json, error};
 use crate::engine::Engine;
-use crate::world::{Scheduled, Target, World};
-use crate::{basiq, meld};
+use crate::world::Scheduled;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -24,23 +23,6 @@ pub(super) struct Transition {
     connection: String,
     status: String,
     status_reason: Option<String>,
-}
-
-fn current(w: &World, target: &Target) -> (Option<String>, Option<String>) {
-    match target {
-        Target::MeldConnection(id) => w.meld.connection(id).map_or((None, None), |c| {
-            (Some(c.status.clone()), c.status_reason.clone())
-        }),
-        Target::BasiqConnection { user, connection } => (
-            w.basiq
-                .users
-                .iter()
-                .find(|u| &u.id == user)
-                .and_then(|u| u.connections.iter().find(|c| &c.id == connection))
-                .map(|c| c.status.clone()),
-            None,
-        ),
-    }
 }
 
 /// The handler.
@@ -57,21 +39,13 @@ pub(super) async fn apply(
             );
         }
     };
-    let meld = match t.vendor.as_str() {
-        "meld" => true,
-        "basiq" => false,
-        other => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("vendor `{other}` is not basiq or meld"),
-            );
-        }
+    let Some(vendor) = crate::vendors::named(&t.vendor) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            &format!("vendor `{}` is not basiq or meld", t.vendor),
+        );
     };
-    let (statuses, reasons): (&[&str], &[&str]) = if meld {
-        (meld::model::STATUSES, meld::model::STATUS_REASONS)
-    } else {
-        (basiq::model::CONNECTION_STATUSES, &[])
-    };
+    let (statuses, reasons) = vendor.connection_statuses();
     if !statuses.contains(&t.status.as_str()) {
         return error(
             StatusCode::BAD_REQUEST,
@@ -91,8 +65,8 @@ pub(super) async fn apply(
         );
     }
     let outcome = engine.with_world_at(|w, now| {
-        let target = w.connection_target(meld, &t.connection)?;
-        let before = current(w, &target);
+        let target = w.connection_target(vendor.name(), &t.connection)?;
+        let before = w.connection_status(&target);
         w.apply_now(&Scheduled {
             due: now,
             target: target.clone(),
@@ -100,7 +74,7 @@ pub(super) async fn apply(
             status_reason: t.status_reason.clone(),
             only_from: None,
         });
-        Some((before, current(w, &target)))
+        Some((before, w.connection_status(&target)))
     });
     match outcome {
         Some((before, after)) => Json(json!({

@@ -143,9 +143,7 @@ fn plan_job(
 /// The refresh job of a connection, with the outcome its scenario scripts for this refresh
 /// (which also arms the scenario's next step); `None` if the connection is gone.
 fn scripted_job(w: &mut World, id: String, target: &Target, now: DateTime<Utc>) -> Option<Job> {
-    let Target::BasiqConnection { user, connection } = target else {
-        return None;
-    };
+    let (user, connection) = super::part::user_connection(target)?;
     let c = w.basiq.user(user)?.connection(connection)?;
     let mut job = plan_job(&w.basiq, w.seed, id, user, c, now, None);
     job.refresh = true;
@@ -597,10 +595,7 @@ pub async fn refresh(
                     http::to_bytes(&job_ref(&base, &job.id)),
                 ));
             }
-            let target = Target::BasiqConnection {
-                user: user.to_owned(),
-                connection: id.to_owned(),
-            };
+            let target = super::part::target(user, id);
             if needs_login(connection) && !w.refresh_scripted(&target) {
                 return Err(BasiqError::CredentialsInvalid);
             }
@@ -647,10 +642,7 @@ pub async fn refresh_all(
             if refresh_limit_reached(w, connection, now) || connection.status != "active" {
                 continue;
             }
-            let target = Target::BasiqConnection {
-                user: user.to_owned(),
-                connection: connection.id.clone(),
-            };
+            let target = super::part::target(user, &connection.id);
             let Some(job) = scripted_job(w, engine.next_uuid(), &target, now) else {
                 continue;
             };
@@ -694,7 +686,7 @@ pub(crate) fn remove(w: &mut World, now: DateTime<Utc>, user: &str, id: &str) {
     if let Some(u) = w.basiq.user_mut(user) {
         u.connections.retain(|c| c.id != id);
     }
-    w.forget(|t| matches!(t, Target::BasiqConnection { connection, .. } if connection == id));
+    w.forget(|t| super::part::user_connection(t).is_some_and(|(_, connection)| connection == id));
     w.changed();
 }
 

@@ -4,6 +4,7 @@
 //! path ids, look the resource up, render. Every failure returns Basiq's error envelope with a
 //! fresh correlation id; no framework default body ever reaches a client.
 
+pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod catalog;
@@ -17,6 +18,7 @@ pub mod events;
 pub mod filter;
 pub mod jobs;
 pub mod model;
+pub mod part;
 pub mod personas;
 pub mod statements;
 pub mod surface;

@@ -27,6 +27,14 @@ impl Vendor for Basiq {
         super::router(engine)
     }
 
+    fn admin_routes(&self) -> axum::Router<Engine> {
+        super::admin::routes()
+    }
+
+    fn connection_statuses(&self) -> (&'static [&'static str], &'static [&'static str]) {
+        (super::model::CONNECTION_STATUSES, &[])
+    }
+
     fn refusal(&self, engine: &Engine, _headers: &HeaderMap, why: Refusal) -> Response {
         let error = match why {
             Refusal::BodyTooLarge => BasiqError::BodyTooLarge,

@@ -218,7 +218,7 @@ pub async fn delete(
             format!("/users/{id}"),
             data,
         );
-        w.forget(|t| matches!(t, crate::world::Target::BasiqConnection { user, .. } if user == id));
+        w.forget(|t| super::part::user_connection(t).is_some_and(|(user, _)| user == id));
         w.changed();
         Ok(http::empty(StatusCode::NO_CONTENT))
     })

@@ -21,7 +21,6 @@ use super::model::{self, AggregationKind};
 use super::{Call, path_id, version};
 use crate::engine::Engine;
 use crate::http;
-use crate::world::Target;
 
 /// Providers and the shortest time between two forced refreshes they accept.
 const REFRESH_LIMITS: &[(&str, i64)] = &[("MX", 3 * 3600)];
@@ -64,7 +63,7 @@ pub async fn refresh(
             if !errors.is_empty() {
                 return Err(MeldError::BadRequest(errors));
             }
-            let target = Target::MeldConnection(id.clone());
+            let target = super::part::target(&id);
             if !w.meld.rules.can_refresh(c) && !w.refresh_scripted(&target) {
                 return Err(MeldError::Conflict(format!(
                     "A connection with status {} cannot be refreshed",

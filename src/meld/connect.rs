@@ -29,7 +29,7 @@ use crate::engine::Engine;
 use crate::html::{escape, page};
 use crate::http;
 use crate::ids::{base58_id, rng_for};
-use crate::world::{Scheduled, Target, World};
+use crate::world::{Scheduled, World};
 
 /// Claims of a connect token, in the order Meld writes them.
 #[derive(Debug, Serialize, Deserialize)]
@@ -185,7 +185,7 @@ pub async fn start(
             let due = now + w.meld.rules.connect_token_lifetime;
             w.schedule(Scheduled {
                 due,
-                target: Target::MeldConnection(id.clone()),
+                target: super::part::target(&id),
                 status: "EXPIRED".to_owned(),
                 status_reason: None,
                 only_from: Some("IN_PROGRESS".to_owned()),

@@ -12,6 +12,7 @@
 //! bodies), [`page`] (keys), [`version`], [`error`], [`model`], [`wire`].
 
 pub mod actions;
+pub mod admin;
 pub mod body;
 pub mod connect;
 pub mod customers;
@@ -24,6 +25,7 @@ pub mod investments;
 pub mod lifecycle;
 pub mod model;
 pub mod page;
+pub mod part;
 pub mod portfolio;
 pub mod processor;
 pub mod sandbox;

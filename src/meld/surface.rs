@@ -33,6 +33,14 @@ impl Vendor for Meld {
         super::router(engine)
     }
 
+    fn admin_routes(&self) -> axum::Router<Engine> {
+        super::admin::routes()
+    }
+
+    fn connection_statuses(&self) -> (&'static [&'static str], &'static [&'static str]) {
+        (super::model::STATUSES, super::model::STATUS_REASONS)
+    }
+
     fn refusal(&self, engine: &Engine, headers: &HeaderMap, why: Refusal) -> Response {
         let error = match why {
             Refusal::BodyTooLarge => MeldError::TooLarge,

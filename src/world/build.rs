@@ -268,10 +268,7 @@ impl Ctx {
             }
             if !conn_spec.transitions.is_empty() {
                 transitions.push((
-                    Target::BasiqConnection {
-                        user: user.id.clone(),
-                        connection: connection.id.clone(),
-                    },
+                    crate::basiq::part::target(&user.id, &connection.id),
                     conn_spec.transitions.clone(),
                 ));
             }
@@ -637,7 +634,7 @@ impl Ctx {
                 }
                 if !conn_spec.transitions.is_empty() {
                     transitions.push((
-                        Target::MeldConnection(connection.id.clone()),
+                        crate::meld::part::target(&connection.id),
                         conn_spec.transitions.clone(),
                     ));
                 }

@@ -11,7 +11,10 @@
 //! cached body is always what rendering the current state would produce.
 
 pub mod build;
+pub mod part;
 pub mod timeline;
+
+pub use part::{Part, StatusChange, Target};
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -31,15 +34,6 @@ thread_local! {
 const CACHE_LIMIT: usize = 4096;
 /// Most bytes of keys and bodies the cache holds; a body larger than this is not kept.
 const CACHE_BYTES: usize = 32 * 1024 * 1024;
-
-/// What a scheduled transition changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// A Basiq connection of a user.
-    BasiqConnection { user: String, connection: String },
-    /// A Meld connection.
-    MeldConnection(String),
-}
 
 /// A status change due at an instant of the server clock.
 #[derive(Debug, Clone)]
@@ -77,15 +71,28 @@ pub struct World {
 }
 
 impl World {
+    /// Each vendor's part: the one place a world lists its vendors.
+    fn parts_mut(&mut self) -> [&mut dyn Part; 2] {
+        [&mut self.basiq, &mut self.meld]
+    }
+
+    fn parts(&self) -> [&dyn Part; 2] {
+        [&self.basiq, &self.meld]
+    }
+
+    /// The part of the vendor a target names.
+    fn part_mut(&mut self, vendor: &str) -> Option<&mut dyn Part> {
+        self.parts_mut().into_iter().find(|p| p.vendor() == vendor)
+    }
+
     /// Applies every scheduled transition due at `now`.
     pub fn settle(&mut self, now: DateTime<Utc>) {
-        if crate::basiq::jobs::advance(&mut self.basiq, self.seed, now) {
-            self.changed();
+        let seed = self.seed;
+        let mut moved = false;
+        for part in self.parts_mut() {
+            moved |= part.settle(seed, now);
         }
-        if crate::basiq::deadlines::settle(&mut self.basiq, self.seed, now) {
-            self.changed();
-        }
-        if meld::lifecycle::advance(&mut self.meld, self.seed, now) {
+        if moved {
             self.changed();
         }
         let fired = self.fire_due(now);
@@ -104,64 +111,19 @@ impl World {
     }
 
     fn apply(&mut self, change: &Scheduled) {
-        if let Target::MeldConnection(id) = &change.target
-            && self
-                .meld
-                .connection(id)
-                .is_some_and(|c| change.only_from.as_ref().is_some_and(|s| *s != c.status))
-        {
-            return;
-        }
-        self.set_status(
-            &change.target,
-            &change.status,
-            change.status_reason.as_deref(),
-            change.due,
-        );
+        let status = StatusChange {
+            status: &change.status,
+            reason: change.status_reason.as_deref(),
+            only_from: change.only_from.as_deref(),
+        };
+        self.set_status(&change.target, status, change.due);
     }
 
     /// Sets a connection's status with the event its vendor sends for the change.
-    fn set_status(
-        &mut self,
-        target: &Target,
-        status: &str,
-        reason: Option<&str>,
-        at: DateTime<Utc>,
-    ) {
-        match target {
-            Target::BasiqConnection { user, connection } => {
-                let before = self
-                    .basiq
-                    .user_mut(user)
-                    .and_then(|u| u.connections.iter_mut().find(|c| &c.id == connection))
-                    .map(|c| std::mem::replace(&mut c.status, status.to_owned()));
-                let kind = match status {
-                    "active" => Some("activated"),
-                    "invalid" => Some("invalidated"),
-                    _ => None,
-                };
-                if let (Some(before), Some(kind)) = (before, kind)
-                    && before != status
-                {
-                    crate::basiq::events::connection_event(
-                        &mut self.basiq,
-                        self.seed,
-                        at,
-                        kind,
-                        user,
-                        connection,
-                    );
-                }
-            }
-            Target::MeldConnection(id) => {
-                if self
-                    .meld
-                    .connection(id)
-                    .is_some_and(|c| c.status != "DELETED")
-                {
-                    meld::lifecycle::set_status(&mut self.meld, self.seed, at, id, status, reason);
-                }
-            }
+    fn set_status(&mut self, target: &Target, change: StatusChange, at: DateTime<Utc>) {
+        let seed = self.seed;
+        if let Some(part) = self.part_mut(target.vendor) {
+            part.set_status(seed, at, target, change);
         }
     }
 
@@ -169,24 +131,18 @@ impl World {
     /// carries that out when it ends).
     fn enact(&mut self, target: &Target, change: &timeline::Change, at: DateTime<Utc>) {
         if let Some(status) = &change.status {
-            self.set_status(target, status, change.status_reason.as_deref(), at);
+            let status = StatusChange {
+                status,
+                reason: change.status_reason.as_deref(),
+                only_from: None,
+            };
+            self.set_status(target, status, at);
         }
-        if let Some((account, balance)) = &change.balance {
-            match target {
-                Target::BasiqConnection { user, connection } => crate::basiq::jobs::set_balance(
-                    &mut self.basiq,
-                    at,
-                    (user, connection, account),
-                    *balance,
-                ),
-                Target::MeldConnection(id) => meld::lifecycle::set_balance(
-                    &mut self.meld,
-                    self.seed,
-                    at,
-                    (id, account),
-                    *balance,
-                ),
-            }
+        let seed = self.seed;
+        if let Some((account, balance)) = &change.balance
+            && let Some(part) = self.part_mut(target.vendor)
+        {
+            part.set_balance(seed, at, target, account, *balance);
         }
         let room = timeline::MAX_SCRIPTED_TRANSACTIONS.saturating_sub(self.scripted_added);
         let n = u64::from(change.add_transactions).min(room) as u32;
@@ -194,18 +150,8 @@ impl World {
             return;
         }
         self.scripted_added += u64::from(n);
-        match target {
-            Target::BasiqConnection { user, connection } => crate::basiq::jobs::add_transactions(
-                &mut self.basiq,
-                self.seed,
-                at,
-                user,
-                connection,
-                n,
-            ),
-            Target::MeldConnection(id) => {
-                meld::lifecycle::add_transactions(&mut self.meld, self.seed, at, id, n)
-            }
+        if let Some(part) = self.part_mut(target.vendor) {
+            part.add_transactions(seed, at, target, n);
         }
     }
 
@@ -216,23 +162,20 @@ impl World {
         self.changed();
     }
 
-    /// The target a connection id names, for either vendor.
-    pub fn connection_target(&self, vendor_is_meld: bool, id: &str) -> Option<Target> {
-        if vendor_is_meld {
-            return self
-                .meld
-                .connection(id)
-                .map(|c| Target::MeldConnection(c.id.clone()));
-        }
-        self.basiq.users.iter().find_map(|u| {
-            u.connections
-                .iter()
-                .any(|c| c.id == id)
-                .then(|| Target::BasiqConnection {
-                    user: u.id.clone(),
-                    connection: id.to_owned(),
-                })
-        })
+    /// The target a connection id names at `vendor`.
+    pub fn connection_target(&self, vendor: &str, id: &str) -> Option<Target> {
+        self.parts()
+            .into_iter()
+            .find(|p| p.vendor() == vendor)?
+            .target(id)
+    }
+
+    /// A connection's status and status reason (`None`s when it does not exist).
+    pub fn connection_status(&self, target: &Target) -> (Option<String>, Option<String>) {
+        self.parts()
+            .into_iter()
+            .find(|p| p.vendor() == target.vendor)
+            .map_or((None, None), |p| p.status(target))
     }
 
     /// Schedules a transition, keeping the list in time order.
@@ -243,24 +186,14 @@ impl World {
 
     /// Mixes `salt` into the ids the vendors mint while serving (0: reproducible ids).
     pub fn salt_ids(&mut self, salt: u64) {
-        self.basiq.id_salt = salt;
-        self.meld.id_salt = salt;
+        for part in self.parts_mut() {
+            part.salt_ids(salt);
+        }
     }
 
-    /// Users, accounts and transactions of both vendors: what the world's size grows with.
+    /// Users, accounts and transactions of every vendor: what the world's size grows with.
     pub fn rows(&self) -> usize {
-        let basiq: usize = self
-            .basiq
-            .users
-            .iter()
-            .map(|u| 1 + u.accounts.len() + u.transactions.len())
-            .sum();
-        let meld = &self.meld;
-        basiq
-            + meld.financial_accounts.len()
-            + meld.transactions.len()
-            + meld.holdings.len()
-            + meld.investment_transactions.len()
+        self.parts().into_iter().map(|p| p.rows()).sum()
     }
 
     /// Records that state changed: cached renderings are stale.

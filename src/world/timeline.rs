@@ -161,10 +161,7 @@ impl Timeline {
 
 /// The log line of a scripted transition that fires.
 fn log_firing(target: &Target, change: &Change, at: DateTime<Utc>) {
-    let (vendor, connection) = match target {
-        Target::BasiqConnection { connection, .. } => ("basiq", connection.as_str()),
-        Target::MeldConnection(id) => ("meld", id.as_str()),
-    };
+    let (vendor, connection) = (target.vendor, target.connection.as_str());
     tracing::info!(
         vendor,
         connection,
@@ -229,12 +226,11 @@ impl World {
         )
     }
 
-    /// Counts a request to `vendor` (`"basiq"` or `"meld"`); fires the steps it completes.
+    /// Counts a request to `vendor` (its name); fires the steps it completes.
     pub fn on_request(&mut self, vendor: &str, method: &str, path: &str, now: DateTime<Utc>) {
         let mut fired = Vec::new();
         for t in &mut self.timelines {
-            let meld = matches!(t.target, Target::MeldConnection(_));
-            if meld != (vendor == "meld") {
+            if t.target.vendor != vendor {
                 continue;
             }
             let Some(Trigger::Request {
@@ -328,7 +324,11 @@ mod tests {
             change: Change::default(),
         };
         let mut t = Timeline::new(
-            Target::MeldConnection("c".into()),
+            Target {
+                vendor: "meld",
+                owner: None,
+                connection: "c".into(),
+            },
             vec![repeat, last],
             start,
         );

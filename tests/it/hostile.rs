@@ -194,7 +194,6 @@ fn overlong_scenario_durations_are_refused() {
 /// delivered again).
 #[tokio::test]
 async fn deliveries_survive_a_step_past_the_end_of_time() {
-    use sandbank::world::Target;
     use sandbank::world::timeline::{Change, Step, Timeline, Trigger};
 
     let server = default_server().await;
@@ -208,7 +207,7 @@ async fn deliveries_survive_a_step_past_the_end_of_time() {
             times: None,
             change: Change::default(),
         };
-        let target = Target::MeldConnection("nowhere".to_owned());
+        let target = sandbank::meld::part::target("nowhere");
         w.timelines
             .push(Timeline::new(target, vec![step], sandbank::clock::latest()));
     });
