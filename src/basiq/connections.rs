@@ -23,7 +23,7 @@ use crate::http;
 use crate::ids::rng_for;
 use crate::scenario::model::{BasiqAccountSpec, HistorySpec};
 use crate::value::Timestamp;
-use crate::world::{Target, World, build};
+use crate::world::{Target, World};
 
 /// How Basiq names a connection id in its errors.
 const CONNECTION_ID: super::IdName = ("connectionId", "Connection ID");
@@ -431,7 +431,7 @@ pub(crate) fn start(
     }
     connection.login = Some((login_id, password));
     let retrieved = match persona {
-        Some(p) if p.fail.is_none() => Some(build::basiq_accounts(
+        Some(p) if p.fail.is_none() => Some(super::build::accounts(
             w.seed,
             now,
             &format!("basiq.connection.{}", connection.id),

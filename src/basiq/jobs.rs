@@ -310,7 +310,7 @@ pub fn add_transactions(
         .filter(|a| a.connection == connection_id)
     {
         let label = format!("basiq script {} {}", a.id, at.timestamp_micros());
-        let new = crate::world::build::basiq_purchases(seed, &label, a, at, n);
+        let new = super::build::purchases(seed, &label, a, at, n);
         let spent: i64 = new.iter().map(|t| t.amount.0).sum();
         a.balance = a
             .balance

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod build;
 pub mod catalog;
 pub mod connections;
 pub mod consent_ui;

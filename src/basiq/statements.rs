@@ -30,7 +30,6 @@ use crate::http;
 use crate::scenario::check::valid_id;
 use crate::scenario::model::{BasiqAccountSpec, BasiqClassSpec, BasiqTransactionSpec};
 use crate::value::{Money, Timestamp};
-use crate::world::build;
 
 const NOT_VALID: &str = "Statement is not valid.";
 /// The most rows a CSV statement may hold.
@@ -328,7 +327,7 @@ fn statement_job(
     let (failure, retrieved) = match read {
         Ok(account) => (
             None,
-            Some(build::basiq_accounts(
+            Some(super::build::accounts(
                 seed,
                 now,
                 &format!("basiq.statement.{id}"),

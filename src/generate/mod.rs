@@ -4,6 +4,7 @@
 //! the small tables in [`places`]; transaction histories come from [`history`]. Every function
 //! takes the random stream as an argument, so callers decide what is reproducible with what.
 
+pub mod fill;
 pub mod history;
 pub mod places;
 

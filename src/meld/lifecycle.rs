@@ -15,7 +15,6 @@ use super::model::{Account, Aggregation, AggregationKind, Customer, Transaction}
 use super::{portfolio, sandbox};
 use crate::ids::{base58_id, rng_for};
 use crate::value::{Money, Timestamp};
-use crate::world::build;
 
 /// Statuses after which nothing happens to a connection any more.
 pub fn is_final(status: &str) -> bool {
@@ -396,7 +395,7 @@ fn find_accounts(
     let (specs, owner) = sandbox::profile(seed, &label, login);
     let mut c_at = c.clone();
     c_at.successfully_aggregated_at = Some(Timestamp::seconds(at));
-    let found = build::meld_accounts(seed, at, &label, &c_at, &specs);
+    let found = super::build::accounts(seed, at, &label, &c_at, &specs);
     let first = account.transactions.len();
     let mut notes = Vec::new();
     for (n, (mut fa, txns)) in found.into_iter().enumerate() {

@@ -14,6 +14,7 @@
 pub mod actions;
 pub mod admin;
 pub mod body;
+pub mod build;
 pub mod connect;
 pub mod customers;
 pub mod data;

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::KeyPath;
 use super::model::*;
-use crate::world::build::MAX_HISTORY_DAYS;
+use crate::generate::fill::MAX_HISTORY_DAYS;
 use crate::{basiq, meld};
 
 type Found = Vec<(KeyPath, String)>;

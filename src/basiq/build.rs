@@ -1,0 +1,648 @@
+//! Building Basiq's part of a world from the scenario's `[basiq]` section: the application,
+//! its institutions and personas, users with their profiles, connections, accounts and
+//! transactions, and a generated crowd. Everything left out is generated from the seed.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::deadlines::{self, Deadline};
+use super::model as bq;
+use super::personas::Sandbox;
+use crate::generate::fill::{
+    DEFAULT_HISTORY_DAYS, before, describe, history_for, midnight, or_gen, random_balance,
+};
+use crate::generate::history::{Flavor, Kind, Plan};
+use crate::generate::{self, AuAddress, Person, places};
+use crate::ids::{rng_for, uuid_v4};
+use crate::scenario::check::basiq_application_of;
+use crate::scenario::model::*;
+use crate::value::{Money, Timestamp};
+use crate::world::build::Ctx;
+use crate::world::{Target, World};
+
+/// Accounts (and their histories) a connection retrieves while the server runs: histories end
+/// at `now`, and values come from the seed and `label`.
+pub fn accounts(
+    seed: u64,
+    now: DateTime<Utc>,
+    label: &str,
+    connection: &bq::Connection,
+    specs: &[BasiqAccountSpec],
+) -> (Vec<bq::Account>, Vec<bq::Transaction>) {
+    let ctx = Ctx::at(seed, now);
+    let mut accounts = Vec::new();
+    let mut transactions = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let (a, t) = ctx.basiq_account(&format!("{label}.accounts[{i}]"), spec, connection);
+        accounts.push(a);
+        transactions.extend(t);
+    }
+    transactions.sort_by_key(|t| t.transaction_date.or(t.post_date).map(|d| d.at));
+    (accounts, transactions)
+}
+
+impl Ctx {
+    pub(crate) fn basiq(&self, spec: &BasiqSpec, world: &mut World) {
+        let app = &mut world.basiq;
+        app.api_keys = spec.api_keys.clone();
+        app.disabled = spec.disabled;
+        app.enrich = spec.enrich.unwrap_or(true);
+        app.redirect_url = spec.redirect_url.clone();
+        if let Some(code) = &spec.auth_link_code {
+            app.auth_link_code = code.clone();
+        }
+        app.sandbox = Sandbox::with(&spec.institutions, &spec.personas);
+        if let Some(d) = spec.job_step_duration {
+            app.step_duration = d.0;
+        }
+        app.id = spec
+            .api_keys
+            .first()
+            .and_then(|k| basiq_application_of(k))
+            .unwrap_or_else(|| "sandbank".to_owned());
+        let mut transitions = Vec::new();
+        for (u, user_spec) in spec.users.iter().enumerate() {
+            let label = format!("basiq.users[{u}]");
+            let user = self.basiq_user(&label, user_spec, &mut transitions);
+            world.basiq.users.push(user);
+        }
+        if let Some(crowd) = spec.generated {
+            let listed = spec.users.len();
+            let users = (0..crowd.users).map(|i| crowd_member(crowd, i));
+            for (u, user_spec) in users.enumerate() {
+                let label = format!("basiq.users[{}]", listed + u);
+                let user = self.basiq_user(&label, &user_spec, &mut transitions);
+                world.basiq.users.push(user);
+            }
+        }
+        for (target, list) in transitions {
+            self.schedule(world, target, &list);
+        }
+        // Arrangements that end while serving turn their connections invalid then; the
+        // scenario's status holds for those that ended before it starts.
+        let mut deadlines = Vec::new();
+        for user in &world.basiq.users {
+            for c in &user.connections {
+                if let Some(at) = c.expiry_date.filter(|t| t.at > self.start)
+                    && c.method == "open-banking"
+                {
+                    deadlines.push(Deadline::arrangement(at, &user.id, &c.id));
+                }
+            }
+        }
+        // Users who have connections gave a consent when they made the first one.
+        for user in &mut world.basiq.users {
+            if let Some(first) = user
+                .connections
+                .iter()
+                .map(|c| c.created_date)
+                .min_by_key(|t| t.at)
+            {
+                // Renewed as of the server start, so it is current whatever day the run is.
+                let renewed = Timestamp::seconds(self.start);
+                let consent = bq::Consent {
+                    id: uuid_v4(&mut self.rng(&format!("consent {}", user.id))),
+                    created: first,
+                    updated: renewed,
+                    expiry: Timestamp::seconds(self.start + Duration::days(365)),
+                };
+                deadlines.extend(deadlines::of_consent(&user.id, &consent));
+                user.consents.push(consent);
+            }
+        }
+        world.basiq.queue_all(deadlines);
+    }
+
+    fn basiq_user(
+        &self,
+        label: &str,
+        spec: &BasiqUserSpec,
+        transitions: &mut Vec<(Target, Vec<TransitionSpec>)>,
+    ) -> bq::User {
+        let mut rng = self.rng(label);
+        let person = Person::random(&mut rng);
+        let first_name = or_gen(&spec.first_name, || person.first_name.clone());
+        let last_name = or_gen(&spec.last_name, || person.last_name.clone());
+        let named = Person {
+            first_name: first_name.clone(),
+            last_name: last_name.clone(),
+        };
+        let mut user = bq::User {
+            id: or_gen(&spec.id, || uuid_v4(&mut rng)),
+            email: or_gen(&spec.email, || {
+                named.email(
+                    &mut rng,
+                    &["gmail.com", "outlook.com", "bigpond.com", "hooli.com"],
+                )
+            }),
+            mobile: or_gen(&spec.mobile, || generate::au_mobile(&mut rng)),
+            name: spec.name.clone().unwrap_or_default(),
+            first_name,
+            middle_name: spec.middle_name.clone().unwrap_or_default(),
+            last_name,
+            business_name: spec.business_name.clone(),
+            business_id_no: spec.business_id_no.clone(),
+            business_id_no_type: spec.business_id_no_type.clone(),
+            ..bq::User::default()
+        };
+        for (c, conn_spec) in spec.connections.iter().enumerate() {
+            let label = format!("{label}.connections[{c}]");
+            let connection = self.basiq_connection(&label, conn_spec, &user);
+            for (a, account_spec) in accounts_or_default(conn_spec).iter().enumerate() {
+                let label = format!("{label}.accounts[{a}]");
+                let (account, txns) = self.basiq_account(&label, account_spec, &connection);
+                user.accounts.push(account);
+                user.transactions.extend(txns);
+            }
+            if !conn_spec.transitions.is_empty() {
+                transitions.push((
+                    crate::basiq::part::target(&user.id, &connection.id),
+                    conn_spec.transitions.clone(),
+                ));
+            }
+            user.connections.push(connection);
+        }
+        // Oldest first, so that a larger seq is always a later arrival.
+        user.transactions
+            .sort_by_key(|t| t.transaction_date.or(t.post_date).map(|d| d.at));
+        for (seq, t) in user.transactions.iter_mut().enumerate() {
+            t.seq = seq as u64;
+        }
+        user.transactions.shrink_to_fit();
+        user
+    }
+
+    fn basiq_connection(
+        &self,
+        label: &str,
+        spec: &BasiqConnectionSpec,
+        user: &bq::User,
+    ) -> bq::Connection {
+        let mut rng = self.rng(label);
+        let id = or_gen(&spec.id, || uuid_v4(&mut rng));
+        let created_date = or_gen(&spec.created_date, || before(&mut rng, self.epoch, 30, 400));
+        let last_used = spec.last_used.or_else(|| {
+            let span = (self.epoch - created_date.at).num_seconds().max(1);
+            Some(Timestamp::seconds(
+                created_date.at + Duration::seconds(rng.random_range(0..span)),
+            ))
+        });
+        let method = match spec.method.as_deref() {
+            Some("openbanking") => "open-banking".to_owned(),
+            Some(m) => m.to_owned(),
+            None => "web".to_owned(),
+        };
+        let expiry_date = spec.expiry_date.or_else(|| {
+            (method == "open-banking")
+                .then(|| Timestamp::seconds(created_date.at + Duration::days(365)))
+        });
+        let profile = self.basiq_profile(&mut rng, spec.profile.as_ref(), user);
+        bq::Connection {
+            id,
+            status: spec.status.clone().unwrap_or_else(|| "active".to_owned()),
+            method,
+            mfa_enabled: spec.mfa_enabled.unwrap_or(false),
+            created_date,
+            last_used,
+            expiry_date,
+            institution: spec
+                .institution
+                .clone()
+                .unwrap_or_else(|| "AU00000".to_owned()),
+            profile,
+            login: None,
+        }
+    }
+
+    fn basiq_profile(
+        &self,
+        rng: &mut ChaCha8Rng,
+        spec: Option<&BasiqProfileSpec>,
+        user: &bq::User,
+    ) -> bq::Profile {
+        let default = BasiqProfileSpec::default();
+        let spec = spec.unwrap_or(&default);
+        let first_name = spec
+            .first_name
+            .clone()
+            .unwrap_or_else(|| user.first_name.clone());
+        let last_name = spec
+            .last_name
+            .clone()
+            .unwrap_or_else(|| user.last_name.clone());
+        let full_name = spec
+            .full_name
+            .clone()
+            .unwrap_or_else(|| format!("{first_name} {last_name}").trim().to_owned());
+        let physical_addresses = match &spec.physical_addresses {
+            Some(list) => list.iter().map(address_as_written).collect(),
+            None => {
+                let a = AuAddress::random(rng);
+                vec![bq::Address {
+                    address_line1: Some(a.line1.clone()),
+                    address_line2: None,
+                    address_line3: None,
+                    postcode: Some(a.postcode.clone()),
+                    city: Some(a.suburb.clone()),
+                    state: Some(a.state.clone()),
+                    country: Some("Australia".to_owned()),
+                    country_code: Some("AU".to_owned()),
+                    formatted_address: Some(a.formatted()),
+                }]
+            }
+        };
+        bq::Profile {
+            full_name,
+            first_name,
+            last_name,
+            middle_name: spec
+                .middle_name
+                .clone()
+                .unwrap_or_else(|| user.middle_name.clone()),
+            phone_numbers: spec
+                .phone_numbers
+                .clone()
+                .unwrap_or_else(|| local_phone(&user.mobile).into_iter().collect()),
+            email_addresses: spec.email_addresses.clone().unwrap_or_else(|| {
+                Some(user.email.clone())
+                    .filter(|e| !e.is_empty())
+                    .into_iter()
+                    .collect()
+            }),
+            physical_addresses,
+        }
+    }
+
+    fn basiq_account(
+        &self,
+        label: &str,
+        spec: &BasiqAccountSpec,
+        connection: &bq::Connection,
+    ) -> (bq::Account, Vec<bq::Transaction>) {
+        let mut rng = self.rng(label);
+        let (class_type, product) = match &spec.class {
+            Some(c) => (
+                c.kind.clone(),
+                c.product
+                    .clone()
+                    .unwrap_or_else(|| default_product(&connection.institution, &c.kind)),
+            ),
+            None => (
+                "transaction".to_owned(),
+                default_product(&connection.institution, "transaction"),
+            ),
+        };
+        let flavor = basiq_flavor(&class_type);
+        let balance = spec
+            .balance
+            .unwrap_or_else(|| random_balance(&mut rng, flavor));
+        let credit_limit = spec.credit_limit.or_else(|| {
+            matches!(flavor, Flavor::Credit)
+                .then(|| Money(rng.random_range(20..200) * 100_000 / 10))
+        });
+        let available_funds = spec
+            .available_funds
+            .unwrap_or(match (flavor, credit_limit) {
+                (Flavor::Credit, Some(limit)) => Money(limit.0 + balance.0),
+                (Flavor::Loan, _) => Money(0),
+                _ => Money(balance.0.max(0)),
+            });
+        let last_updated = spec
+            .last_updated
+            .or(connection.last_used)
+            .unwrap_or_else(|| Timestamp::seconds(self.epoch));
+        let account = bq::Account {
+            id: or_gen(&spec.id, || uuid_v4(&mut rng)),
+            connection: connection.id.clone(),
+            institution: connection.institution.clone(),
+            account_no: or_gen(&spec.account_no, || generate::digits(&mut rng, 12)),
+            name: or_gen(&spec.name, || default_account_name(&class_type)),
+            currency: spec.currency.clone().unwrap_or_else(|| "AUD".to_owned()),
+            balance: Some(balance),
+            available_funds: Some(available_funds),
+            credit_limit,
+            last_updated,
+            class_type,
+            product,
+            status: spec
+                .status
+                .clone()
+                .unwrap_or_else(|| "available".to_owned()),
+            account_holder: spec
+                .account_holder
+                .clone()
+                .or_else(|| Some(connection.profile.full_name.clone())),
+            history_from: None,
+        };
+        let default_days = if spec.transactions.is_empty() {
+            DEFAULT_HISTORY_DAYS
+        } else {
+            0
+        };
+        let locality = connection
+            .profile
+            .physical_addresses
+            .first()
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    a.city.clone().unwrap_or_default(),
+                    a.state.clone().unwrap_or_default()
+                )
+                .trim()
+                .to_uppercase()
+            })
+            .unwrap_or_default();
+        let employer = generate::company(&mut rng);
+        let entries = history_for(
+            &mut rng,
+            spec.history,
+            Plan {
+                flavor,
+                days: default_days,
+                end: account.last_updated.at.date_naive(),
+                end_balance: balance,
+                merchants: &places::AU_MERCHANTS,
+                employer: &employer,
+                locality: &locality,
+            },
+        );
+        // Shared by every transaction of the account.
+        let account_id: Arc<str> = account.id.as_str().into();
+        let connection_id: Arc<str> = connection.id.as_str().into();
+        let institution: Arc<str> = connection.institution.as_str().into();
+        let currency: Arc<str> = account.currency.as_str().into();
+        let mut txns: Vec<bq::Transaction> = entries
+            .into_iter()
+            .map(|e| {
+                let class = basiq_class(e.kind);
+                bq::Transaction {
+                    id: uuid_v4(&mut rng),
+                    account: account_id.clone(),
+                    connection: connection_id.clone(),
+                    institution: institution.clone(),
+                    status: if e.pending { "pending" } else { "posted" },
+                    sub_class: (class == "payment")
+                        .then(|| places::anzsic(e.kind, &e.description))
+                        .flatten(),
+                    cleaned: true,
+                    tags: tags(e.kind),
+                    description: {
+                        let mut d = e.description;
+                        d.shrink_to_fit();
+                        d
+                    },
+                    reference: Box::default(),
+                    amount: e.amount,
+                    currency: currency.clone(),
+                    balance: e.balance,
+                    class,
+                    post_date: (!e.pending).then(|| midnight(e.date)),
+                    transaction_date: Some(midnight(e.date)),
+                    seq: 0,
+                }
+            })
+            .collect();
+        for (t, txn) in spec.transactions.iter().enumerate() {
+            let mut rng = self.rng(&format!("{label}.transactions[{t}]"));
+            let status = if txn.status.as_deref() == Some("pending") {
+                "pending"
+            } else {
+                "posted"
+            };
+            let date = txn
+                .transaction_date
+                .or(txn.post_date)
+                .unwrap_or(account.last_updated);
+            txns.push(bq::Transaction {
+                id: or_gen(&txn.id, || uuid_v4(&mut rng)),
+                account: account_id.clone(),
+                connection: connection_id.clone(),
+                institution: institution.clone(),
+                description: or_gen(&txn.description, || {
+                    describe(&mut rng, txn.amount, &places::AU_MERCHANTS)
+                }),
+                reference: Box::default(),
+                amount: txn.amount,
+                currency: currency.clone(),
+                balance: None,
+                sub_class: None,
+                cleaned: false,
+                tags: &[],
+                seq: 0,
+                class: match &txn.class {
+                    Some(class) => bq::transaction_class(class),
+                    None if txn.amount.0 < 0 => "payment",
+                    None => "transfer",
+                },
+                post_date: if status == "pending" {
+                    None
+                } else {
+                    Some(txn.post_date.unwrap_or(date))
+                },
+                transaction_date: Some(date),
+                status,
+            });
+        }
+        let mut account = account;
+        account.history_from = txns
+            .iter()
+            .filter_map(|t| t.transaction_date.or(t.post_date))
+            .map(|t| t.at.date_naive())
+            .min();
+        (account, txns)
+    }
+}
+
+/// Member `i` of a generated crowd: one `AU00000` connection with a transaction and a savings
+/// account sharing the member's part of the crowd's transactions (parts differ by at most one).
+fn crowd_member(crowd: GeneratedUsersSpec, i: u32) -> BasiqUserSpec {
+    let users = u64::from(crowd.users.max(1));
+    let own = crowd.transactions / users + u64::from(u64::from(i) < crowd.transactions % users);
+    let account = |class: &str, n: u64| BasiqAccountSpec {
+        class: Some(BasiqClassSpec {
+            kind: class.to_owned(),
+            product: None,
+        }),
+        history: Some(HistorySpec {
+            days: None,
+            transactions: Some(u32::try_from(n).unwrap_or(u32::MAX)),
+        }),
+        ..BasiqAccountSpec::default()
+    };
+    BasiqUserSpec {
+        connections: vec![BasiqConnectionSpec {
+            accounts: Some(vec![
+                account("transaction", own - own / 2),
+                account("savings", own / 2),
+            ]),
+            ..BasiqConnectionSpec::default()
+        }],
+        ..BasiqUserSpec::default()
+    }
+}
+
+fn accounts_or_default(spec: &BasiqConnectionSpec) -> Vec<BasiqAccountSpec> {
+    match &spec.accounts {
+        Some(list) => list.clone(),
+        None => vec![
+            BasiqAccountSpec::default(),
+            BasiqAccountSpec {
+                class: Some(BasiqClassSpec {
+                    kind: "savings".to_owned(),
+                    product: None,
+                }),
+                ..BasiqAccountSpec::default()
+            },
+        ],
+    }
+}
+
+fn address_as_written(a: &BasiqAddressSpec) -> bq::Address {
+    let formatted_address = a.formatted_address.clone().or_else(|| {
+        let locality = [a.city.as_deref(), a.state.as_deref(), a.postcode.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let parts: Vec<&str> = [
+            a.address_line1.as_deref(),
+            Some(locality.as_str()),
+            a.country.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    });
+    bq::Address {
+        address_line1: a.address_line1.clone(),
+        address_line2: a.address_line2.clone(),
+        address_line3: a.address_line3.clone(),
+        postcode: a.postcode.clone(),
+        city: a.city.clone(),
+        state: a.state.clone(),
+        country: a.country.clone(),
+        country_code: a.country_code.clone(),
+        formatted_address,
+    }
+}
+
+/// `+61410888991` → `0410 888 991`, the way Australian banks print a mobile.
+fn local_phone(mobile: &str) -> Option<String> {
+    let rest = mobile.strip_prefix("+61")?;
+    if rest.len() != 9 {
+        return Some(mobile.to_owned());
+    }
+    Some(format!("0{} {} {}", &rest[..3], &rest[3..6], &rest[6..]))
+}
+
+fn default_product(institution: &str, class: &str) -> String {
+    let brand = if institution == "AU00000" {
+        "Hooli "
+    } else {
+        ""
+    };
+    let product = match class {
+        "transaction" => "Transaction",
+        "savings" => "Saver",
+        "credit-card" => "Visa",
+        "mortgage" => "Home Loan",
+        "loan" => "Personal Loan",
+        "term-deposit" => "Term Deposit",
+        "investment" => "Investment",
+        _ => "Account",
+    };
+    format!("{brand}{product}")
+}
+
+fn default_account_name(class: &str) -> String {
+    match class {
+        "transaction" => "Everyday Account",
+        "savings" => "Savings Account",
+        "credit-card" => "Credit Card",
+        "mortgage" => "Home Loan",
+        "loan" => "Personal Loan",
+        "term-deposit" => "Term Deposit",
+        _ => "Account",
+    }
+    .to_owned()
+}
+
+fn basiq_flavor(class: &str) -> Flavor {
+    match class {
+        "transaction" => Flavor::Everyday,
+        "credit-card" => Flavor::Credit,
+        "mortgage" | "loan" => Flavor::Loan,
+        _ => Flavor::Savings,
+    }
+}
+
+fn basiq_class(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Salary => "direct-credit",
+        Kind::Transfer => "transfer",
+        Kind::Fee => "bank-fee",
+        Kind::Interest => "interest",
+        Kind::Cash => "cash-withdrawal",
+        Kind::LoanRepayment => "loan-repayment",
+        Kind::LoanInterest => "loan-interest",
+        _ => "payment",
+    }
+}
+
+/// Enrich's tags for what a transaction was for.
+fn tags(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Salary => &["income:salary"],
+        Kind::Rent => &["expense:rent"],
+        Kind::LoanRepayment => &["loan:loan repayment"],
+        Kind::Cash => &["cash:withdrawal"],
+        _ => &[],
+    }
+}
+
+/// `n` card purchases that just appeared on `account` at `at` (pending), drawn from the seed
+/// and `label`.
+pub fn purchases(
+    seed: u64,
+    label: &str,
+    account: &bq::Account,
+    at: DateTime<Utc>,
+    n: u32,
+) -> Vec<bq::Transaction> {
+    let mut rng = rng_for(seed, label);
+    let account_id: Arc<str> = account.id.as_str().into();
+    let connection_id: Arc<str> = account.connection.as_str().into();
+    let institution: Arc<str> = account.institution.as_str().into();
+    let currency: Arc<str> = account.currency.as_str().into();
+    (0..n)
+        .map(|_| {
+            let amount = Money(-rng.random_range(300..9_000));
+            let description = describe(&mut rng, amount, &places::AU_MERCHANTS);
+            bq::Transaction {
+                id: uuid_v4(&mut rng),
+                account: account_id.clone(),
+                connection: connection_id.clone(),
+                institution: institution.clone(),
+                status: "pending",
+                sub_class: places::anzsic(Kind::Shopping, &description),
+                cleaned: true,
+                tags: &[],
+                description,
+                reference: Box::default(),
+                amount,
+                currency: currency.clone(),
+                balance: None,
+                class: "payment",
+                post_date: None,
+                transaction_date: Some(Timestamp::seconds(at)),
+                seq: 0,
+            }
+        })
+        .collect()
+}
