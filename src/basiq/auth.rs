@@ -14,12 +14,12 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::check::basiq_application_of;
 use super::error::BasiqError;
 use super::model::Scope;
 use crate::engine::Engine;
 use crate::http::{self, percent_decode};
 use crate::jwt;
-use crate::scenario::check::basiq_application_of;
 use crate::world::World;
 
 /// Token lifetime in seconds, as `expires_in` says.

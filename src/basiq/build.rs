@@ -8,16 +8,17 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use super::check::basiq_application_of;
 use super::deadlines::{self, Deadline};
 use super::model as bq;
 use super::personas::Sandbox;
+use super::scenario::*;
 use crate::generate::fill::{
     DEFAULT_HISTORY_DAYS, before, describe, history_for, midnight, or_gen, random_balance,
 };
 use crate::generate::history::{Flavor, Kind, Plan};
 use crate::generate::{self, AuAddress, Person, places};
 use crate::ids::{rng_for, uuid_v4};
-use crate::scenario::check::basiq_application_of;
 use crate::scenario::model::*;
 use crate::value::{Money, Timestamp};
 use crate::world::build::Ctx;

@@ -13,11 +13,11 @@ use super::error::BasiqError;
 use super::filter::{self, Op};
 use std::sync::Arc;
 
+use super::check::basiq_institution_id;
 use super::personas::{Institution, Mfa, Sandbox};
 use super::{base, param, params, query_param, reply};
 use crate::engine::Engine;
 use crate::http;
-use crate::scenario::check::basiq_institution_id;
 
 const LOGO: &str = "https://d388vpyfrt4zrj.cloudfront.net";
 

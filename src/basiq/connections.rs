@@ -17,11 +17,12 @@ use super::error::BasiqError;
 use super::jobs::{Job, job_ref};
 use super::model::{Address, Application, Connection, Profile, User};
 use super::personas::{self, Failure, Mfa, Persona};
+use super::scenario::BasiqAccountSpec;
 use super::{base, body, on_user, param, params};
 use crate::engine::Engine;
 use crate::http;
 use crate::ids::rng_for;
-use crate::scenario::model::{BasiqAccountSpec, HistorySpec};
+use crate::scenario::model::HistorySpec;
 use crate::value::Timestamp;
 use crate::world::{Target, World};
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock};
 
 use serde::Deserialize;
 
-use crate::scenario::model::{BasiqChallengeSpec, BasiqInstitutionSpec, BasiqPersonaSpec};
+use super::scenario::{BasiqChallengeSpec, BasiqInstitutionSpec, BasiqPersonaSpec};
 
 /// A test institution.
 #[derive(Debug, Clone)]

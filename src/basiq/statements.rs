@@ -24,11 +24,11 @@ use super::error::BasiqError;
 use super::jobs::{Job, job_ref};
 use super::model::{Connection, Profile};
 use super::personas::Failure;
+use super::scenario::{BasiqAccountSpec, BasiqClassSpec, BasiqTransactionSpec};
 use super::{base, on_user, param};
 use crate::engine::Engine;
 use crate::http;
 use crate::scenario::check::valid_id;
-use crate::scenario::model::{BasiqAccountSpec, BasiqClassSpec, BasiqTransactionSpec};
 use crate::value::{Money, Timestamp};
 
 const NOT_VALID: &str = "Statement is not valid.";

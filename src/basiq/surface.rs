@@ -7,11 +7,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::auth::Claims;
+use super::check::basiq_application_of;
 use super::error::BasiqError;
 use crate::engine::Engine;
 use crate::http;
 use crate::scenario::Scenario;
-use crate::scenario::check::basiq_application_of;
 use crate::scenario::model::BasiqSpec;
 use crate::vendor::{Refusal, TenantClaim, Vendor};
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 
 use super::model as md;
+use super::scenario::*;
 use super::{institutions, portfolio};
 use crate::generate::fill::{
     DEFAULT_HISTORY_DAYS, before, describe, history_for, midnight, or_gen, random_balance,
@@ -14,7 +15,6 @@ use crate::generate::fill::{
 use crate::generate::history::{Flavor, Kind, Plan};
 use crate::generate::{self, Person, places};
 use crate::ids::base58_id;
-use crate::scenario::model::*;
 use crate::value::{Money, Timestamp};
 use crate::world::World;
 use crate::world::build::Ctx;

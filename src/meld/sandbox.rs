@@ -21,9 +21,10 @@
 use rand::Rng;
 
 use super::model::Owner;
+use super::scenario::MeldAccountSpec;
 use crate::generate::{self, Person};
 use crate::ids::rng_for;
-use crate::scenario::model::{HistorySpec, MeldAccountSpec};
+use crate::scenario::model::HistorySpec;
 use crate::value::Money;
 
 /// What a login attempt in the widget leads to.
