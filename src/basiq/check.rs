@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::scenario::*;
 use crate::scenario::KeyPath;
+use crate::scenario::budget::Budget;
 use crate::scenario::check::*;
 use crate::scenario::model::*;
 
@@ -363,5 +364,28 @@ fn check_basiq_transition(
     }
     if !does_something && !refresh {
         found.push((path.key("status"), NOTHING_TO_DO.to_owned()));
+    }
+}
+
+/// Counts the section toward the scenario's data budget: its crowd (two accounts a member)
+/// and its users' connections.
+pub fn budget(spec: &BasiqSpec, path: &KeyPath, budget: &mut Budget) {
+    if let Some(crowd) = spec.generated {
+        budget.add(
+            &path.key("generated"),
+            u64::from(crowd.users) * 2,
+            crowd.transactions,
+        );
+    }
+    for (u, user) in spec.users.iter().enumerate() {
+        for (c, connection) in user.connections.iter().enumerate() {
+            let cp = path.key("users").index(u).key("connections").index(c);
+            let accounts = connection.accounts.as_ref().map(|list| {
+                list.iter()
+                    .map(|a| (a.history, a.transactions.len()))
+                    .collect()
+            });
+            budget.connection(&cp, &connection.transitions, accounts);
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use super::scenario::*;
 use crate::scenario::KeyPath;
+use crate::scenario::budget::Budget;
 use crate::scenario::check::*;
 use crate::scenario::model::*;
 
@@ -233,5 +234,20 @@ fn check_meld_transition(
             path.key("fail"),
             "Meld refresh outcomes are statuses: set `status` (and `statusReason`)".to_owned(),
         ));
+    }
+}
+
+/// Counts the section toward the scenario's data budget: its customers' connections.
+pub fn budget(spec: &MeldSpec, path: &KeyPath, budget: &mut Budget) {
+    for (c, customer) in spec.customers.iter().enumerate() {
+        for (n, connection) in customer.connections.iter().enumerate() {
+            let cp = path.key("customers").index(c).key("connections").index(n);
+            let accounts = connection.accounts.as_ref().map(|list| {
+                list.iter()
+                    .map(|a| (a.history, a.transactions.len()))
+                    .collect()
+            });
+            budget.connection(&cp, &connection.transitions, accounts);
+        }
     }
 }

@@ -61,89 +61,77 @@ fn estimate(history: Option<HistorySpec>, listed: usize) -> u64 {
     generated + listed as u64
 }
 
-/// Adds a connection's accounts, each as its history and the number of transactions it lists;
-/// `None` stands for the two accounts of default history a connection gets when it lists none.
-fn add_accounts(
-    totals: &mut Totals,
-    connection: &KeyPath,
-    accounts: Option<Vec<(Option<HistorySpec>, usize)>>,
-) {
-    match accounts {
-        Some(accounts) => {
-            for (a, (history, listed)) in accounts.into_iter().enumerate() {
-                let path = connection.key("accounts").index(a);
-                totals.add(&path, 1, estimate(history, listed));
-            }
-        }
-        None => totals.add(connection, 2, 2 * estimate(None, 0)),
-    }
+/// A scenario's budget as its sections are counted: each vendor adds its crowds and
+/// connections ([`Budget::add`], [`Budget::connection`]); [`Budget::finish`] says what is over.
+#[derive(Default)]
+pub struct Budget {
+    totals: Totals,
+    found: Vec<(KeyPath, String)>,
 }
 
-/// The budget's problems: at most one for the totals, located where they went over, and one
-/// per transition that adds too much at a firing.
-pub fn check(scenario: &Scenario) -> Vec<(KeyPath, String)> {
-    let mut totals = Totals::default();
-    let mut found = Vec::new();
-    let mut firing = |path: KeyPath, transitions: &[TransitionSpec]| {
+impl Budget {
+    /// Counts `accounts` accounts holding `transactions` transactions in all, at `path`.
+    pub fn add(&mut self, path: &KeyPath, accounts: u64, transactions: u64) {
+        self.totals.add(path, accounts, transactions);
+    }
+
+    /// Counts a connection at `path`: what its transitions add at a firing, and its accounts,
+    /// each as its history and the number of transactions it lists (`None`: the two accounts
+    /// of default history a connection gets when it lists none).
+    pub fn connection(
+        &mut self,
+        path: &KeyPath,
+        transitions: &[TransitionSpec],
+        accounts: Option<Vec<(Option<HistorySpec>, usize)>>,
+    ) {
         for (t, tr) in transitions.iter().enumerate() {
             if tr
                 .add_transactions
                 .is_some_and(|n| n > MAX_ADDED_PER_FIRING)
             {
-                found.push((
+                self.found.push((
                     path.key("transitions").index(t).key("addTransactions"),
                     format!("at most {MAX_ADDED_PER_FIRING} transactions a firing"),
                 ));
             }
         }
-    };
+        match accounts {
+            Some(accounts) => {
+                for (a, (history, listed)) in accounts.into_iter().enumerate() {
+                    let account = path.key("accounts").index(a);
+                    self.totals.add(&account, 1, estimate(history, listed));
+                }
+            }
+            None => self.totals.add(path, 2, 2 * estimate(None, 0)),
+        }
+    }
+
+    /// The budget's problems: one per transition that adds too much at a firing, then at most
+    /// one for the totals, located where they went over.
+    pub fn finish(mut self) -> Vec<(KeyPath, String)> {
+        if let Some(path) = self.totals.over {
+            self.found.push((
+                path,
+                format!(
+                    "the scenario asks for more than {MAX_ACCOUNTS} accounts or {MAX_TRANSACTIONS} \
+                     transactions in all (generated history counts {HISTORY_PER_DAY} a day); \
+                     this is where it goes over"
+                ),
+            ));
+        }
+        self.found
+    }
+}
+
+/// The budget's problems (see [`Budget::finish`]).
+pub fn check(scenario: &Scenario) -> Vec<(KeyPath, String)> {
+    let mut budget = Budget::default();
     let root = KeyPath::default();
     if let Some(basiq) = &scenario.basiq {
-        let bp = root.key("basiq");
-        if let Some(crowd) = basiq.generated {
-            totals.add(
-                &bp.key("generated"),
-                u64::from(crowd.users) * 2,
-                crowd.transactions,
-            );
-        }
-        for (u, user) in basiq.users.iter().enumerate() {
-            for (c, connection) in user.connections.iter().enumerate() {
-                let cp = bp.key("users").index(u).key("connections").index(c);
-                firing(cp.clone(), &connection.transitions);
-                let accounts = connection.accounts.as_ref().map(|list| {
-                    list.iter()
-                        .map(|a| (a.history, a.transactions.len()))
-                        .collect()
-                });
-                add_accounts(&mut totals, &cp, accounts);
-            }
-        }
+        crate::basiq::check::budget(basiq, &root.key("basiq"), &mut budget);
     }
     if let Some(meld) = &scenario.meld {
-        let mp = root.key("meld");
-        for (c, customer) in meld.customers.iter().enumerate() {
-            for (n, connection) in customer.connections.iter().enumerate() {
-                let cp = mp.key("customers").index(c).key("connections").index(n);
-                firing(cp.clone(), &connection.transitions);
-                let accounts = connection.accounts.as_ref().map(|list| {
-                    list.iter()
-                        .map(|a| (a.history, a.transactions.len()))
-                        .collect()
-                });
-                add_accounts(&mut totals, &cp, accounts);
-            }
-        }
+        crate::meld::check::budget(meld, &root.key("meld"), &mut budget);
     }
-    if let Some(path) = totals.over {
-        found.push((
-            path,
-            format!(
-                "the scenario asks for more than {MAX_ACCOUNTS} accounts or {MAX_TRANSACTIONS} \
-                 transactions in all (generated history counts {HISTORY_PER_DAY} a day); \
-                 this is where it goes over"
-            ),
-        ));
-    }
-    found
+    budget.finish()
 }
