@@ -131,7 +131,11 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
         .basiq_public_url
         .clone()
         .unwrap_or_else(|| basiq_url.clone());
-    let delivery = crate::delivery::worker::run(engine.clone(), basiq_base, stopped.clone());
+    let bases = vec![
+        (vendors::BASIQ.name(), basiq_base),
+        (vendors::MELD.name(), meld_url.clone()),
+    ];
+    let delivery = crate::delivery::worker::run(engine.clone(), bases, stopped.clone());
     let tasks = vec![
         spawn(
             basiq_listener,

@@ -15,6 +15,7 @@ pub mod consent_ui;
 pub mod consents;
 pub mod data;
 pub mod deadlines;
+pub mod delivery;
 pub mod error;
 pub mod events;
 pub mod filter;

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::model::Application;
+use crate::delivery::{Attempt, Delivery};
 use crate::value::Money;
 use crate::world::{Part, StatusChange, Target};
 
@@ -95,6 +96,18 @@ impl Part for Application {
         if let Some((user, connection)) = user_connection(target) {
             super::jobs::add_transactions(self, seed, at, user, connection, n);
         }
+    }
+
+    fn deliveries(&self, seen: u64, now: DateTime<Utc>, base: &str) -> (u64, Vec<Delivery>) {
+        super::delivery::deliveries(self, seen, now, base)
+    }
+
+    fn wants(&self, delivery: &Delivery) -> bool {
+        super::delivery::wanted(self, delivery)
+    }
+
+    fn record_attempt(&mut self, seed: u64, attempt: &Attempt, response: &str) -> bool {
+        super::delivery::record_attempt(self, seed, attempt, response)
     }
 
     fn rows(&self) -> usize {

@@ -1,10 +1,11 @@
-//! Webhook delivery for both vendors: what is waiting to be sent, the retry schedules, and the
-//! log of every attempt.
+//! Webhook delivery mechanics for every vendor: what is waiting to be sent, retries on the
+//! server clock, and the log of every attempt.
 //!
 //! The [`Outbox`] lives in the world, so a reset (or a fresh tenant) starts with an empty one.
-//! It picks up new Meld events (when a webhook profile is configured) and new Basiq webhook
-//! messages, signs them as the vendor does ([`sign`]) and hands due deliveries to the
-//! [`worker`], which sends them without holding the world and reports back. Deliveries are
+//! Each vendor's part of the world hands it new deliveries (`crate::world::Part::deliveries`)
+//! with the vendor's [`Scheme`] — when an answer counts as delivered, when to retry, how to
+//! sign — and the outbox hands due deliveries to the [`worker`], which sends them without
+//! holding the world and reports back. Deliveries are
 //! at-least-once and in order per key (a Meld connection, a Basiq webhook): a key's next
 //! delivery waits until the one before it succeeded or gave up. Retries are due on the server
 //! clock, so advancing the clock makes them happen at once.
@@ -31,20 +32,21 @@ pub const LOG_LIMIT: usize = 10_000;
 /// How long a receiver has to answer.
 pub const TIMEOUT_SECONDS: u64 = 10;
 
-/// Which vendor's rules a delivery follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Vendor {
-    Basiq,
-    Meld,
-}
+/// A vendor's webhook rules.
+pub trait Scheme: std::fmt::Debug + std::marker::Send + Sync + 'static {
+    /// The vendor's name.
+    fn vendor(&self) -> &'static str;
 
-impl Vendor {
-    fn name(self) -> &'static str {
-        match self {
-            Vendor::Basiq => "basiq",
-            Vendor::Meld => "meld",
-        }
-    }
+    /// Whether a receiver's answer with this status counts as delivered.
+    fn succeeded(&self, status: u16) -> bool;
+
+    /// Delay before the next attempt after `attempts` failures, `since_first` after the first
+    /// attempt; `None` when the vendor gives up.
+    fn retry_delay(&self, attempts: u32, since_first: Duration) -> Option<Duration>;
+
+    /// The headers of an attempt at `d` made at `now` (signature included), besides
+    /// `content-type`.
+    fn headers(&self, d: &Delivery, now: DateTime<Utc>) -> Vec<(&'static str, String)>;
 }
 
 /// One message on its way to one receiver.
@@ -52,7 +54,8 @@ impl Vendor {
 pub struct Delivery {
     /// Basiq: the message id (`webhook-id`); Meld: the event id.
     pub id: String,
-    pub vendor: Vendor,
+    /// The vendor's rules.
+    pub scheme: &'static dyn Scheme,
     /// Deliveries with the same key go out in order.
     pub key: String,
     pub url: String,
@@ -66,6 +69,37 @@ pub struct Delivery {
     /// Why the previous attempt failed (Meld sends it with the retry).
     pub last_failure: Option<String>,
     in_flight: bool,
+}
+
+impl Delivery {
+    /// A delivery of `body` (announcing `event`) to `url`, due at `now`, after those of its key
+    /// already queued.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        scheme: &'static dyn Scheme,
+        id: String,
+        key: String,
+        url: String,
+        secret: String,
+        event: String,
+        body: Bytes,
+        now: DateTime<Utc>,
+    ) -> Delivery {
+        Delivery {
+            id,
+            scheme,
+            key,
+            url,
+            secret,
+            event,
+            body,
+            attempts: 0,
+            first_attempt: None,
+            due: now,
+            last_failure: None,
+            in_flight: false,
+        }
+    }
 }
 
 /// What one attempt came to.
@@ -82,17 +116,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn succeeded(&self, vendor: Vendor) -> bool {
-        match (self, vendor) {
-            // Meld counts only a 200 as delivered; Basiq any 2xx.
-            (Outcome::Answered(code, _), Vendor::Meld) => *code == 200,
-            (Outcome::Answered(code, _), Vendor::Basiq) => (200..300).contains(code),
+    fn succeeded(&self, scheme: &dyn Scheme) -> bool {
+        match self {
+            Outcome::Answered(code, _) => scheme.succeeded(*code),
             _ => false,
         }
     }
 
-    /// Meld's `Meld-Retry-Reason` wording.
-    fn reason(&self) -> String {
+    /// Why the attempt failed, as Meld words it in `Meld-Retry-Reason` and the log shows it.
+    pub fn reason(&self) -> String {
         match self {
             Outcome::Answered(code, _) => format!("HTTP error: {code}"),
             Outcome::Timeout => "Timeout".to_owned(),
@@ -105,7 +137,7 @@ impl Outcome {
 /// An attempt as the admin API lists it.
 #[derive(Debug, Clone)]
 pub struct Attempt {
-    pub vendor: Vendor,
+    pub vendor: &'static str,
     pub id: String,
     pub url: String,
     pub event: String,
@@ -120,7 +152,7 @@ impl Attempt {
     /// The admin API's JSON for it.
     pub fn to_json(&self) -> Value {
         json!({
-            "vendor": self.vendor.name(),
+            "vendor": self.vendor,
             "id": self.id,
             "url": self.url,
             "event": self.event,
@@ -191,34 +223,13 @@ pub struct Send {
     pub headers: Vec<(&'static str, String)>,
 }
 
-/// Deliveries waiting, the attempt log and how far the vendors' events have been read.
+/// Deliveries waiting, the attempt log and how far each vendor's events have been read.
 #[derive(Debug, Default)]
 pub struct Outbox {
     queue: VecDeque<Delivery>,
     log: VecDeque<Attempt>,
-    /// Meld events already considered (a count of events emitted).
-    meld_seen: u64,
-    /// Basiq messages already considered.
-    basiq_seen: usize,
-}
-
-/// Delay before the next attempt after `attempts` failures, or `None` when the vendor gives up.
-fn retry_delay(vendor: Vendor, attempts: u32, since_first: Duration) -> Option<Duration> {
-    match vendor {
-        // Basiq §12.7: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; eight attempts in all.
-        Vendor::Basiq => {
-            const DELAYS: [i64; 7] = [5, 300, 1800, 7200, 18_000, 36_000, 36_000];
-            DELAYS
-                .get(attempts as usize - 1)
-                .map(|s| Duration::seconds(*s))
-        }
-        // Meld: 1 min, doubling up to an hour, then hourly for up to three days.
-        Vendor::Meld => {
-            let minutes = 1i64 << (attempts - 1).min(6);
-            let delay = Duration::minutes(minutes.min(60));
-            (since_first + delay <= Duration::days(3)).then_some(delay)
-        }
-    }
+    /// Per vendor, the position (the vendor's own count) up to which it has been read.
+    seen: Vec<(&'static str, u64)>,
 }
 
 impl Outbox {
@@ -232,7 +243,29 @@ impl Outbox {
         self.queue.len()
     }
 
-    fn push(&mut self, d: Delivery) {
+    /// How far `vendor`'s events have been read.
+    pub fn seen(&self, vendor: &str) -> u64 {
+        self.seen
+            .iter()
+            .find(|(v, _)| *v == vendor)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// Marks `vendor`'s events as read up to `position`.
+    pub fn set_seen(&mut self, vendor: &'static str, position: u64) {
+        match self.seen.iter_mut().find(|(v, _)| *v == vendor) {
+            Some((_, n)) => *n = position,
+            None => self.seen.push((vendor, position)),
+        }
+    }
+
+    /// Keeps only the queued deliveries `keep` wants (and those being sent).
+    pub fn retain(&mut self, keep: impl Fn(&Delivery) -> bool) {
+        self.queue.retain(|d| d.in_flight || keep(d));
+    }
+
+    /// Queues a delivery (dropping the oldest past [`QUEUE_LIMIT`]).
+    pub fn push(&mut self, d: Delivery) {
         if self.queue.len() >= QUEUE_LIMIT {
             self.queue.pop_front();
         }
@@ -240,15 +273,11 @@ impl Outbox {
     }
 }
 
-/// Takes up new Meld events and Basiq messages, then returns the deliveries due at `now` (at
-/// most one per key), marked as being sent. Basiq payload links start with `basiq_base`.
-pub fn due(world: &mut World, now: DateTime<Utc>, basiq_base: &str) -> Vec<Send> {
-    collect(world, now, basiq_base);
-    // Deliveries to a Basiq webhook that was deleted stop.
-    let hooks = &world.basiq.webhooks;
-    world.outbox.queue.retain(|d| {
-        d.in_flight || d.vendor != Vendor::Basiq || hooks.iter().any(|h| h.id == d.key)
-    });
+/// Takes up what the vendors have to send, then returns the deliveries due at `now` (at most
+/// one per key), marked as being sent. `bases` holds each vendor's public base URL, which
+/// payload links start with.
+pub fn due(world: &mut World, now: DateTime<Utc>, bases: &[(&'static str, String)]) -> Vec<Send> {
+    world.collect_deliveries(now, bases);
     let outbox = &mut world.outbox;
     let mut busy: Vec<&str> = Vec::new();
     let mut out = Vec::new();
@@ -276,7 +305,7 @@ pub fn finish(world: &mut World, id: &str, outcome: Outcome, now: DateTime<Utc>)
     d.in_flight = false;
     d.attempts += 1;
     let first = *d.first_attempt.get_or_insert(now);
-    let delivered = outcome.succeeded(d.vendor);
+    let delivered = outcome.succeeded(d.scheme);
     let (code, phrase) = match &outcome {
         Outcome::Answered(code, phrase) => (Some(*code), phrase.clone()),
         Outcome::Timeout => (None, "Timeout".to_owned()),
@@ -284,7 +313,7 @@ pub fn finish(world: &mut World, id: &str, outcome: Outcome, now: DateTime<Utc>)
         Outcome::NotAllowed => (None, "Not allowed".to_owned()),
     };
     let attempt = Attempt {
-        vendor: d.vendor,
+        vendor: d.scheme.vendor(),
         id: d.id.clone(),
         url: d.url.clone(),
         event: d.event.clone(),
@@ -295,7 +324,7 @@ pub fn finish(world: &mut World, id: &str, outcome: Outcome, now: DateTime<Utc>)
         at: now,
     };
     tracing::info!(
-        vendor = d.vendor.name(),
+        vendor = d.scheme.vendor(),
         event = %d.event,
         url = %crate::logging::without_query(&d.url),
         attempt = d.attempts,
@@ -303,9 +332,8 @@ pub fn finish(world: &mut World, id: &str, outcome: Outcome, now: DateTime<Utc>)
         delivered,
         "webhook attempt"
     );
-    let vendor = d.vendor;
     let next = (!delivered)
-        .then(|| retry_delay(vendor, d.attempts, now - first))
+        .then(|| d.scheme.retry_delay(d.attempts, now - first))
         .flatten();
     match next {
         Some(delay) => {
@@ -320,170 +348,20 @@ pub fn finish(world: &mut World, id: &str, outcome: Outcome, now: DateTime<Utc>)
         outbox.log.pop_front();
     }
     outbox.log.push_back(attempt.clone());
-    if vendor == Vendor::Basiq {
-        record_basiq_attempt(world, &attempt, code, phrase);
-    }
+    world.record_attempt(&attempt, &phrase);
 }
 
-/// Basiq lists attempts on the message itself.
-fn record_basiq_attempt(world: &mut World, a: &Attempt, code: Option<u16>, phrase: String) {
-    let n = world
-        .basiq
-        .messages
-        .iter()
-        .map(|m| m.attempts.len())
-        .sum::<usize>();
-    let Some(m) = world.basiq.messages.iter_mut().find(|m| m.id == a.id) else {
-        return;
-    };
-    let mut rng = crate::ids::rng_for(world.seed, &format!("attempt {n}"));
-    m.attempts.push(crate::basiq::webhooks::Attempt {
-        id: crate::ids::hex_id(&mut rng, 5),
-        url: a.url.clone(),
-        response: phrase,
-        status_code: code.unwrap_or(0),
-        at: a.at,
-        success: a.delivered,
-    });
-    world.changed();
-}
-
-/// Marks every Meld event produced so far as seen, so a profile configured now receives only
-/// what happens next.
-pub fn skip_meld_backlog(world: &mut World) {
-    world.outbox.meld_seen = world.meld.events_emitted;
-}
-
-/// Queues what happened since the last look.
-fn collect(world: &mut World, now: DateTime<Utc>, base: &str) {
-    let emitted = world.meld.events_emitted;
-    let fresh = (emitted - world.outbox.meld_seen.min(emitted)) as usize;
-    world.outbox.meld_seen = emitted;
-    if let Some(profile) = world.meld.webhook.clone() {
-        let start = world.meld.events.len().saturating_sub(fresh);
-        let events: Vec<_> = world.meld.events.iter().skip(start).cloned().collect();
-        for e in events {
-            let id = e.body["eventId"].as_str().unwrap_or_default().to_owned();
-            world.outbox.push(Delivery {
-                id,
-                vendor: Vendor::Meld,
-                key: e
-                    .connection_id
-                    .clone()
-                    .unwrap_or_else(|| "account".to_owned()),
-                url: profile.url.clone(),
-                secret: profile.secret.clone(),
-                event: e.event_type.to_owned(),
-                body: crate::http::to_bytes(&e.body),
-                attempts: 0,
-                first_attempt: None,
-                due: now,
-                last_failure: None,
-                in_flight: false,
-            });
-        }
-    }
-    let messages = world.basiq.messages.len();
-    let start = world.outbox.basiq_seen.min(messages);
-    world.outbox.basiq_seen = messages;
-    for i in start..messages {
-        let m = &world.basiq.messages[i];
-        let Some(hook) = world.basiq.webhooks.iter().find(|h| h.id == m.webhook) else {
-            continue;
-        };
-        let body = json!({
-            "eventId": m.event_id,
-            "eventTypeId": m.event_type,
-            "links": {
-                "event": format!("{base}/events/{}", m.event_id),
-                "eventEntity": format!("{base}{}", m.entity),
-            },
-        });
-        let d = Delivery {
-            id: m.id.clone(),
-            vendor: Vendor::Basiq,
-            key: hook.id.clone(),
-            url: hook.url.clone(),
-            secret: hook.secret.clone(),
-            event: m.event_type.clone(),
-            body: crate::http::to_bytes(&body),
-            attempts: 0,
-            first_attempt: None,
-            due: now,
-            last_failure: None,
-            in_flight: false,
-        };
-        world.outbox.push(d);
-    }
-}
-
-/// Headers and body of an attempt, signed for `now`.
 /// The request of one attempt. Its signature timestamp is the real time of the attempt, not the
 /// server clock's: receivers' verifiers refuse timestamps more than a few minutes from their own
 /// clock, and the server clock may have been moved days ahead. Payload dates stay on the
 /// server clock.
 fn prepare(d: &Delivery) -> Send {
-    let now = Utc::now();
     let mut headers = vec![("content-type", "application/json".to_owned())];
-    match d.vendor {
-        Vendor::Meld => {
-            let ts = Timestamp::new(now, Precision::Micros).to_string();
-            headers.push((
-                "meld-signature",
-                sign::meld(&d.secret, &ts, &d.url, &d.body),
-            ));
-            headers.push(("meld-signature-timestamp", ts));
-            if d.attempts > 0 {
-                headers.push(("meld-retry-count", d.attempts.to_string()));
-                if let Some(reason) = &d.last_failure {
-                    headers.push(("meld-retry-reason", reason.clone()));
-                }
-            }
-        }
-        Vendor::Basiq => {
-            let ts = now.timestamp();
-            headers.push(("webhook-id", d.id.clone()));
-            headers.push(("webhook-timestamp", ts.to_string()));
-            headers.push((
-                "webhook-signature",
-                sign::basiq(&d.secret, &d.id, ts, &d.body),
-            ));
-        }
-    }
+    headers.extend(d.scheme.headers(d, Utc::now()));
     Send {
         id: d.id.clone(),
         url: d.url.clone(),
         body: d.body.clone(),
         headers,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn basiq_schedule_is_eight_attempts() {
-        let delays: Vec<i64> = (1..=8)
-            .map_while(|n| retry_delay(Vendor::Basiq, n, Duration::zero()))
-            .map(|d| d.num_seconds())
-            .collect();
-        assert_eq!(delays, [5, 300, 1800, 7200, 18_000, 36_000, 36_000]);
-        // Three failures then success: about 35 min 5 s after the first attempt.
-        assert_eq!(delays[..3].iter().sum::<i64>(), 35 * 60 + 5);
-    }
-
-    #[test]
-    fn meld_schedule_doubles_to_an_hour_for_three_days() {
-        let mut since = Duration::zero();
-        let mut delays = Vec::new();
-        let mut n = 1;
-        while let Some(d) = retry_delay(Vendor::Meld, n, since) {
-            delays.push(d.num_minutes());
-            since += d;
-            n += 1;
-        }
-        assert_eq!(&delays[..8], &[1, 2, 4, 8, 16, 32, 60, 60]);
-        assert!(since <= Duration::days(3) && since > Duration::days(3) - Duration::hours(1));
     }
 }

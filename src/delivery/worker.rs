@@ -22,8 +22,13 @@ pub const RESPONSE_LIMIT: usize = 64 * 1024;
 /// How often the task looks for due deliveries.
 const TICK: StdDuration = StdDuration::from_millis(20);
 
-/// Runs until `stopped` fires. Basiq payload links start with `basiq_base`.
-pub async fn run(engine: Engine, basiq_base: String, mut stopped: watch::Receiver<()>) {
+/// Runs until `stopped` fires. `bases` holds each vendor's public URL (payload links start
+/// with it).
+pub async fn run(
+    engine: Engine,
+    bases: Vec<(&'static str, String)>,
+    mut stopped: watch::Receiver<()>,
+) {
     loop {
         tokio::select! {
             _ = stopped.changed() => return,
@@ -35,7 +40,7 @@ pub async fn run(engine: Engine, basiq_base: String, mut stopped: watch::Receive
             // (the world's lock recovers from the poisoning, and the panic is printed).
             let tick = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 engine.in_world(world.clone(), || {
-                    engine.with_world_at(|w, now| super::due(w, now, &basiq_base))
+                    engine.with_world_at(|w, now| super::due(w, now, &bases))
                 })
             }));
             let Ok(due) = tick else { continue };

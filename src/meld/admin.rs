@@ -50,7 +50,7 @@ async fn set_meld_profile(
     }
     let id = engine.with_world(|w| {
         // Events from before the profile existed are not sent to it.
-        crate::delivery::skip_meld_backlog(w);
+        super::delivery::skip_backlog(w);
         w.meld.webhook = Some(WebhookProfile {
             url: url.clone(),
             secret,

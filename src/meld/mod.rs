@@ -19,6 +19,7 @@ pub mod check;
 pub mod connect;
 pub mod customers;
 pub mod data;
+pub mod delivery;
 pub mod error;
 pub mod events;
 pub mod import;

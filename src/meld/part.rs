@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::lifecycle;
 use super::model::Account;
+use crate::delivery::Delivery;
 use crate::value::Money;
 use crate::world::{Part, StatusChange, Target};
 
@@ -76,6 +77,10 @@ impl Part for Account {
         if let Some(id) = connection_of(target) {
             lifecycle::add_transactions(self, seed, at, id, n);
         }
+    }
+
+    fn deliveries(&self, seen: u64, now: DateTime<Utc>, _base: &str) -> (u64, Vec<Delivery>) {
+        super::delivery::deliveries(self, seen, now)
     }
 
     fn rows(&self) -> usize {

@@ -71,9 +71,20 @@ pub struct World {
 }
 
 impl World {
-    /// Each vendor's part: the one place a world lists its vendors.
+    /// Each vendor's part, and the outbox beside them: the one place a world lists its
+    /// vendors.
+    fn parts_and_outbox(&mut self) -> ([&mut dyn Part; 2], &mut crate::delivery::Outbox) {
+        let World {
+            basiq,
+            meld,
+            outbox,
+            ..
+        } = self;
+        ([basiq, meld], outbox)
+    }
+
     fn parts_mut(&mut self) -> [&mut dyn Part; 2] {
-        [&mut self.basiq, &mut self.meld]
+        self.parts_and_outbox().0
     }
 
     fn parts(&self) -> [&dyn Part; 2] {
@@ -176,6 +187,40 @@ impl World {
             .into_iter()
             .find(|p| p.vendor() == target.vendor)
             .map_or((None, None), |p| p.status(target))
+    }
+
+    /// Queues the webhook deliveries of what happened since the last look, and drops queued
+    /// ones that have nowhere to go any more. `bases` holds each vendor's public URL.
+    pub fn collect_deliveries(&mut self, now: DateTime<Utc>, bases: &[(&'static str, String)]) {
+        let (mut parts, outbox) = self.parts_and_outbox();
+        for part in parts.iter_mut() {
+            let vendor = part.vendor();
+            let base = bases
+                .iter()
+                .find(|(name, _)| *name == vendor)
+                .map_or("", |(_, url)| url.as_str());
+            let (seen, deliveries) = part.deliveries(outbox.seen(vendor), now, base);
+            outbox.set_seen(vendor, seen);
+            for d in deliveries {
+                outbox.push(d);
+            }
+        }
+        outbox.retain(|d| {
+            parts
+                .iter()
+                .all(|p| p.vendor() != d.scheme.vendor() || p.wants(d))
+        });
+    }
+
+    /// Records a finished webhook attempt with its vendor, where the vendor lists attempts.
+    pub fn record_attempt(&mut self, attempt: &crate::delivery::Attempt, response: &str) {
+        let seed = self.seed;
+        let changed = self
+            .part_mut(attempt.vendor)
+            .is_some_and(|p| p.record_attempt(seed, attempt, response));
+        if changed {
+            self.changed();
+        }
     }
 
     /// Schedules a transition, keeping the list in time order.

@@ -2,11 +2,12 @@
 //!
 //! The world holds one [`Part`] per vendor and reaches it only through this trait: settling
 //! what is due on the clock, finding the connection a transition names, changing a
-//! connection's status or an account's balance, adding scripted transactions, counting rows,
-//! salting minted ids.
+//! connection's status or an account's balance, adding scripted transactions, handing webhook
+//! deliveries to the outbox, counting rows, salting minted ids.
 
 use chrono::{DateTime, Utc};
 
+use crate::delivery::{Attempt, Delivery};
 use crate::value::Money;
 
 /// A connection of one vendor, as transitions, timelines and refresh scripts name it.
@@ -51,6 +52,20 @@ pub trait Part: Send {
 
     /// `n` new transactions on each of the connection's accounts, announced as the vendor does.
     fn add_transactions(&mut self, seed: u64, at: DateTime<Utc>, target: &Target, n: u32);
+
+    /// Webhook deliveries of what happened since `seen` (a position the vendor counts), and the
+    /// new position. Payload links start with `base`, the vendor's public URL.
+    fn deliveries(&self, seen: u64, now: DateTime<Utc>, base: &str) -> (u64, Vec<Delivery>);
+
+    /// Whether a queued delivery still has somewhere to go.
+    fn wants(&self, _delivery: &Delivery) -> bool {
+        true
+    }
+
+    /// Records a finished attempt where the vendor lists attempts; whether state changed.
+    fn record_attempt(&mut self, _seed: u64, _attempt: &Attempt, _response: &str) -> bool {
+        false
+    }
 
     /// Users, accounts and transactions held: what the world's size grows with.
     fn rows(&self) -> usize;
