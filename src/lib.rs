@@ -24,31 +24,43 @@
 //!
 //! # Layout
 //!
-//! - [`admin`] — `/__admin` on both listeners: health, reset, the server clock, scenario
-//!   replacement, faults, transitions, webhooks, the journal.
-//! - [`cli`] — `sandbank serve` / `validate` (clap), env fallbacks, combining scenario files.
-//! - [`server`] — binds one listener per vendor, graceful shutdown, [`RunningServer`].
-//! - [`conn`] — what a client connection may cost: header and body timeouts, the connection cap.
-//! - [`unparsed`] — the vendor's envelope in the answers to requests whose head cannot be parsed.
-//! - [`engine`] — the shared handle: world, server clock, deterministic runtime ids.
-//! - [`clock`] — the server clock (real, started at an instant, or frozen; advanceable).
-//! - [`scenario`] — the TOML format ([`scenario::model`]), loading, located validation.
-//! - [`world`] — in-memory state built from a scenario, scripted transitions
-//!   ([`world::timeline`]), render cache.
+//! A vendor-neutral core, one folder per vendor, and the few places that compose them.
+//!
+//! **Core** (names no vendor):
+//! - [`engine`] — the shared handle: the world, the server clock, deterministic runtime ids,
+//!   tenants; [`clock`] — the server clock (real, started at an instant, or frozen).
+//! - [`vendor`] — the interface through which the core reaches a vendor: its name, routes,
+//!   error envelope for refused requests, tenants, admin routes.
 //! - [`gate`] — the one middleware every vendor request passes: [`tenants`] (a world per
 //!   unknown key), scripted request triggers, [`limits`] (body size), [`faults`], [`journal`].
-//! - [`generate`] — realistic fill-in data: people, addresses, merchants, histories.
-//! - [`basiq`] — Basiq routes, token auth, error envelope, wire shapes, filters; the Consent UI
-//!   stand-in.
-//! - [`meld`] — Meld routes, key auth, versions, pagination, error envelope, wire shapes; the
-//!   connect widget stand-in, the connection lifecycle and its webhook events.
-//! - [`delivery`] — webhook delivery for both vendors: signing, retries on the server clock,
-//!   the attempt log, and the background task that sends.
-//! - [`journal`] — the bounded log of requests the vendor listeners answered.
-//! - [`logging`] — the stderr log `serve` writes: requests, webhook attempts, transitions,
-//!   scenario loads.
-//! - [`ids`], [`value`], [`jwt`], [`http`], [`html`] — seeded ids, money/timestamps/durations,
-//!   HS256 tokens, response helpers, the hosted-page stand-ins' HTML.
+//! - [`admin`] — `/__admin` on both listeners: health, reset, the clock, scenario replacement,
+//!   faults, transitions, the webhook attempt log, the journal (each vendor adds its own routes).
+//! - [`delivery`] — webhook delivery mechanics: the queue, per-key order, retries on the server
+//!   clock, the attempt log, the sending task; each vendor's [`delivery::Scheme`] decides the rest.
+//! - [`conn`] — what a client connection may cost: header and body timeouts, the connection cap;
+//!   [`unparsed`] — the vendor's envelope in the answers to requests whose head cannot be parsed.
+//! - [`generate`] — realistic fill-in data both vendors use: people, addresses, merchants,
+//!   histories, balances.
+//! - [`logging`] — the stderr log `serve` writes; [`ids`], [`value`], [`jwt`], [`http`],
+//!   [`html`] — seeded ids, money/timestamps/durations, HS256 tokens, response helpers, the
+//!   hosted-page stand-ins' HTML.
+//!
+//! **Vendors** ([`basiq`], [`meld`]; neither imports the other). Each owns its section of the
+//! scenario format (`scenario`) and its located checks (`check`), building its state from it
+//! (`build`), its state model (`model`), what it does when the clock moves and what transitions
+//! do to it (`part`, a [`world::Part`]), its routes, wire types, errors and auth, its hosted
+//! pages, its webhook payloads and signing (`delivery`), how the core sees it (`surface`, a
+//! [`vendor::Vendor`]) and its admin routes (`admin`).
+//!
+//! **Composition**:
+//! - [`vendors`] — the list of vendors.
+//! - [`scenario`] — the TOML format's top level, the clock and what sections share
+//!   ([`scenario::model`]), loading, located problems, the data budget; each vendor's section
+//!   and checks come from its folder.
+//! - [`world`] — the state one scenario describes: each vendor's part, scripted transitions
+//!   ([`world::timeline`]), the outbox, the render cache; [`world::build`] builds it.
+//! - [`server`] — binds one listener per vendor, graceful shutdown, [`RunningServer`];
+//!   [`cli`] — `sandbank serve` / `validate` / `schema` / `health` (clap).
 
 pub mod admin;
 pub mod basiq;

@@ -1,5 +1,7 @@
-//! The vendors sandbank impersonates: the one place they are listed. A new vendor is a folder
-//! implementing [`crate::vendor::Vendor`] and a line here.
+//! The vendors sandbank impersonates. A new vendor is a folder that implements
+//! [`crate::vendor::Vendor`] (how the core sees it), [`crate::world::Part`] (its state in a world)
+//! and [`crate::delivery::Scheme`] (its webhooks), listed here, beside the others' sections in
+//! [`crate::scenario::model::Scenario`] and their parts in [`crate::world::World`].
 
 use crate::vendor::Vendor;
 

@@ -3,6 +3,14 @@
 //! Each handler is a visible pipeline: authorize (header, token, expiry, scope, user), check
 //! path ids, look the resource up, render. Every failure returns Basiq's error envelope with a
 //! fresh correlation id; no framework default body ever reaches a client.
+//!
+//! Besides the routes ([`users`], [`connections`], [`consents`], [`data`], [`statements`],
+//! [`events`], [`webhooks`], [`catalog`], the [`consent_ui`] stand-in) with their [`auth`],
+//! [`body`], [`filter`], [`error`] and [`wire`] helpers: the `[basiq]` scenario section
+//! ([`scenario`]), its checks ([`check`]) and building the application from it ([`build`], with
+//! the sandbox [`personas`]); the [`model`]; [`jobs`] and [`deadlines`] on the server clock; the
+//! application as a part of a world ([`part`]) and as the core sees Basiq ([`surface`]); where
+//! webhook messages go and how they are signed ([`delivery`]); Basiq's admin routes ([`admin`]).
 
 pub mod admin;
 pub mod auth;

@@ -20,7 +20,7 @@ pub struct Basiq;
 
 impl Vendor for Basiq {
     fn name(&self) -> &'static str {
-        "basiq"
+        super::part::VENDOR
     }
 
     fn router(&self, engine: Engine) -> axum::Router {
@@ -74,8 +74,7 @@ impl Vendor for Basiq {
     }
 
     fn tenant_scenario(&self, scenario: &Scenario, key: &str) -> Scenario {
-        let mut copy = scenario.clone();
-        copy.meld = None;
+        let mut copy = scenario.only(super::part::VENDOR);
         copy.basiq.get_or_insert_with(BasiqSpec::default).api_keys = vec![key.to_owned()];
         copy
     }

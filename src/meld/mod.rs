@@ -5,12 +5,16 @@
 //! parameters, lookup, render.
 //!
 //! Modules: [`connect`] (connect/start, repair, the widget stand-in), [`actions`] (refresh,
-//! update, delete), [`import`] (Plaid and Akoya connections), [`processor`] (processor tokens), [`lifecycle`] (status changes, aggregation, duplicates), [`events`] (webhook
-//! payloads), [`sandbox`] (widget credentials and the accounts behind them), [`data`]
-//! (financial accounts and transactions), [`investments`] (holdings and investment
-//! transactions) with [`portfolio`] (where they come from), [`customers`], [`institutions`], [`body`] (request
-//! bodies), [`page`] (keys), [`version`], [`error`], [`model`], [`wire`].
-
+//! update, delete), [`import`] (Plaid and Akoya connections), [`processor`] (processor tokens),
+//! [`lifecycle`] (status changes, aggregation, duplicates), [`events`] (webhook payloads),
+//! [`delivery`] (where events go, signatures, retries), [`sandbox`] (widget credentials and the
+//! accounts behind them), [`data`] (financial accounts and transactions), [`investments`]
+//! (holdings and investment transactions) with [`portfolio`] (where they come from),
+//! [`customers`], [`institutions`], [`body`] (request bodies), [`page`] (keys), [`version`],
+//! [`error`], [`model`], [`wire`]; the `[meld]` scenario section ([`scenario`]), its checks
+//! ([`check`]) and building the account from it ([`build`]); the account as a part of a world
+//! ([`part`]) and as the core sees Meld ([`surface`]); Meld's admin routes ([`admin`]).
+//!
 pub mod actions;
 pub mod admin;
 pub mod body;

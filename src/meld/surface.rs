@@ -26,7 +26,7 @@ fn plausible_key(key: &str) -> bool {
 
 impl Vendor for Meld {
     fn name(&self) -> &'static str {
-        "meld"
+        super::part::VENDOR
     }
 
     fn router(&self, engine: Engine) -> axum::Router {
@@ -68,8 +68,7 @@ impl Vendor for Meld {
     }
 
     fn tenant_scenario(&self, scenario: &Scenario, key: &str) -> Scenario {
-        let mut copy = scenario.clone();
-        copy.basiq = None;
+        let mut copy = scenario.only(super::part::VENDOR);
         copy.meld.get_or_insert_with(MeldSpec::default).api_keys = vec![key.to_owned()];
         copy
     }

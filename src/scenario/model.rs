@@ -40,6 +40,20 @@ pub struct Scenario {
     pub meld: Option<MeldSpec>,
 }
 
+impl Scenario {
+    /// The scenario with `vendor`'s section only (the other vendors' dropped).
+    pub fn only(&self, vendor: &str) -> Scenario {
+        let mut copy = self.clone();
+        if vendor != crate::basiq::part::VENDOR {
+            copy.basiq = None;
+        }
+        if vendor != crate::meld::part::VENDOR {
+            copy.meld = None;
+        }
+        copy
+    }
+}
+
 /// Server clock settings.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
