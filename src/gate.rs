@@ -38,18 +38,15 @@ async fn pass(
     next: Next,
 ) -> Response {
     let started = std::time::Instant::now();
+    let name = vendor.name();
     let line = journal::line_of(&request);
-    engine.count_request(
-        vendor.name(),
-        request.method().as_str(),
-        request.uri().path(),
-    );
+    engine.count_request(name, request.method().as_str(), request.uri().path());
     let response = match limits::refuse(&engine, vendor, &request) {
         Some(refused) => refused,
         None => faults::apply(&engine, vendor, request, next).await,
     };
     tracing::info!(
-        vendor = vendor.name(),
+        vendor = name,
         method = %line.0,
         path = %line.1,
         status = response.status().as_u16(),
@@ -57,6 +54,6 @@ async fn pass(
         tenant = %tenant.as_deref().map_or_else(|| "-".to_owned(), crate::logging::fingerprint),
         "request"
     );
-    journal::record(&engine, vendor.name(), line, &response);
+    journal::record(&engine, name, line, &response);
     response
 }

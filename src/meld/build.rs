@@ -65,6 +65,13 @@ impl Ctx {
         if let Some(list) = &spec.repairable_statuses {
             account.rules.repairable = list.clone();
         }
+        if let Some(p) = spec.pending {
+            let pending = &mut account.rules.pending;
+            pending.settle = p.settle.unwrap_or(pending.settle);
+            pending.min_days = p.min_days.unwrap_or(pending.min_days);
+            pending.max_days = p.max_days.unwrap_or(pending.max_days);
+            pending.expire_percent = p.expire_percent.unwrap_or(pending.expire_percent);
+        }
         let mut transitions = Vec::new();
         for (c, customer_spec) in spec.customers.iter().enumerate() {
             let label = format!("meld.customers[{c}]");

@@ -10,6 +10,10 @@ use crate::scenario::budget::Budget;
 use crate::scenario::check::*;
 use crate::scenario::model::*;
 
+/// The longest a pending transaction may wait to settle, in business days.
+const MAX_PENDING_DAYS: u32 = 30;
+
+/// Problems in the `[meld]` section.
 pub fn check(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
     if let Some(hook) = &spec.webhook {
         if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
@@ -23,6 +27,30 @@ pub fn check(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
                 path.key("webhook").key("secret"),
                 "the signing secret must not be empty".to_owned(),
             ));
+        }
+    }
+    if let Some(p) = spec.pending {
+        let pp = path.key("pending");
+        let (min, max) = (p.min_days.unwrap_or(1), p.max_days.unwrap_or(5));
+        if max > MAX_PENDING_DAYS {
+            found.push((
+                pp.key("maxDays"),
+                format!("at most {MAX_PENDING_DAYS} business days"),
+            ));
+        }
+        if min > max {
+            let key = if p.min_days.is_some() {
+                "minDays"
+            } else {
+                "maxDays"
+            };
+            found.push((
+                pp.key(key),
+                format!("`minDays` ({min}) is more than `maxDays` ({max})"),
+            ));
+        }
+        if p.expire_percent.is_some_and(|e| e > 100) {
+            found.push((pp.key("expirePercent"), "a percentage, 0 to 100".to_owned()));
         }
     }
     if let Some(v) = &spec.default_version

@@ -33,6 +33,10 @@ pub struct AccountNote {
     pub truncated_account_number: String,
     pub new_account: bool,
     pub transactions_added: usize,
+    /// Pending transactions that posted.
+    pub transactions_updated: usize,
+    /// Pending transactions that expired.
+    pub transactions_removed: Vec<String>,
     pub investment_transactions_added: usize,
     /// Key of the oldest transaction added (where a client resumes reading).
     pub oldest_key: Option<String>,
@@ -192,8 +196,8 @@ pub fn transactions(
             json!({
                 "id": n.id,
                 "numTransactionsAdded": n.transactions_added,
-                "numTransactionsUpdated": 0,
-                "transactionIdsRemoved": [],
+                "numTransactionsUpdated": n.transactions_updated,
+                "transactionIdsRemoved": n.transactions_removed,
                 "oldestTransactionUpdatedSearchKey": n.oldest_key,
                 "numInvestmentTransactionsAdded": n.investment_transactions_added,
                 "numInvestmentTransactionsUpdated": 0,

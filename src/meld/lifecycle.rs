@@ -12,7 +12,7 @@ use serde_json::Map;
 
 use super::events::{self, AccountNote};
 use super::model::{Account, Aggregation, AggregationKind, Customer, Transaction};
-use super::{portfolio, sandbox};
+use super::{pending, portfolio, sandbox};
 use crate::ids::{base58_id, rng_for};
 use crate::value::{Money, Timestamp};
 
@@ -199,6 +199,8 @@ pub fn set_balance(
         truncated_account_number: fa.truncated_account_number.clone(),
         new_account: false,
         transactions_added: 0,
+        transactions_updated: 0,
+        transactions_removed: Vec::new(),
         investment_transactions_added: 0,
         oldest_key: None,
     };
@@ -476,8 +478,10 @@ fn add_recent(
         ("UBER TRIP", "TRAVEL"),
         ("CVS PHARMACY", "HEALTH"),
     ];
+    let fa_ids: Vec<String> = ids.iter().map(|(fa_id, _)| fa_id.clone()).collect();
+    let settled = pending::settle(account, seed, at, &fa_ids);
     let mut notes = Vec::new();
-    for (fa_id, investment) in ids {
+    for ((fa_id, investment), settled) in ids.into_iter().zip(settled) {
         // Investment accounts move through their own trades, not card payments.
         let count = match (investment, count) {
             (true, _) => 0,
@@ -497,22 +501,36 @@ fn add_recent(
         else {
             continue;
         };
-        let owed = matches!(fa.kind.as_str(), "CREDIT" | "LOAN");
         for (_, _, amount, _) in &added {
             // Positive amounts left the account: less money, or more owed.
-            let moved = if owed { amount.0 } else { -amount.0 };
+            let moved = pending::movement(fa, *amount);
             fa.balances.current_amount = Money(fa.balances.current_amount.0 + moved);
             if let Some(a) = fa.balances.available_amount.as_mut() {
                 a.0 += moved;
             }
         }
+        // A deposit account that ran low is paid, a card that ran up is paid down (posted).
+        let credit = if investment {
+            None
+        } else {
+            pending::top_up(fa, &mut rng).map(|(name, category, amount)| {
+                let moved = pending::movement(fa, amount);
+                fa.balances.current_amount = Money(fa.balances.current_amount.0 + moved);
+                if let Some(a) = fa.balances.available_amount.as_mut() {
+                    a.0 += moved;
+                }
+                (name, category, amount, base58_id(&mut rng))
+            })
+        };
         let (customer, connections, currency) = (
             fa.customer_id.clone(),
             fa.connection_ids.clone(),
             fa.balances.currency.clone(),
         );
-        let n_added = added.len();
-        for (name, category, amount, txn_id) in added {
+        let n_added = added.len() + usize::from(credit.is_some());
+        let posted = credit.map(|c| (c, true));
+        let pending = added.into_iter().map(|a| (a, false));
+        for ((name, category, amount, txn_id), posted) in pending.chain(posted) {
             account.transactions.push(Transaction {
                 id: txn_id,
                 financial_account_id: fa_id.clone(),
@@ -521,13 +539,15 @@ fn add_recent(
                 amount,
                 currency: currency.clone(),
                 description: name.to_owned(),
-                status: "PENDING".to_owned(),
+                status: if posted { "POSTED" } else { "PENDING" }.to_owned(),
                 category: category.to_owned(),
                 transaction_date: Timestamp::seconds(at),
-                posted_date: None,
+                posted_date: posted.then(|| Timestamp::seconds(at)),
             });
         }
         let mut entry = note(account, &fa_id, false, n_added);
+        entry.transactions_updated = settled.posted;
+        entry.transactions_removed = settled.expired;
         if n_added > 0 {
             entry.oldest_key = oldest_key(account, 0, &fa_id, Some(at));
         }
@@ -547,6 +567,8 @@ fn note(account: &Account, fa_id: &str, new_account: bool, added: usize) -> Acco
             .unwrap_or_default(),
         new_account,
         transactions_added: added,
+        transactions_updated: 0,
+        transactions_removed: Vec::new(),
         investment_transactions_added: 0,
         oldest_key: None,
     }

@@ -33,6 +33,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod page;
 pub mod part;
+pub mod pending;
 pub mod portfolio;
 pub mod processor;
 pub mod sandbox;

@@ -203,6 +203,31 @@ pub struct Rules {
     pub repairable: Vec<String>,
     /// Lifetime of a connect token, and of an unfinished connection before it expires.
     pub connect_token_lifetime: Duration,
+    /// How pending transactions settle.
+    pub pending: Pending,
+}
+
+/// How pending transactions settle at aggregations (see `MeldPendingSpec`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    /// Whether they settle at all.
+    pub settle: bool,
+    /// Business days after the transaction date before one is due, at least and at most.
+    pub min_days: u32,
+    pub max_days: u32,
+    /// Percent of due ones that expire instead of posting.
+    pub expire_percent: u32,
+}
+
+impl Default for Pending {
+    fn default() -> Self {
+        Pending {
+            settle: true,
+            min_days: 1,
+            max_days: 5,
+            expire_percent: 5,
+        }
+    }
 }
 
 /// Refresh is allowed from these statuses unless the scenario says otherwise.
@@ -231,6 +256,7 @@ impl Default for Rules {
                 .collect(),
             repairable: DEFAULT_REPAIRABLE.iter().map(|s| (*s).to_owned()).collect(),
             connect_token_lifetime: Duration::hours(4),
+            pending: Pending::default(),
         }
     }
 }

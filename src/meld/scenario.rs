@@ -30,8 +30,30 @@ pub struct MeldSpec {
     pub repairable_statuses: Option<Vec<String>>,
     /// The webhook profile events are delivered to (Meld sets it in its dashboard).
     pub webhook: Option<MeldWebhookSpec>,
+    /// What becomes of pending transactions at the aggregations after they appear.
+    pub pending: Option<MeldPendingSpec>,
     #[serde(default)]
     pub customers: Vec<MeldCustomerSpec>,
+}
+
+/// How pending transactions settle. At each aggregation of a connection (a refresh, or a
+/// scripted one), every pending transaction of its accounts that is due by then posts (status
+/// `POSTED`, `postedDate` the day it was due) or expires (status `EXPIRED`, its amount given
+/// back to the balances, which counted it while it was pending), and the aggregation's
+/// `BANK_LINKING_TRANSACTIONS_AGGREGATED` event counts them (`numTransactionsUpdated`,
+/// `transactionIdsRemoved`).
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MeldPendingSpec {
+    /// `false`: pending transactions stay pending (default `true`).
+    pub settle: Option<bool>,
+    /// Business days after its transaction date before a pending transaction is due, at least
+    /// (default 1).
+    pub min_days: Option<u32>,
+    /// … and at most (default 5); each transaction's delay is drawn from the seed.
+    pub max_days: Option<u32>,
+    /// Percent of due pending transactions that expire instead of posting (default 5).
+    pub expire_percent: Option<u32>,
 }
 
 /// A Meld webhook profile.

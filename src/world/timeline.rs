@@ -215,7 +215,10 @@ impl World {
             }
             fired += 1;
         }
-        self.timelines.retain(|t| !t.is_empty());
+        // Only a firing empties a timeline.
+        if fired > 0 {
+            self.timelines.retain(|t| !t.is_empty());
+        }
         fired > 0
     }
 

@@ -1065,3 +1065,178 @@ async fn institutions() {
     let missing = m.call("GET", "/institutions/unknown", None).await;
     snap!("meld_institutions", render_all(&[one, bad, missing]));
 }
+
+/// The pending transactions of a connection's accounts: id, account and amount.
+fn pending_of(m: &Meld, id: &str) -> Vec<(String, String, i64)> {
+    m.server.engine().with_world(|w| {
+        w.meld
+            .transactions
+            .iter()
+            .filter(|t| t.status == "PENDING" && t.connection_ids.iter().any(|c| c == id))
+            .map(|t| (t.id.clone(), t.financial_account_id.clone(), t.amount.0))
+            .collect()
+    })
+}
+
+/// Refreshes `id` and lets the aggregation finish; the `BANK_LINKING_TRANSACTIONS_AGGREGATED`
+/// event it sent.
+async fn refreshed(m: &Meld, id: &str) -> Value {
+    let refresh = m
+        .call(
+            "POST",
+            &format!("/bank-linking/connections/{id}/refresh"),
+            None,
+        )
+        .await;
+    assert_eq!(refresh.status, 202, "{}", refresh.render());
+    let before = m.events().len();
+    m.advance(2);
+    m.events()[before..]
+        .iter()
+        .find(|e| e["eventType"] == "BANK_LINKING_TRANSACTIONS_AGGREGATED")
+        .cloned()
+        .expect("a transactions event")
+}
+
+/// Pending transactions are due 1–5 business days after they appear: at the first aggregation
+/// after that each posts (with its posted date) or expires (listed in `transactionIdsRemoved`,
+/// its amount given back to the balances); the event counts them, and ones not yet due stay
+/// pending. A refresh in the same week changes none of them.
+#[tokio::test]
+async fn pending_transactions_post_or_expire_at_later_aggregations() {
+    let m = Meld::new().await;
+    let id = m
+        .connect("user-1", PLATYPUS, "user_good", "pass_good")
+        .await;
+    m.advance(2);
+    let early = refreshed(&m, &id).await;
+    let none_settled = early["payload"]["financialAccounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .all(|a| a["numTransactionsUpdated"] == 0 && a["transactionIdsRemoved"] == json!([]));
+    assert!(none_settled, "{early}");
+    let waiting = pending_of(&m, &id);
+    assert!(
+        !waiting.is_empty(),
+        "the history and the refresh leave pending transactions"
+    );
+    let balances = |accounts: &[Value]| -> Vec<(String, i64)> {
+        accounts
+            .iter()
+            .map(|a| {
+                let cents = a["balances"]["currentAmount"].as_f64().unwrap_or_default() * 100.0;
+                (
+                    a["id"].as_str().unwrap_or_default().to_owned(),
+                    cents.round() as i64,
+                )
+            })
+            .collect()
+    };
+    let before = balances(&m.accounts_of(&id).await);
+    // Eight days: every transaction pending now is due (five business days at most).
+    m.advance(8 * 86_400);
+    let event = refreshed(&m, &id).await;
+    let entries = event["payload"]["financialAccounts"]
+        .as_array()
+        .cloned()
+        .expect("accounts");
+    let posted: u64 = entries
+        .iter()
+        .map(|a| a["numTransactionsUpdated"].as_u64().unwrap_or_default())
+        .sum();
+    let removed: Vec<String> = entries
+        .iter()
+        .flat_map(|a| {
+            a["transactionIdsRemoved"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(posted as usize + removed.len(), waiting.len(), "{event}");
+    assert!(
+        posted > 0 && !removed.is_empty(),
+        "both outcomes occur: {event}"
+    );
+    // What was pending is now posted (with a posted date) or expired; only this refresh's new
+    // transactions are pending.
+    let now_pending: Vec<String> = pending_of(&m, &id).into_iter().map(|t| t.0).collect();
+    for (txn, _, _) in &waiting {
+        assert!(!now_pending.contains(txn), "{txn} still pending");
+        let (status, posted_date) = m.server.engine().with_world(|w| {
+            let t = w
+                .meld
+                .transactions
+                .iter()
+                .find(|t| &t.id == txn)
+                .expect("kept");
+            (t.status.clone(), t.posted_date.is_some())
+        });
+        if removed.contains(txn) {
+            assert_eq!(status, "EXPIRED");
+        } else {
+            assert_eq!((status.as_str(), posted_date), ("POSTED", true), "{txn}");
+        }
+    }
+    // Balances moved by this refresh's new transactions and by what expired, nothing else.
+    let after = balances(&m.accounts_of(&id).await);
+    let added = m.server.engine().with_world(|w| {
+        let at = w
+            .meld
+            .transactions
+            .iter()
+            .map(|t| t.transaction_date.at)
+            .max();
+        w.meld
+            .transactions
+            .iter()
+            .filter(|t| Some(t.transaction_date.at) == at && t.connection_ids.contains(&id))
+            .map(|t| (t.financial_account_id.clone(), t.amount.0))
+            .collect::<Vec<_>>()
+    });
+    for ((account, was), (same, now)) in before.iter().zip(&after) {
+        assert_eq!(account, same);
+        let owed = m.accounts_of(&id).await.iter().any(|a| {
+            a["id"] == account.as_str() && matches!(a["type"].as_str(), Some("CREDIT" | "LOAN"))
+        });
+        let sign = if owed { 1 } else { -1 };
+        let new: i64 = added
+            .iter()
+            .filter(|(a, _)| a == account)
+            .map(|(_, c)| sign * c)
+            .sum();
+        let back: i64 = waiting
+            .iter()
+            .filter(|(t, a, _)| a == account && removed.contains(t))
+            .map(|(_, _, c)| -sign * c)
+            .sum();
+        assert_eq!(*now, was + new + back, "{account}");
+    }
+}
+
+/// `[meld.pending] settle = false` keeps pending transactions pending however long it waits.
+#[tokio::test]
+async fn pending_transactions_can_be_kept_pending() {
+    let scenario = sandbank::scenario::DEFAULT_SCENARIO
+        .replace("[meld]\n", "[meld]\npending = { settle = false }\n");
+    assert!(scenario.contains("pending = { settle = false }"));
+    let m = Meld::with(&scenario).await;
+    let id = m
+        .connect("user-1", PLATYPUS, "user_good", "pass_good")
+        .await;
+    m.advance(2);
+    let waiting = pending_of(&m, &id);
+    assert!(!waiting.is_empty());
+    m.advance(30 * 86_400);
+    let event = refreshed(&m, &id).await;
+    let untouched = event["payload"]["financialAccounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .all(|a| a["numTransactionsUpdated"] == 0 && a["transactionIdsRemoved"] == json!([]));
+    assert!(untouched, "{event}");
+    let still: Vec<String> = pending_of(&m, &id).into_iter().map(|t| t.0).collect();
+    assert!(waiting.iter().all(|(t, _, _)| still.contains(t)));
+}

@@ -1,0 +1,148 @@
+//! What becomes of transactions at a connection's aggregations after they appear: each pending
+//! one is due a seeded number of business days after its transaction date (1 to 5 unless the
+//! scenario's `[meld.pending]` says otherwise); at the first aggregation after that it posts
+//! (`POSTED`, `postedDate` the day it was due) or, for a seeded few, expires (`EXPIRED`, its
+//! amount given back to the balances, which counted it while it was pending). And what keeps a
+//! refreshed account's balance from drifting without bound: a deposit account that falls low
+//! is paid, a card or loan that runs up is paid down.
+
+use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::model::{Account, FinancialAccount};
+use crate::ids::rng_for;
+use crate::value::{Money, Timestamp};
+
+/// What settled on one account at an aggregation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// Pending transactions that posted.
+    pub posted: usize,
+    /// Ids of pending transactions that expired.
+    pub expired: Vec<String>,
+}
+
+/// `days` business days (Monday to Friday) after `from`, at the same time of day.
+pub fn business_days_after(from: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+    let mut at = from;
+    let mut left = days;
+    while left > 0 {
+        at = at.checked_add_signed(Duration::days(1))?;
+        if !matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    Some(at)
+}
+
+/// Whether money owed grows with a positive amount (cards and loans) rather than the balance
+/// shrinking.
+pub fn owed(fa: &FinancialAccount) -> bool {
+    matches!(fa.kind.as_str(), "CREDIT" | "LOAN")
+}
+
+/// How a transaction of `amount` (positive: money out) moves the account's balances.
+pub fn movement(fa: &FinancialAccount, amount: Money) -> i64 {
+    if owed(fa) { amount.0 } else { -amount.0 }
+}
+
+/// Settles the pending transactions of `accounts` that are due by `at`; one entry per account,
+/// in the order given.
+pub fn settle(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    accounts: &[String],
+) -> Vec<Settled> {
+    let mut out = vec![Settled::default(); accounts.len()];
+    let rules = account.rules.pending;
+    if !rules.settle {
+        return out;
+    }
+    let (low, high) = (rules.min_days, rules.max_days.max(rules.min_days));
+    let mut given_back = vec![0i64; accounts.len()];
+    for t in account
+        .transactions
+        .iter_mut()
+        .filter(|t| t.status == "PENDING")
+    {
+        let Some(i) = accounts.iter().position(|a| *a == t.financial_account_id) else {
+            continue;
+        };
+        let mut rng = rng_for(seed, &format!("meld pending {}", t.id));
+        let days = rng.random_range(low..=high);
+        let Some(due) = business_days_after(t.transaction_date.at, days) else {
+            continue;
+        };
+        if due > at {
+            continue;
+        }
+        if rng.random_range(0..100u32) < rules.expire_percent {
+            t.status = "EXPIRED".to_owned();
+            out[i].expired.push(t.id.clone());
+            given_back[i] += t.amount.0;
+        } else {
+            t.status = "POSTED".to_owned();
+            t.posted_date = Some(Timestamp::seconds(due));
+            out[i].posted += 1;
+        }
+    }
+    for (id, amount) in accounts.iter().zip(given_back) {
+        if amount == 0 {
+            continue;
+        }
+        if let Some(fa) = account.financial_accounts.iter_mut().find(|f| f.id == *id) {
+            let back = -movement(fa, Money(amount));
+            fa.balances.current_amount = Money(fa.balances.current_amount.0.saturating_add(back));
+            if let Some(a) = fa.balances.available_amount.as_mut() {
+                a.0 = a.0.saturating_add(back);
+            }
+        }
+    }
+    out
+}
+
+/// A deposit account below this ($500, in cents) is paid at its next aggregation.
+const LOW_BALANCE: i64 = 50_000;
+/// A card or loan owing more than this ($2,000, in cents) is paid down at its next aggregation.
+const HIGH_OWED: i64 = 200_000;
+
+/// The credit that brings `fa` back into its usual range, if it has left it: a payroll deposit
+/// of $1,500–$3,000 into a deposit account under $500, or a payment of what a card or loan owes
+/// over $2,000. Its description, category and amount (negative: money in).
+pub fn top_up(
+    fa: &FinancialAccount,
+    rng: &mut ChaCha8Rng,
+) -> Option<(&'static str, &'static str, Money)> {
+    let current = fa.balances.current_amount.0;
+    if owed(fa) {
+        (current > HIGH_OWED).then(|| ("PAYMENT - THANK YOU", "TRANSFER", Money(-current)))
+    } else {
+        (current < LOW_BALANCE).then(|| {
+            let pay = rng.random_range(150_000..=300_000);
+            ("PAYROLL DIRECT DEPOSIT", "INCOME", Money(-pay))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn business_days_skip_weekends() {
+        // Friday 2026-01-02 + 1 business day = Monday 2026-01-05; + 5 = Friday 2026-01-09.
+        let friday = DateTime::parse_from_rfc3339("2026-01-02T10:00:00Z")
+            .map(|d| d.with_timezone(&Utc))
+            .expect("instant");
+        let day = |d: u32| business_days_after(friday, d).map(|t| t.date_naive().to_string());
+        assert_eq!(day(0).as_deref(), Some("2026-01-02"));
+        assert_eq!(day(1).as_deref(), Some("2026-01-05"));
+        assert_eq!(day(5).as_deref(), Some("2026-01-09"));
+        assert_eq!(
+            business_days_after(chrono::DateTime::<Utc>::MAX_UTC, 1),
+            None
+        );
+    }
+}
