@@ -502,23 +502,14 @@ fn add_recent(
             continue;
         };
         for (_, _, amount, _) in &added {
-            // Positive amounts left the account: less money, or more owed.
-            let moved = pending::movement(fa, *amount);
-            fa.balances.current_amount = Money(fa.balances.current_amount.0 + moved);
-            if let Some(a) = fa.balances.available_amount.as_mut() {
-                a.0 += moved;
-            }
+            pending::book(fa, *amount);
         }
         // A deposit account that ran low is paid, a card that ran up is paid down (posted).
         let credit = if investment {
             None
         } else {
             pending::top_up(fa, &mut rng).map(|(name, category, amount)| {
-                let moved = pending::movement(fa, amount);
-                fa.balances.current_amount = Money(fa.balances.current_amount.0 + moved);
-                if let Some(a) = fa.balances.available_amount.as_mut() {
-                    a.0 += moved;
-                }
+                pending::book(fa, amount);
                 (name, category, amount, base58_id(&mut rng))
             })
         };

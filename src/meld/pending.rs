@@ -42,9 +42,19 @@ pub fn owed(fa: &FinancialAccount) -> bool {
     matches!(fa.kind.as_str(), "CREDIT" | "LOAN")
 }
 
-/// How a transaction of `amount` (positive: money out) moves the account's balances.
+/// How a transaction of `amount` (positive: money out) moves the account's balances: less
+/// money, or more owed.
 pub fn movement(fa: &FinancialAccount, amount: Money) -> i64 {
     if owed(fa) { amount.0 } else { -amount.0 }
+}
+
+/// Moves the current and available balances by a transaction of `amount`.
+pub fn book(fa: &mut FinancialAccount, amount: Money) {
+    let moved = movement(fa, amount);
+    fa.balances.current_amount = Money(fa.balances.current_amount.0.saturating_add(moved));
+    if let Some(a) = fa.balances.available_amount.as_mut() {
+        a.0 = a.0.saturating_add(moved);
+    }
 }
 
 /// Settles the pending transactions of `accounts` that are due by `at`; one entry per account,
@@ -93,11 +103,8 @@ pub fn settle(
             continue;
         }
         if let Some(fa) = account.financial_accounts.iter_mut().find(|f| f.id == *id) {
-            let back = -movement(fa, Money(amount));
-            fa.balances.current_amount = Money(fa.balances.current_amount.0.saturating_add(back));
-            if let Some(a) = fa.balances.available_amount.as_mut() {
-                a.0 = a.0.saturating_add(back);
-            }
+            // Given back: booked as the opposite transaction.
+            book(fa, Money(-amount));
         }
     }
     out
