@@ -274,6 +274,20 @@ fn owners(account: &Account, fa: &FinancialAccount, rng: &mut impl rand::Rng) ->
     }])
 }
 
+/// A transaction's `recurringStatus`. Only Plaid and MX tell (Meld's reference: every other
+/// provider gives `UNKNOWN`); there what is paid or received on a schedule — salaries and
+/// interest, bills, rent, subscriptions, loan repayments — is `RECURRING`, the rest
+/// `NOT_RECURRING`.
+fn recurring_status(provider: &str, category: &str) -> &'static str {
+    if !matches!(provider, "PLAID" | "MX") {
+        return "UNKNOWN";
+    }
+    match category {
+        "INCOME" | "BILLS" | "HOME" | "ENTERTAINMENT" | "LOAN" => "RECURRING",
+        _ => "NOT_RECURRING",
+    }
+}
+
 fn transaction_body(account: &Account, t: &Transaction) -> Value {
     let key = super::page::key(Kind::Transaction, &transaction_position(account, t));
     let external = account
@@ -293,7 +307,7 @@ fn transaction_body(account: &Account, t: &Transaction) -> Value {
         "description": t.description,
         "status": t.status,
         "category": t.category,
-        "recurringStatus": "UNKNOWN",
+        "recurringStatus": recurring_status(&provider, &t.category),
         "transactionDate": t.transaction_date.to_string(),
         "postedDate": t.posted_date.map(|d| d.to_string()),
         "serviceProviderDetails": [{ "serviceProvider": provider, "updatedAt": t.posted_date.unwrap_or(t.transaction_date).to_string() }],

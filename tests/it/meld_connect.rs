@@ -1240,3 +1240,67 @@ async fn pending_transactions_can_be_kept_pending() {
     let still: Vec<String> = pending_of(&m, &id).into_iter().map(|t| t.0).collect();
     assert!(waiting.iter().all(|(t, _, _)| still.contains(t)));
 }
+
+/// `recurringStatus` comes from Plaid and MX only: there salaries, bills, rent, subscriptions
+/// and loan repayments are `RECURRING` and card purchases `NOT_RECURRING`; every other
+/// provider's transactions are `UNKNOWN`.
+#[tokio::test]
+async fn recurring_status_comes_from_plaid_and_mx_only() {
+    let m = Meld::new().await;
+    let mx = m.connect("user-1", MX_BANK, "user_good", "pass_good").await;
+    let plaid = m
+        .connect("user-1", PLATYPUS, "user_good", "pass_good")
+        .await;
+    let other = m.connect("user-1", FINBANK, "user_good", "pass_good").await;
+    m.advance(2);
+    let statuses = async |id: &str| -> Vec<(String, String)> {
+        let ex = m
+            .call(
+                "GET",
+                &format!("/bank-linking/transactions?connectionId={id}&limit=1000"),
+                None,
+            )
+            .await;
+        assert_eq!(ex.status, 200, "{}", ex.render());
+        ex.json()["financialAccountTransactions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|t| {
+                let s = |k: &str| t[k].as_str().unwrap_or_default().to_owned();
+                (s("category"), s("recurringStatus"))
+            })
+            .collect()
+    };
+    let provider = |id: &str| {
+        m.server.engine().with_world(|w| {
+            w.meld
+                .connection(id)
+                .map(|c| c.service_provider.clone())
+                .unwrap_or_default()
+        })
+    };
+    assert_eq!(provider(&mx), "MX");
+    assert_eq!(provider(&plaid), "PLAID");
+    assert_ne!(provider(&other), "MX");
+    assert_ne!(provider(&other), "PLAID");
+    let mut at_mx = statuses(&mx).await;
+    at_mx.extend(statuses(&plaid).await);
+    assert!(!at_mx.is_empty());
+    for (category, status) in &at_mx {
+        let expected = match category.as_str() {
+            "INCOME" | "BILLS" | "HOME" | "ENTERTAINMENT" | "LOAN" => "RECURRING",
+            _ => "NOT_RECURRING",
+        };
+        assert_eq!(status, expected, "{category}");
+    }
+    assert!(at_mx.iter().any(|(_, s)| s == "RECURRING"));
+    assert!(at_mx.iter().any(|(_, s)| s == "NOT_RECURRING"));
+    let elsewhere = statuses(&other).await;
+    assert!(!elsewhere.is_empty());
+    assert!(
+        elsewhere.iter().all(|(_, s)| s == "UNKNOWN"),
+        "{elsewhere:?}"
+    );
+}
