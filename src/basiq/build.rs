@@ -59,6 +59,9 @@ impl Ctx {
         if let Some(d) = spec.job_step_duration {
             app.step_duration = d.0;
         }
+        if let Some(d) = spec.webhook_cool_off {
+            app.webhook_cool_off = d.0;
+        }
         app.id = spec
             .api_keys
             .first()

@@ -93,6 +93,11 @@ pub fn deliveries(
                 "eventEntity": format!("{base}{}", m.entity),
             },
         });
+        // Deliveries start once the webhook's cool-off has passed.
+        let starts = hook
+            .created
+            .checked_add_signed(app.webhook_cool_off)
+            .unwrap_or(hook.created);
         out.push(Delivery::new(
             &SCHEME,
             m.id.clone(),
@@ -101,7 +106,7 @@ pub fn deliveries(
             hook.secret.clone(),
             m.event_type.clone(),
             crate::http::to_bytes(&body),
-            now,
+            now.max(starts),
         ));
     }
     (messages as u64, out)

@@ -89,6 +89,8 @@ pub struct Application {
     pub users: Vec<User>,
     /// Webhooks, in creation order.
     pub webhooks: Vec<super::webhooks::Webhook>,
+    /// How long after a webhook is created its deliveries start.
+    pub webhook_cool_off: chrono::Duration,
     /// Webhook messages, oldest first.
     pub messages: Vec<super::webhooks::Message>,
     /// Events, oldest first.
@@ -127,6 +129,7 @@ impl Default for Application {
             events_recorded: 0,
             id_salt: 0,
             webhooks: Vec::new(),
+            webhook_cool_off: chrono::Duration::zero(),
             messages: Vec::new(),
             step_duration: chrono::Duration::seconds(1),
             deadlines: Vec::new(),

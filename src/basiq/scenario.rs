@@ -20,6 +20,9 @@ pub struct BasiqSpec {
     pub disabled: bool,
     /// How long each job step takes on the server clock (default `1s`).
     pub job_step_duration: Option<Span>,
+    /// How long after a webhook is created its messages start to be delivered (Basiq: "up to
+    /// 15 minutes"; default `0s`). Messages wait, listed with no attempts, until then.
+    pub webhook_cool_off: Option<Span>,
     /// Whether the application has Enrich: transactions carry an `enrich` object (default) or
     /// `"enrich": null`.
     pub enrich: Option<bool>,

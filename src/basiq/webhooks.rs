@@ -36,6 +36,8 @@ pub struct Webhook {
     pub url: String,
     pub secret: String,
     pub subscribed: Vec<String>,
+    /// When it was created, on the server clock (its deliveries start a cool-off after).
+    pub created: DateTime<Utc>,
 }
 
 /// One delivery attempt of a message.
@@ -208,6 +210,7 @@ pub async fn create(
                 .subscribed_events
                 .map(OneOrMany::into_vec)
                 .unwrap_or_default(),
+            created: now,
         };
         validate(&w.basiq, &webhook)?;
         let body = webhook_body(&webhook, &base(&engine, &headers), true);

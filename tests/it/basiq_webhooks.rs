@@ -274,3 +274,53 @@ async fn webhook_messages_filter() {
     assert_eq!(bad.status, 400, "{}", bad.render());
     assert_eq!(bad.json()["data"][0]["code"], "parameter-not-valid");
 }
+
+/// `webhookCoolOff`: a new webhook's messages are listed without attempts until the cool-off
+/// has passed on the server clock, then delivered.
+#[tokio::test]
+async fn deliveries_wait_for_the_webhook_cool_off() {
+    let scenario = sandbank::scenario::DEFAULT_SCENARIO.replacen(
+        "[basiq]\n",
+        "[basiq]\nwebhookCoolOff = \"15m\"\n",
+        1,
+    );
+    assert!(scenario.contains("webhookCoolOff"));
+    let server = crate::support::server(&scenario).await;
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let h = [("authorization", auth.as_str())];
+    let created = post(
+        &server,
+        &auth,
+        "/notifications/webhooks",
+        json!({"url": "http://127.0.0.1:9/nobody", "subscribedEvents": ["user.created"]}),
+    )
+    .await;
+    let id = created.json()["id"].as_str().unwrap_or_default().to_owned();
+    post(&server, &auth, "/users", json!({"email": "a@b.co"})).await;
+    let attempts = async || {
+        let ex = get(
+            server.basiq_url(),
+            &format!("/notifications/webhooks/{id}/messages"),
+            &h,
+        )
+        .await;
+        ex.json()["data"][0]["attempts"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(attempts().await, 0, "no attempt within the cool-off");
+    server
+        .engine()
+        .clock()
+        .advance(chrono::Duration::minutes(15));
+    let mut seen = 0;
+    for _ in 0..100 {
+        seen = attempts().await;
+        if seen > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(seen > 0, "delivered once the cool-off passed");
+}
