@@ -158,6 +158,21 @@ impl Meld {
             .cloned()
             .unwrap_or_default()
     }
+
+    pub(crate) async fn transactions_of(&self, id: &str) -> Vec<Value> {
+        let ex = self
+            .call(
+                "GET",
+                &format!("/bank-linking/transactions?connectionId={id}&limit=1000"),
+                None,
+            )
+            .await;
+        assert_eq!(ex.status, 200, "{}", ex.render());
+        ex.json()["financialAccountTransactions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 fn claims(token: &str) -> Value {
@@ -1181,7 +1196,8 @@ async fn pending_transactions_post_or_expire_at_later_aggregations() {
         }
     }
     // Balances moved by this refresh's new transactions and by what expired, nothing else.
-    let after = balances(&m.accounts_of(&id).await);
+    let accounts_after = m.accounts_of(&id).await;
+    let after = balances(&accounts_after);
     let added = m.server.engine().with_world(|w| {
         let at = w
             .meld
@@ -1254,18 +1270,8 @@ async fn recurring_status_comes_from_plaid_and_mx_only() {
     let other = m.connect("user-1", FINBANK, "user_good", "pass_good").await;
     m.advance(2);
     let statuses = async |id: &str| -> Vec<(String, String)> {
-        let ex = m
-            .call(
-                "GET",
-                &format!("/bank-linking/transactions?connectionId={id}&limit=1000"),
-                None,
-            )
-            .await;
-        assert_eq!(ex.status, 200, "{}", ex.render());
-        ex.json()["financialAccountTransactions"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        m.transactions_of(id)
+            .await
             .iter()
             .map(|t| {
                 let s = |k: &str| t[k].as_str().unwrap_or_default().to_owned();
