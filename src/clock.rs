@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
 
 /// The first instant the clock can show: 0000-01-01T00:00:00Z.
 pub fn earliest() -> DateTime<Utc> {
@@ -19,6 +19,19 @@ pub fn earliest() -> DateTime<Utc> {
 /// RFC 3339's four-digit years can write.
 pub fn latest() -> DateTime<Utc> {
     DateTime::from_timestamp(253_402_300_799, 999_999_999).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// `days` business days (Monday to Friday) after `from`, at the same time of day.
+pub fn business_days_after(from: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+    let mut at = from;
+    let mut left = days;
+    while left > 0 {
+        at = at.checked_add_signed(Duration::days(1))?;
+        if !matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    Some(at)
 }
 
 /// An instant the clock was asked to show outside years 0000–9999.
@@ -149,5 +162,26 @@ impl Clock {
     fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
         // A poisoned clock still holds a valid instant: recover it rather than fail requests.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn business_days_skip_weekends() {
+        // Friday 2026-01-02 + 1 business day = Monday 2026-01-05; + 5 = Friday 2026-01-09.
+        let friday = DateTime::parse_from_rfc3339("2026-01-02T10:00:00Z")
+            .map(|d| d.with_timezone(&Utc))
+            .expect("instant");
+        let day = |d: u32| business_days_after(friday, d).map(|t| t.date_naive().to_string());
+        assert_eq!(day(0).as_deref(), Some("2026-01-02"));
+        assert_eq!(day(1).as_deref(), Some("2026-01-05"));
+        assert_eq!(day(5).as_deref(), Some("2026-01-09"));
+        assert_eq!(
+            business_days_after(chrono::DateTime::<Utc>::MAX_UTC, 1),
+            None
+        );
     }
 }

@@ -16,7 +16,7 @@ use super::scenario::*;
 use crate::generate::fill::{
     DEFAULT_HISTORY_DAYS, before, describe, history_for, midnight, or_gen, random_balance,
 };
-use crate::generate::history::{Flavor, Kind, Plan};
+use crate::generate::history::{Entry, Flavor, Kind, Plan};
 use crate::generate::{self, AuAddress, Person, places};
 use crate::ids::{rng_for, uuid_v4};
 use crate::scenario::model::*;
@@ -61,6 +61,16 @@ impl Ctx {
         }
         if let Some(d) = spec.webhook_cool_off {
             app.webhook_cool_off = d.0;
+        }
+        let rules = &mut app.refresh;
+        if let Some(p) = spec.pending {
+            rules.settle = p.settle.unwrap_or(rules.settle);
+            rules.min_days = p.min_days.unwrap_or(rules.min_days);
+            rules.max_days = p.max_days.unwrap_or(rules.max_days);
+        }
+        if let Some(a) = spec.activity {
+            rules.daily = a.daily.unwrap_or(rules.daily);
+            rules.rate = a.rate.unwrap_or(rules.rate);
         }
         app.id = spec
             .api_keys
@@ -307,13 +317,8 @@ impl Ctx {
             matches!(flavor, Flavor::Credit)
                 .then(|| Money(rng.random_range(20..200) * 100_000 / 10))
         });
-        let available_funds = spec
-            .available_funds
-            .unwrap_or(match (flavor, credit_limit) {
-                (Flavor::Credit, Some(limit)) => Money(limit.0 + balance.0),
-                (Flavor::Loan, _) => Money(0),
-                _ => Money(balance.0.max(0)),
-            });
+        // Counted once the transactions are known (pending ones reduce it).
+        let available_funds = spec.available_funds.unwrap_or_default();
         let last_updated = spec
             .last_updated
             .or(connection.last_used)
@@ -340,26 +345,17 @@ impl Ctx {
                 .clone()
                 .or_else(|| Some(connection.profile.full_name.clone())),
             history_from: None,
+            activity_through: spec
+                .transactions
+                .is_empty()
+                .then(|| last_updated.at.date_naive()),
         };
         let default_days = if spec.transactions.is_empty() {
             DEFAULT_HISTORY_DAYS
         } else {
             0
         };
-        let locality = connection
-            .profile
-            .physical_addresses
-            .first()
-            .map(|a| {
-                format!(
-                    "{} {}",
-                    a.city.clone().unwrap_or_default(),
-                    a.state.clone().unwrap_or_default()
-                )
-                .trim()
-                .to_uppercase()
-            })
-            .unwrap_or_default();
+        let locality = locality(&connection.profile);
         let employer = generate::company(&mut rng);
         let entries = history_for(
             &mut rng,
@@ -374,41 +370,10 @@ impl Ctx {
                 locality: &locality,
             },
         );
-        // Shared by every transaction of the account.
-        let account_id: Arc<str> = account.id.as_str().into();
-        let connection_id: Arc<str> = connection.id.as_str().into();
-        let institution: Arc<str> = connection.institution.as_str().into();
-        let currency: Arc<str> = account.currency.as_str().into();
+        let shared = Shared::of(&account);
         let mut txns: Vec<bq::Transaction> = entries
             .into_iter()
-            .map(|e| {
-                let class = basiq_class(e.kind);
-                bq::Transaction {
-                    id: uuid_v4(&mut rng),
-                    account: account_id.clone(),
-                    connection: connection_id.clone(),
-                    institution: institution.clone(),
-                    status: if e.pending { "pending" } else { "posted" },
-                    sub_class: (class == "payment")
-                        .then(|| places::anzsic(e.kind, &e.description))
-                        .flatten(),
-                    cleaned: true,
-                    tags: tags(e.kind),
-                    description: {
-                        let mut d = e.description;
-                        d.shrink_to_fit();
-                        d
-                    },
-                    reference: Box::default(),
-                    amount: e.amount,
-                    currency: currency.clone(),
-                    balance: e.balance,
-                    class,
-                    post_date: (!e.pending).then(|| midnight(e.date)),
-                    transaction_date: Some(midnight(e.date)),
-                    seq: 0,
-                }
-            })
+            .map(|e| generated(e, uuid_v4(&mut rng), &shared))
             .collect();
         for (t, txn) in spec.transactions.iter().enumerate() {
             let mut rng = self.rng(&format!("{label}.transactions[{t}]"));
@@ -423,15 +388,15 @@ impl Ctx {
                 .unwrap_or(account.last_updated);
             txns.push(bq::Transaction {
                 id: or_gen(&txn.id, || uuid_v4(&mut rng)),
-                account: account_id.clone(),
-                connection: connection_id.clone(),
-                institution: institution.clone(),
+                account: shared.account.clone(),
+                connection: shared.connection.clone(),
+                institution: shared.institution.clone(),
                 description: or_gen(&txn.description, || {
                     describe(&mut rng, txn.amount, &places::AU_MERCHANTS)
                 }),
                 reference: Box::default(),
                 amount: txn.amount,
-                currency: currency.clone(),
+                currency: shared.currency.clone(),
                 balance: None,
                 sub_class: None,
                 cleaned: false,
@@ -452,6 +417,13 @@ impl Ctx {
             });
         }
         let mut account = account;
+        if spec.available_funds.is_none() {
+            let pending = txns
+                .iter()
+                .filter(|t| t.status == "pending")
+                .fold(0i64, |sum, t| sum.saturating_add(t.amount.0));
+            account.available_funds = Some(available(flavor, credit_limit, balance, pending));
+        }
         account.history_from = txns
             .iter()
             .filter_map(|t| t.transaction_date.or(t.post_date))
@@ -577,7 +549,21 @@ fn default_account_name(class: &str) -> String {
     .to_owned()
 }
 
-fn basiq_flavor(class: &str) -> Flavor {
+/// What an account has available when its scenario does not say: a card's unused limit, a
+/// deposit account's balance (never below zero), nothing on a loan; pending transactions
+/// (`pending`, their sum) reduce it but not the balance, as Basiq's pending-transactions page
+/// says.
+fn available(flavor: Flavor, credit_limit: Option<Money>, balance: Money, pending: i64) -> Money {
+    let after = balance.0.saturating_add(pending);
+    Money(match (flavor, credit_limit) {
+        (Flavor::Credit, Some(limit)) => limit.0.saturating_add(after),
+        (Flavor::Loan, _) => 0,
+        _ => after.max(0),
+    })
+}
+
+/// The kind of history an account of this class has.
+pub(crate) fn basiq_flavor(class: &str) -> Flavor {
     match class {
         "transaction" => Flavor::Everyday,
         "credit-card" => Flavor::Credit,
@@ -620,19 +606,16 @@ pub fn purchases(
     n: u32,
 ) -> Vec<bq::Transaction> {
     let mut rng = rng_for(seed, label);
-    let account_id: Arc<str> = account.id.as_str().into();
-    let connection_id: Arc<str> = account.connection.as_str().into();
-    let institution: Arc<str> = account.institution.as_str().into();
-    let currency: Arc<str> = account.currency.as_str().into();
+    let shared = Shared::of(account);
     (0..n)
         .map(|_| {
             let amount = Money(-rng.random_range(300..9_000));
             let description = describe(&mut rng, amount, &places::AU_MERCHANTS);
             bq::Transaction {
                 id: uuid_v4(&mut rng),
-                account: account_id.clone(),
-                connection: connection_id.clone(),
-                institution: institution.clone(),
+                account: shared.account.clone(),
+                connection: shared.connection.clone(),
+                institution: shared.institution.clone(),
                 status: "pending",
                 sub_class: places::anzsic(Kind::Shopping, &description),
                 cleaned: true,
@@ -640,7 +623,7 @@ pub fn purchases(
                 description,
                 reference: Box::default(),
                 amount,
-                currency: currency.clone(),
+                currency: shared.currency.clone(),
                 balance: None,
                 class: "payment",
                 post_date: None,
@@ -649,4 +632,72 @@ pub fn purchases(
             }
         })
         .collect()
+}
+
+/// What every transaction of an account shares with it (one allocation per account, not per
+/// transaction).
+pub(crate) struct Shared {
+    account: Arc<str>,
+    connection: Arc<str>,
+    institution: Arc<str>,
+    currency: Arc<str>,
+}
+
+impl Shared {
+    pub(crate) fn of(account: &bq::Account) -> Shared {
+        Shared {
+            account: account.id.as_str().into(),
+            connection: account.connection.as_str().into(),
+            institution: account.institution.as_str().into(),
+            currency: account.currency.as_str().into(),
+        }
+    }
+}
+
+/// A generated history entry as a Basiq transaction with this id: posted on its day (with its
+/// running balance) unless pending.
+pub(crate) fn generated(e: Entry, id: String, shared: &Shared) -> bq::Transaction {
+    let class = basiq_class(e.kind);
+    bq::Transaction {
+        id,
+        account: shared.account.clone(),
+        connection: shared.connection.clone(),
+        institution: shared.institution.clone(),
+        status: if e.pending { "pending" } else { "posted" },
+        sub_class: (class == "payment")
+            .then(|| places::anzsic(e.kind, &e.description))
+            .flatten(),
+        cleaned: true,
+        tags: tags(e.kind),
+        description: {
+            let mut d = e.description;
+            d.shrink_to_fit();
+            d
+        },
+        reference: Box::default(),
+        amount: e.amount,
+        currency: shared.currency.clone(),
+        balance: e.balance,
+        class,
+        post_date: (!e.pending).then(|| midnight(e.date)),
+        transaction_date: Some(midnight(e.date)),
+        seq: 0,
+    }
+}
+
+/// Where a connection's holder lives, as card purchases name it (`DEE WHY NSW`).
+pub(crate) fn locality(profile: &bq::Profile) -> String {
+    profile
+        .physical_addresses
+        .first()
+        .map(|a| {
+            format!(
+                "{} {}",
+                a.city.clone().unwrap_or_default(),
+                a.state.clone().unwrap_or_default()
+            )
+            .trim()
+            .to_uppercase()
+        })
+        .unwrap_or_default()
 }

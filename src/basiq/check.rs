@@ -41,6 +41,19 @@ pub fn check(spec: &BasiqSpec, path: &KeyPath, found: &mut Found) {
         ));
     }
     check_generated(spec, path, found);
+    if let Some(p) = spec.pending {
+        let d = super::refresh::Rules::default();
+        let defaults = (d.min_days, d.max_days);
+        check_pending_days(
+            &path.key("pending"),
+            (p.min_days, p.max_days),
+            defaults,
+            found,
+        );
+    }
+    if let Some(a) = spec.activity {
+        check_percent(path.key("activity").key("rate"), a.rate, found);
+    }
     if let Some(url) = &spec.redirect_url
         && !(url.starts_with("http://") || url.starts_with("https://"))
     {

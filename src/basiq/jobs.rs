@@ -212,6 +212,13 @@ fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
         };
     let ended = state.ended.map(Timestamp::seconds);
     let at = state.ended.unwrap_or(job.created);
+    if job.refresh && state.status == Status::Success && state.title == "retrieve-transactions" {
+        let imported = super::refresh::refresh(app, seed, at, &user_id, &connection_id);
+        if imported > 0 {
+            super::events::transactions_event(app, seed, at, &user_id, &connection_id, imported);
+        }
+        return;
+    }
     let Some(user) = app.user_mut(&user_id) else {
         return;
     };

@@ -31,6 +31,7 @@ pub mod jobs;
 pub mod model;
 pub mod part;
 pub mod personas;
+pub mod refresh;
 pub mod scenario;
 pub mod statements;
 pub mod surface;

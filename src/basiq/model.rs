@@ -108,6 +108,8 @@ pub struct Application {
     pub step_duration: chrono::Duration,
     /// What falls due on the server clock, earliest first (see `deadlines`).
     pub deadlines: Vec<super::deadlines::Deadline>,
+    /// What refreshes bring: pending transactions settling, each day's activity.
+    pub refresh: super::refresh::Rules,
     /// Tokens whose signature has been checked, so a token is verified once, not per request.
     /// Expiry is still checked on every use.
     pub verified: HashMap<String, Arc<Claims>, foldhash::fast::RandomState>,
@@ -133,6 +135,7 @@ impl Default for Application {
             messages: Vec::new(),
             step_duration: chrono::Duration::seconds(1),
             deadlines: Vec::new(),
+            refresh: super::refresh::Rules::default(),
             verified: Default::default(),
         }
     }
@@ -287,6 +290,9 @@ pub struct Account {
     pub account_holder: Option<String>,
     /// First day of transaction data (`transactionIntervals[0].from`).
     pub history_from: Option<chrono::NaiveDate>,
+    /// The last day whose activity the account holds, for accounts whose history is generated
+    /// (a refresh brings the days after it); `None` for accounts that change only as scripted.
+    pub activity_through: Option<chrono::NaiveDate>,
 }
 
 /// A transaction on an account.

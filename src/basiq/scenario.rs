@@ -23,6 +23,10 @@ pub struct BasiqSpec {
     /// How long after a webhook is created its messages start to be delivered (Basiq: "up to
     /// 15 minutes"; default `0s`). Messages wait, listed with no attempts, until then.
     pub webhook_cool_off: Option<Span>,
+    /// What becomes of pending transactions at the refreshes after they appear.
+    pub pending: Option<BasiqPendingSpec>,
+    /// What each day between refreshes brings to accounts whose history is generated.
+    pub activity: Option<BasiqActivitySpec>,
     /// Whether the application has Enrich: transactions carry an `enrich` object (default) or
     /// `"enrich": null`.
     pub enrich: Option<bool>,
@@ -46,6 +50,37 @@ pub struct BasiqSpec {
     pub users: Vec<BasiqUserSpec>,
     /// More users, generated: each with one active `AU00000` connection.
     pub generated: Option<GeneratedUsersSpec>,
+}
+
+/// How pending transactions settle. As Basiq documents, each refresh of a connection deletes
+/// its pending transactions and imports them afresh, with new ids; one that is due by then (a
+/// number of business days after its transaction date, drawn from the seed) comes back posted,
+/// `postDate` the day it was due. The refresh's `transactions.updated` event counts what it
+/// imported.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqPendingSpec {
+    /// `false`: pending transactions stay pending, imported afresh at each refresh (default
+    /// `true`).
+    pub settle: Option<bool>,
+    /// Business days after its transaction date before a pending transaction is due, at least
+    /// (default 3).
+    pub min_days: Option<u32>,
+    /// … and at most (default 5).
+    pub max_days: Option<u32>,
+}
+
+/// New activity. A refresh brings each account whose history is generated (not one whose
+/// transactions the scenario spells out) the days since its last activity, at most the 31
+/// latest: salary every second week, rent, bills, subscriptions and card purchases, card
+/// purchases pending until due. A user holding 200,000 transactions gains no more.
+#[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BasiqActivitySpec {
+    /// `false`: refreshes bring no new days (default `true`).
+    pub daily: Option<bool>,
+    /// Percent of a usual day's card purchases a day brings, 0 to 100 (default 100).
+    pub rate: Option<u32>,
 }
 
 /// A test institution clients can connect to: listed by `/connectors` and `/institutions`,

@@ -115,6 +115,68 @@ pub fn generate(rng: &mut impl Rng, plan: &Plan<'_>) -> Vec<Entry> {
     entries
 }
 
+/// An account's own calendar for the days after its history: its pay day and salary (salary
+/// every second week), and its rent (or loan repayment), bill and subscription days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchors {
+    /// A day the account was paid, and how much, when it is paid at all.
+    pub pay: Option<(NaiveDate, Money)>,
+    pub rent_day: u32,
+    pub bill_days: [u32; 3],
+    pub sub_day: u32,
+}
+
+impl Anchors {
+    /// Rent, bill and subscription days drawn from `rng`; no pay.
+    pub fn random(rng: &mut impl Rng) -> Anchors {
+        Anchors {
+            pay: None,
+            rent_day: rng.random_range(1..28),
+            bill_days: [
+                rng.random_range(1..28),
+                rng.random_range(1..28),
+                rng.random_range(1..28),
+            ],
+            sub_day: rng.random_range(1..28),
+        }
+    }
+}
+
+/// What one `day` after the history brings to the account (none of it pending, no running
+/// balances): the same kinds of entries [`generate`] books, on the account's own calendar.
+pub fn day(rng: &mut impl Rng, plan: &Plan<'_>, anchors: &Anchors, day: NaiveDate) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    match plan.flavor {
+        Flavor::Everyday => {
+            // Salary falls on days a multiple of 14 after the pay day; 14 never matches.
+            let (index, offset) = match anchors.pay {
+                Some((paid, _)) => ((day - paid).num_days().rem_euclid(14) as u32, 0),
+                None => (0, 14),
+            };
+            everyday(
+                rng,
+                plan,
+                day,
+                index,
+                offset,
+                anchors.rent_day,
+                &anchors.bill_days,
+                anchors.sub_day,
+                &mut entries,
+            );
+            if let Some((_, pay)) = anchors.pay {
+                for e in entries.iter_mut().filter(|e| e.kind == Kind::Salary) {
+                    e.amount = pay;
+                }
+            }
+        }
+        Flavor::Savings => savings(rng, day, &mut entries),
+        Flavor::Credit => credit(rng, plan, day, anchors.sub_day, &mut entries),
+        Flavor::Loan => loan(rng, day, anchors.rent_day, &mut entries),
+    }
+    entries
+}
+
 fn push(entries: &mut Vec<Entry>, date: NaiveDate, description: String, cents: i64, kind: Kind) {
     entries.push(Entry {
         date,

@@ -10,9 +10,6 @@ use crate::scenario::budget::Budget;
 use crate::scenario::check::*;
 use crate::scenario::model::*;
 
-/// The longest a pending transaction may wait to settle, in business days.
-const MAX_PENDING_DAYS: u32 = 30;
-
 /// Problems in the `[meld]` section.
 pub fn check(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
     if let Some(hook) = &spec.webhook {
@@ -31,27 +28,14 @@ pub fn check(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
     }
     if let Some(p) = spec.pending {
         let pp = path.key("pending");
-        let (min, max) = (p.min_days.unwrap_or(1), p.max_days.unwrap_or(5));
-        if max > MAX_PENDING_DAYS {
-            found.push((
-                pp.key("maxDays"),
-                format!("at most {MAX_PENDING_DAYS} business days"),
-            ));
-        }
-        if min > max {
-            let key = if p.min_days.is_some() {
-                "minDays"
-            } else {
-                "maxDays"
-            };
-            found.push((
-                pp.key(key),
-                format!("`minDays` ({min}) is more than `maxDays` ({max})"),
-            ));
-        }
-        if p.expire_percent.is_some_and(|e| e > 100) {
-            found.push((pp.key("expirePercent"), "a percentage, 0 to 100".to_owned()));
-        }
+        let d = super::model::Pending::default();
+        check_pending_days(
+            &pp,
+            (p.min_days, p.max_days),
+            (d.min_days, d.max_days),
+            found,
+        );
+        check_percent(pp.key("expirePercent"), p.expire_percent, found);
     }
     if let Some(v) = &spec.default_version
         && !valid_date(v)

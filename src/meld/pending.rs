@@ -6,11 +6,12 @@
 //! refreshed account's balance from drifting without bound: a deposit account that falls low
 //! is paid, a card or loan that runs up is paid down.
 
-use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::model::{Account, FinancialAccount};
+use crate::clock::business_days_after;
 use crate::ids::rng_for;
 use crate::value::{Money, Timestamp};
 
@@ -21,19 +22,6 @@ pub struct Settled {
     pub posted: usize,
     /// Ids of pending transactions that expired.
     pub expired: Vec<String>,
-}
-
-/// `days` business days (Monday to Friday) after `from`, at the same time of day.
-pub fn business_days_after(from: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
-    let mut at = from;
-    let mut left = days;
-    while left > 0 {
-        at = at.checked_add_signed(Duration::days(1))?;
-        if !matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
-            left -= 1;
-        }
-    }
-    Some(at)
 }
 
 /// Whether money owed grows with a positive amount (cards and loans) rather than the balance
@@ -130,26 +118,5 @@ pub fn top_up(
             let pay = rng.random_range(150_000..=300_000);
             ("PAYROLL DIRECT DEPOSIT", "INCOME", Money(-pay))
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn business_days_skip_weekends() {
-        // Friday 2026-01-02 + 1 business day = Monday 2026-01-05; + 5 = Friday 2026-01-09.
-        let friday = DateTime::parse_from_rfc3339("2026-01-02T10:00:00Z")
-            .map(|d| d.with_timezone(&Utc))
-            .expect("instant");
-        let day = |d: u32| business_days_after(friday, d).map(|t| t.date_naive().to_string());
-        assert_eq!(day(0).as_deref(), Some("2026-01-02"));
-        assert_eq!(day(1).as_deref(), Some("2026-01-05"));
-        assert_eq!(day(5).as_deref(), Some("2026-01-09"));
-        assert_eq!(
-            business_days_after(chrono::DateTime::<Utc>::MAX_UTC, 1),
-            None
-        );
     }
 }

@@ -72,6 +72,48 @@ pub fn unique(found: &mut Found, seen: &mut HashSet<String>, path: KeyPath, id: 
     }
 }
 
+/// The longest a pending transaction may wait to settle, in business days.
+pub const MAX_PENDING_DAYS: u32 = 30;
+
+/// Problems with the business days a pending transaction waits, `minDays` and `maxDays` under
+/// `path` (`defaults` for what is absent): at most [`MAX_PENDING_DAYS`], the least no more than
+/// the most.
+pub fn check_pending_days(
+    path: &KeyPath,
+    (min_days, max_days): (Option<u32>, Option<u32>),
+    defaults: (u32, u32),
+    found: &mut Found,
+) {
+    let (min, max) = (
+        min_days.unwrap_or(defaults.0),
+        max_days.unwrap_or(defaults.1),
+    );
+    if max > MAX_PENDING_DAYS {
+        found.push((
+            path.key("maxDays"),
+            format!("at most {MAX_PENDING_DAYS} business days"),
+        ));
+    }
+    if min > max {
+        let key = if min_days.is_some() {
+            "minDays"
+        } else {
+            "maxDays"
+        };
+        found.push((
+            path.key(key),
+            format!("`minDays` ({min}) is more than `maxDays` ({max})"),
+        ));
+    }
+}
+
+/// A percentage (0 to 100) under `path`, if given.
+pub fn check_percent(path: KeyPath, value: Option<u32>, found: &mut Found) {
+    if value.is_some_and(|v| v > 100) {
+        found.push((path, "a percentage, 0 to 100".to_owned()));
+    }
+}
+
 /// Ids that can sit in a URL path segment unescaped.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
