@@ -230,6 +230,7 @@ impl Ctx {
             login: None,
             open_tokens: Vec::new(),
             last_forced_refresh: None,
+            failed_aggregations: 0,
         }
     }
 

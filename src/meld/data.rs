@@ -379,6 +379,7 @@ pub async fn get_account(
 
 /// `GET /bank-linking/transactions`: customer (id wins over external id), account, connection,
 /// `status`, `category`, `startDate`/`endDate` on `transactionDate`; paging (100, max 1000).
+/// Only transactions of connections with the `TRANSACTIONS` product are listed.
 pub async fn search_transactions(
     State(engine): State<Engine>,
     headers: HeaderMap,
@@ -411,6 +412,7 @@ pub async fn search_transactions(
                         &t.connection_ids,
                     )
                 })
+                .filter(|t| has_product(a, &t.connection_ids, "TRANSACTIONS"))
                 .filter(|t| statuses.as_ref().is_none_or(|s| s.contains(&t.status)))
                 .filter(|t| categories.as_ref().is_none_or(|s| s.contains(&t.category)))
                 .filter(|t| within(t.transaction_date.at, start.as_ref(), end.as_ref()))
@@ -426,7 +428,8 @@ pub async fn search_transactions(
     call.finish(&engine, outcome)
 }
 
-/// `GET /bank-linking/transactions/{transactionId}`.
+/// `GET /bank-linking/transactions/{transactionId}` (404 unless a connection of its account has
+/// the `TRANSACTIONS` product).
 pub async fn get_transaction(
     State(engine): State<Engine>,
     headers: HeaderMap,
@@ -442,6 +445,7 @@ pub async fn get_transaction(
                 .transactions
                 .iter()
                 .find(|t| t.id == id)
+                .filter(|t| has_product(a, &t.connection_ids, "TRANSACTIONS"))
                 .ok_or(MeldError::NotFound("Transaction"))?;
             Ok((StatusCode::OK, http::to_bytes(&transaction_body(a, t))))
         })

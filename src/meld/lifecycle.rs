@@ -11,7 +11,9 @@ use rand::Rng;
 use serde_json::Map;
 
 use super::events::{self, AccountNote};
-use super::model::{Account, Aggregation, AggregationKind, Customer, Transaction};
+use super::model::{
+    Account, Aggregation, AggregationKind, Customer, FinancialAccount, Transaction,
+};
 use super::{pending, portfolio, sandbox};
 use crate::ids::{base58_id, rng_for};
 use crate::value::{Money, Timestamp};
@@ -91,6 +93,7 @@ pub fn complete(account: &mut Account, seed: u64, at: DateTime<Utc>, id: &str, d
     let (old, old_reason) = (c.status.clone(), c.status_reason.clone());
     c.status = "ACTIVE".to_owned();
     c.status_reason = None;
+    c.failed_aggregations = 0;
     if !repair {
         link_duplicate(account, seed, at, id);
     }
@@ -264,7 +267,7 @@ fn aggregate(
     let mut products: Vec<String> = c.products.clone();
     products.extend(c.optional_products.iter().cloned());
     if let Some((status, reason)) = script.outcome.or(sandbox_outcome) {
-        set_status(account, seed, at, id, &status, reason.as_deref());
+        end_aggregation(account, seed, at, id, &status, reason.as_deref());
         if !(scripted && aggregates_into(&status)) {
             return;
         }
@@ -374,11 +377,53 @@ fn aggregate(
             );
         }
     }
-    if kind == AggregationKind::Connect
-        && let Some((status, reason)) = sandbox::after_connect(login.as_deref())
-    {
-        set_status(account, seed, at, id, status, Some(reason));
+    match sandbox::after_connect(login.as_deref()).filter(|_| kind == AggregationKind::Connect) {
+        Some((status, reason)) => end_aggregation(account, seed, at, id, status, Some(reason)),
+        None => {
+            if let Some(c) = account.connection_mut(id) {
+                c.failed_aggregations = 0;
+            }
+        }
     }
+}
+
+/// Aggregations that fail in a row before a connection is `UNRECOVERABLE`: Meld's reason
+/// `CONTINUED_AGGREGATION_FAILURES` is "aggregation failed at least three times".
+pub const FAILURES_BEFORE_UNRECOVERABLE: u32 = 3;
+
+/// Whether an aggregation that ends in `status` failed.
+fn failed(status: &str) -> bool {
+    matches!(status, "DEGRADED" | "UNDETERMINED")
+}
+
+/// Ends an aggregation in `status` (and `reason`): a failure counts towards
+/// [`FAILURES_BEFORE_UNRECOVERABLE`], the last of which leaves the connection `UNRECOVERABLE`
+/// instead; an aggregation that gets data (`ACTIVE`, `PARTIALLY_ACTIVE`) starts the count again.
+fn end_aggregation(
+    account: &mut Account,
+    seed: u64,
+    at: DateTime<Utc>,
+    id: &str,
+    status: &str,
+    reason: Option<&str>,
+) {
+    let Some(c) = account.connection_mut(id) else {
+        return;
+    };
+    let (status, reason) = if failed(status) {
+        c.failed_aggregations = c.failed_aggregations.saturating_add(1);
+        if c.failed_aggregations >= FAILURES_BEFORE_UNRECOVERABLE {
+            ("UNRECOVERABLE", Some("CONTINUED_AGGREGATION_FAILURES"))
+        } else {
+            (status, reason)
+        }
+    } else {
+        if aggregates_into(status) {
+            c.failed_aggregations = 0;
+        }
+        (status, reason)
+    };
+    set_status(account, seed, at, id, status, reason);
 }
 
 /// The accounts behind the login: new ones created with two years of history, ones the
@@ -464,11 +509,11 @@ fn add_recent(
 ) -> Vec<AccountNote> {
     let n = account.events_emitted;
     let mut rng = rng_for(seed, &format!("meld refresh {id} {n}"));
-    let ids: Vec<(String, bool)> = account
+    let ids: Vec<(String, String)> = account
         .financial_accounts
         .iter()
         .filter(|fa| fa.connection_ids.iter().any(|x| x == id))
-        .map(|fa| (fa.id.clone(), fa.kind == "INVESTMENT"))
+        .map(|fa| (fa.id.clone(), fa.kind.clone()))
         .collect();
     let merchants = [
         ("STARBUCKS", "FOOD_AND_DRINK"),
@@ -481,19 +526,16 @@ fn add_recent(
     let fa_ids: Vec<String> = ids.iter().map(|(fa_id, _)| fa_id.clone()).collect();
     let settled = pending::settle(account, seed, at, &fa_ids);
     let mut notes = Vec::new();
-    for ((fa_id, investment), settled) in ids.into_iter().zip(settled) {
-        // Investment accounts move through their own trades, not card payments.
-        let count = match (investment, count) {
-            (true, _) => 0,
-            (false, Some(n)) => n,
-            (false, None) => rng.random_range(0..=3usize),
+    for ((fa_id, kind), settled) in ids.into_iter().zip(settled) {
+        let (investment, loan) = (kind == "INVESTMENT", kind == "LOAN");
+        // Investment accounts move through their own trades, not card payments; a loan
+        // accrues interest and is repaid (two entries at an aggregation unless scripted).
+        let count = match (investment, loan, count) {
+            (true, _, _) => 0,
+            (false, _, Some(n)) => n,
+            (false, true, None) => 2,
+            (false, false, None) => rng.random_range(0..=3usize),
         };
-        let mut added = Vec::new();
-        for _ in 0..count {
-            let (name, category) = merchants[rng.random_range(0..merchants.len())];
-            let amount = Money(rng.random_range(300..9_000));
-            added.push((name, category, amount, base58_id(&mut rng)));
-        }
         let Some(fa) = account
             .financial_accounts
             .iter_mut()
@@ -501,27 +543,30 @@ fn add_recent(
         else {
             continue;
         };
-        for (_, _, amount, _) in &added {
-            pending::book(fa, *amount);
+        // (description, category, amount, id, posted)
+        let mut added = Vec::new();
+        for i in 0..count {
+            let (name, category, amount, posted) = if loan {
+                loan_entry(fa, &mut rng, i)
+            } else {
+                let (name, category) = merchants[rng.random_range(0..merchants.len())];
+                (name, category, Money(rng.random_range(300..9_000)), false)
+            };
+            pending::book(fa, amount);
+            added.push((name, category, amount, base58_id(&mut rng), posted));
         }
         // A deposit account that ran low is paid, a card that ran up is paid down (posted).
-        let credit = if investment {
-            None
-        } else {
-            pending::top_up(fa, &mut rng).map(|(name, category, amount)| {
-                pending::book(fa, amount);
-                (name, category, amount, base58_id(&mut rng))
-            })
-        };
+        if !investment && let Some((name, category, amount)) = pending::top_up(fa, &mut rng) {
+            pending::book(fa, amount);
+            added.push((name, category, amount, base58_id(&mut rng), true));
+        }
         let (customer, connections, currency) = (
             fa.customer_id.clone(),
             fa.connection_ids.clone(),
             fa.balances.currency.clone(),
         );
-        let n_added = added.len() + usize::from(credit.is_some());
-        let posted = credit.map(|c| (c, true));
-        let pending = added.into_iter().map(|a| (a, false));
-        for ((name, category, amount, txn_id), posted) in pending.chain(posted) {
+        let n_added = added.len();
+        for (name, category, amount, txn_id, posted) in added {
             account.transactions.push(Transaction {
                 id: txn_id,
                 financial_account_id: fa_id.clone(),
@@ -545,6 +590,24 @@ fn add_recent(
         notes.push(entry);
     }
     notes
+}
+
+/// Entry `i` of a loan's aggregation, posted: interest charged (even `i`) or a repayment (odd
+/// `i`) of $200–$600, never more than the loan owes. Description, category, amount (positive:
+/// more owed), posted.
+fn loan_entry(
+    fa: &FinancialAccount,
+    rng: &mut impl Rng,
+    i: usize,
+) -> (&'static str, &'static str, Money, bool) {
+    if i % 2 == 0 {
+        let interest = rng.random_range(2_000..15_000);
+        ("INTEREST CHARGED", "LOAN", Money(interest), true)
+    } else {
+        let owed = fa.balances.current_amount.0.max(0);
+        let paid = rng.random_range(20_000..60_000).min(owed);
+        ("LOAN PAYMENT", "LOAN", Money(-paid), true)
+    }
 }
 
 /// An account's entry for the aggregation events; the oldest key is filled in by the caller.

@@ -376,6 +376,8 @@ pub struct Connection {
     pub open_tokens: Vec<String>,
     /// When the last forced refresh was accepted (providers limit how often).
     pub last_forced_refresh: Option<DateTime<Utc>>,
+    /// Aggregations that failed in a row since the last one that did not.
+    pub failed_aggregations: u32,
 }
 
 impl Connection {
@@ -410,6 +412,7 @@ impl Connection {
             login: None,
             open_tokens: Vec::new(),
             last_forced_refresh: None,
+            failed_aggregations: 0,
         }
     }
 }

@@ -104,14 +104,16 @@ const LOW_BALANCE: i64 = 50_000;
 const HIGH_OWED: i64 = 200_000;
 
 /// The credit that brings `fa` back into its usual range, if it has left it: a payroll deposit
-/// of $1,500–$3,000 into a deposit account under $500, or a payment of what a card or loan owes
-/// over $2,000. Its description, category and amount (negative: money in).
+/// of $1,500–$3,000 into a deposit account under $500, or a payment of what a card owes over
+/// $2,000 (loans are repaid by their own entries). Its description, category and amount (negative: money in).
 pub fn top_up(
     fa: &FinancialAccount,
     rng: &mut ChaCha8Rng,
 ) -> Option<(&'static str, &'static str, Money)> {
     let current = fa.balances.current_amount.0;
-    if owed(fa) {
+    if fa.kind == "LOAN" {
+        None
+    } else if owed(fa) {
         (current > HIGH_OWED).then(|| ("PAYMENT - THANK YOU", "TRANSFER", Money(-current)))
     } else {
         (current < LOW_BALANCE).then(|| {

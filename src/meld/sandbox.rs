@@ -11,7 +11,8 @@
 //!   savings account (plus a brokerage account for `mikomo_7`, which has every data element).
 //! - Magic usernames (password `pass_good`): `user_login_required` connects, then needs a
 //!   reconnect at its next refresh; `user_degraded` and `user_partial` connect and end their
-//!   first aggregation `DEGRADED` / `PARTIALLY_ACTIVE`; `user_account_closed` connects with
+//!   first aggregation `DEGRADED` / `PARTIALLY_ACTIVE`, and `user_degraded`'s refreshes keep
+//!   failing (`DEGRADED`; the third failure in a row leaves it `UNRECOVERABLE`); `user_account_closed` connects with
 //!   `user_good`'s accounts and, at each refresh, the provider stops reporting the newest one
 //!   (`BANK_LINKING_ACCOUNTS_REMOVED`) while more than one is left.
 //!
@@ -84,6 +85,7 @@ pub fn after_connect(login: Option<&str>) -> Option<(&'static str, &'static str)
 pub fn on_refresh(login: Option<&str>) -> Option<(&'static str, &'static str)> {
     match login? {
         "user_login_required" => Some(("RECONNECT_REQUIRED", "LOGIN_REQUIRED")),
+        "user_degraded" => Some(("DEGRADED", "INSTITUTION_CURRENTLY_UNAVAILABLE")),
         _ => None,
     }
 }

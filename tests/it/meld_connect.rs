@@ -1310,3 +1310,189 @@ async fn recurring_status_comes_from_plaid_and_mx_only() {
         "{elsewhere:?}"
     );
 }
+
+/// A connection without `TRANSACTIONS` has no transactions and gets no transaction events,
+/// at its first aggregation or at a refresh.
+#[tokio::test]
+async fn balances_only_connection_has_no_transactions() {
+    let m = Meld::new().await;
+    let id = m
+        .connect_with(
+            "balances",
+            PLATYPUS,
+            "user_good",
+            "pass_good",
+            &["BALANCES"],
+        )
+        .await;
+    m.advance(2);
+    let refresh = m
+        .call(
+            "POST",
+            &format!("/bank-linking/connections/{id}/refresh"),
+            None,
+        )
+        .await;
+    assert_eq!(refresh.status, 202, "{}", refresh.render());
+    m.advance(2);
+    assert!(!m.accounts_of(&id).await.is_empty());
+    assert!(m.transactions_of(&id).await.is_empty());
+    let types = m.event_types(&id);
+    assert!(types.iter().any(|t| t == "BANK_LINKING_ACCOUNTS_UPDATED"));
+    assert!(
+        types.iter().all(|t| !t.contains("TRANSACTIONS")),
+        "{types:?}"
+    );
+}
+
+/// Three failed aggregations in a row leave a connection `UNRECOVERABLE`
+/// (`CONTINUED_AGGREGATION_FAILURES`), which refuses refreshes; a repair makes it `ACTIVE` and
+/// starts the count again.
+#[tokio::test]
+async fn three_failed_aggregations_leave_a_connection_unrecoverable() {
+    let m = Meld::new().await;
+    let id = m
+        .connect("failing", PLATYPUS, "user_degraded", "pass_good")
+        .await;
+    m.advance(2);
+    let degraded = (
+        "DEGRADED".to_owned(),
+        json!("INSTITUTION_CURRENTLY_UNAVAILABLE"),
+    );
+    assert_eq!(m.status(&id).await, degraded, "failure 1");
+    let refresh = || async {
+        m.call(
+            "POST",
+            &format!("/bank-linking/connections/{id}/refresh"),
+            None,
+        )
+        .await
+    };
+    assert_eq!(refresh().await.status, 202);
+    m.advance(2);
+    assert_eq!(m.status(&id).await, degraded, "failure 2");
+    assert_eq!(refresh().await.status, 202);
+    m.advance(2);
+    assert_eq!(
+        m.status(&id).await,
+        (
+            "UNRECOVERABLE".to_owned(),
+            json!("CONTINUED_AGGREGATION_FAILURES")
+        ),
+        "failure 3"
+    );
+    let refused = refresh().await;
+    assert_eq!(refused.status, 409, "{}", refused.render());
+    let changes: Vec<Value> = m
+        .events()
+        .into_iter()
+        .filter(|e| {
+            e["payload"]["connectionId"] == id.as_str()
+                && e["eventType"] == "BANK_LINKING_CONNECTION_STATUS_CHANGE"
+        })
+        .collect();
+    assert_eq!(
+        changes
+            .last()
+            .map(|e| e["payload"]["newStatusReason"].clone()),
+        Some(json!("CONTINUED_AGGREGATION_FAILURES")),
+        "{changes:?}"
+    );
+
+    let repair = m
+        .call(
+            "POST",
+            "/bank-linking/connect/repair",
+            Some(json!({ "connectionId": id })),
+        )
+        .await;
+    assert_eq!(repair.status, 201, "{}", repair.render());
+    let token = repair.json()["connectToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let done = m.complete(&token, "", "user_degraded", "pass_good").await;
+    assert_eq!(done.status, 200, "{}", done.render());
+    m.advance(2);
+    assert_ne!(m.status(&id).await.0, "UNRECOVERABLE");
+    assert_eq!(refresh().await.status, 202);
+    m.advance(2);
+    assert_eq!(m.status(&id).await, degraded, "the count started again");
+}
+
+/// A loan's refresh brings interest and a repayment (posted, category `LOAN`), never card
+/// purchases; a repayment never pays more than the loan owes.
+#[tokio::test]
+async fn loans_are_charged_interest_and_repaid() {
+    let m = Meld::new().await;
+    let id = m
+        .connect("borrower", PLATYPUS, "user_good", "pass_good")
+        .await;
+    m.advance(2);
+    let loans: Vec<String> = m
+        .accounts_of(&id)
+        .await
+        .iter()
+        .filter(|a| a["type"] == "LOAN")
+        .filter_map(|a| a["id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!loans.is_empty());
+    let of_loans = |list: Vec<Value>| -> Vec<Value> {
+        list.into_iter()
+            .filter(|t| loans.iter().any(|l| t["financialAccountId"] == l.as_str()))
+            .collect()
+    };
+    let mut before = Vec::new();
+    for loan in &loans {
+        before.extend(of_loans(loan_transactions(&m, loan).await));
+    }
+    refreshed(&m, &id).await;
+    let mut after = Vec::new();
+    for loan in &loans {
+        after.extend(of_loans(loan_transactions(&m, loan).await));
+    }
+    let on_loans: Vec<&Value> = after.iter().filter(|t| !before.contains(t)).collect();
+    assert!(!on_loans.is_empty());
+    let descriptions: Vec<&str> = on_loans
+        .iter()
+        .filter_map(|t| t["description"].as_str())
+        .collect();
+    for loan in &loans {
+        let of = |d: &str| {
+            on_loans
+                .iter()
+                .filter(|t| t["financialAccountId"] == loan.as_str() && t["description"] == d)
+                .count()
+        };
+        assert_eq!(
+            (of("INTEREST CHARGED"), of("LOAN PAYMENT")),
+            (1, 1),
+            "{loan}"
+        );
+    }
+    for t in &on_loans {
+        if matches!(
+            t["description"].as_str(),
+            Some("INTEREST CHARGED" | "LOAN PAYMENT")
+        ) {
+            assert_eq!(
+                (&t["status"], &t["category"]),
+                (&json!("POSTED"), &json!("LOAN"))
+            );
+        }
+    }
+    for merchant in ["STARBUCKS", "AMAZON.COM", "SHELL OIL", "UBER TRIP"] {
+        assert!(!descriptions.contains(&merchant), "{descriptions:?}");
+    }
+}
+
+/// Every transaction of one financial account.
+async fn loan_transactions(m: &Meld, account: &str) -> Vec<Value> {
+    let path = format!("/bank-linking/transactions?financialAccountId={account}&limit=1000");
+    let ex = m.call("GET", &path, None).await;
+    assert_eq!(ex.status, 200, "{}", ex.render());
+    ex.json()["financialAccountTransactions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
