@@ -160,18 +160,25 @@ impl Meld {
     }
 
     pub(crate) async fn transactions_of(&self, id: &str) -> Vec<Value> {
-        let ex = self
-            .call(
-                "GET",
-                &format!("/bank-linking/transactions?connectionId={id}&limit=1000"),
-                None,
-            )
-            .await;
+        self.transactions_matching(&format!("connectionId={id}"))
+            .await
+    }
+
+    /// Up to 1000 transactions matching `query` (`financialAccountId=…`, …).
+    pub(crate) async fn transactions_matching(&self, query: &str) -> Vec<Value> {
+        let path = format!("/bank-linking/transactions?{query}&limit=1000");
+        let ex = self.call("GET", &path, None).await;
         assert_eq!(ex.status, 200, "{}", ex.render());
         ex.json()["financialAccountTransactions"]
             .as_array()
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// `POST /bank-linking/connections/{id}/refresh`.
+    pub(crate) async fn refresh(&self, id: &str) -> Exchange {
+        let path = format!("/bank-linking/connections/{id}/refresh");
+        self.call("POST", &path, None).await
     }
 }
 
@@ -1096,13 +1103,7 @@ fn pending_of(m: &Meld, id: &str) -> Vec<(String, String, i64)> {
 /// Refreshes `id` and lets the aggregation finish; the `BANK_LINKING_TRANSACTIONS_AGGREGATED`
 /// event it sent.
 async fn refreshed(m: &Meld, id: &str) -> Value {
-    let refresh = m
-        .call(
-            "POST",
-            &format!("/bank-linking/connections/{id}/refresh"),
-            None,
-        )
-        .await;
+    let refresh = m.refresh(id).await;
     assert_eq!(refresh.status, 202, "{}", refresh.render());
     let before = m.events().len();
     m.advance(2);
@@ -1326,13 +1327,7 @@ async fn balances_only_connection_has_no_transactions() {
         )
         .await;
     m.advance(2);
-    let refresh = m
-        .call(
-            "POST",
-            &format!("/bank-linking/connections/{id}/refresh"),
-            None,
-        )
-        .await;
+    let refresh = m.refresh(&id).await;
     assert_eq!(refresh.status, 202, "{}", refresh.render());
     m.advance(2);
     assert!(!m.accounts_of(&id).await.is_empty());
@@ -1360,14 +1355,7 @@ async fn three_failed_aggregations_leave_a_connection_unrecoverable() {
         json!("INSTITUTION_CURRENTLY_UNAVAILABLE"),
     );
     assert_eq!(m.status(&id).await, degraded, "failure 1");
-    let refresh = || async {
-        m.call(
-            "POST",
-            &format!("/bank-linking/connections/{id}/refresh"),
-            None,
-        )
-        .await
-    };
+    let refresh = || m.refresh(&id);
     assert_eq!(refresh().await.status, 202);
     m.advance(2);
     assert_eq!(m.status(&id).await, degraded, "failure 2");
@@ -1444,12 +1432,18 @@ async fn loans_are_charged_interest_and_repaid() {
     };
     let mut before = Vec::new();
     for loan in &loans {
-        before.extend(of_loans(loan_transactions(&m, loan).await));
+        before.extend(of_loans(
+            m.transactions_matching(&format!("financialAccountId={loan}"))
+                .await,
+        ));
     }
     refreshed(&m, &id).await;
     let mut after = Vec::new();
     for loan in &loans {
-        after.extend(of_loans(loan_transactions(&m, loan).await));
+        after.extend(of_loans(
+            m.transactions_matching(&format!("financialAccountId={loan}"))
+                .await,
+        ));
     }
     let on_loans: Vec<&Value> = after.iter().filter(|t| !before.contains(t)).collect();
     assert!(!on_loans.is_empty());
@@ -1484,15 +1478,4 @@ async fn loans_are_charged_interest_and_repaid() {
     for merchant in ["STARBUCKS", "AMAZON.COM", "SHELL OIL", "UBER TRIP"] {
         assert!(!descriptions.contains(&merchant), "{descriptions:?}");
     }
-}
-
-/// Every transaction of one financial account.
-async fn loan_transactions(m: &Meld, account: &str) -> Vec<Value> {
-    let path = format!("/bank-linking/transactions?financialAccountId={account}&limit=1000");
-    let ex = m.call("GET", &path, None).await;
-    assert_eq!(ex.status, 200, "{}", ex.render());
-    ex.json()["financialAccountTransactions"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
 }
