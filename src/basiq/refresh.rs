@@ -78,6 +78,8 @@ pub fn refresh(
         .map(|c| locality(&c.profile))
         .unwrap_or_default();
     let stamp = at.timestamp_micros();
+    // Imports arrive after everything the user held, the re-imported ones included.
+    let first = user.transactions.last().map_or(0, |t| t.seq + 1);
     let mut imports = Vec::new();
     let all = std::mem::take(&mut user.transactions);
     user.transactions.reserve(all.len());
@@ -122,7 +124,6 @@ pub fn refresh(
     }
     imports.sort_by_key(|i| i.txn.post_date.or(i.txn.transaction_date).map(|d| d.at));
     let count = imports.len();
-    let first = user.transactions.last().map_or(0, |t| t.seq + 1);
     for (seq, Import { mut txn, new }) in (first..).zip(imports) {
         if let Some(account) = user.accounts.iter_mut().find(|a| *a.id == *txn.account) {
             book(account, &mut txn, new);
