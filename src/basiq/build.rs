@@ -17,6 +17,7 @@ use crate::generate::fill::{
     DEFAULT_HISTORY_DAYS, before, describe, history_for, midnight, or_gen, random_balance,
 };
 use crate::generate::history::{Entry, Flavor, Kind, Plan};
+use crate::generate::recurring::Recurring;
 use crate::generate::{self, AuAddress, Person, places};
 use crate::ids::{rng_for, uuid_v4};
 use crate::scenario::model::*;
@@ -313,9 +314,17 @@ impl Ctx {
         let balance = spec
             .balance
             .unwrap_or_else(|| random_balance(&mut rng, flavor));
-        let credit_limit = spec.credit_limit.or_else(|| {
-            matches!(flavor, Flavor::Credit)
-                .then(|| Money(rng.random_range(20..200) * 100_000 / 10))
+        // A card's limit; a loan's or mortgage's the amount lent, in tens of thousands above
+        // what is owed.
+        let credit_limit = spec.credit_limit.or_else(|| match flavor {
+            Flavor::Credit => Some(Money(rng.random_range(20..200) * 100_000 / 10)),
+            Flavor::Loan => {
+                let owed = balance.0.saturating_neg().max(0);
+                let lent = owed.saturating_add(owed / 100 * rng.random_range(5..40));
+                let tens = lent / 1_000_000 + i64::from(lent % 1_000_000 != 0);
+                Some(Money(tens.saturating_mul(1_000_000)))
+            }
+            _ => None,
         });
         // Counted once the transactions are known (pending ones reduce it).
         let available_funds = spec.available_funds.unwrap_or_default();
@@ -349,6 +358,15 @@ impl Ctx {
                 .transactions
                 .is_empty()
                 .then(|| last_updated.at.date_naive()),
+            recurring: spec
+                .recurring
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| {
+                    let mut rng = self.rng(&format!("{label}.recurring[{i}]"));
+                    Recurring::of(r, last_updated.at.date_naive(), &mut rng)
+                })
+                .collect(),
         };
         let default_days = if spec.transactions.is_empty() {
             DEFAULT_HISTORY_DAYS
@@ -368,6 +386,7 @@ impl Ctx {
                 merchants: &places::AU_MERCHANTS,
                 employer: &employer,
                 locality: &locality,
+                recurring: &account.recurring,
             },
         );
         let shared = Shared::of(&account);
@@ -422,7 +441,13 @@ impl Ctx {
                 .iter()
                 .filter(|t| t.status == "pending")
                 .fold(0i64, |sum, t| sum.saturating_add(t.amount.0));
-            account.available_funds = Some(available(flavor, credit_limit, balance, pending));
+            account.available_funds = Some(available(
+                flavor,
+                &account.class_type,
+                credit_limit,
+                balance,
+                pending,
+            ));
         }
         account.history_from = txns
             .iter()
@@ -550,13 +575,21 @@ fn default_account_name(class: &str) -> String {
 }
 
 /// What an account has available when its scenario does not say: a card's unused limit, a
-/// deposit account's balance (never below zero), nothing on a loan; pending transactions
-/// (`pending`, their sum) reduce it but not the balance, as Basiq's pending-transactions page
-/// says.
-fn available(flavor: Flavor, credit_limit: Option<Money>, balance: Money, pending: i64) -> Money {
+/// mortgage's redraw (what was repaid beyond the schedule: the amount lent less what is
+/// owed), a deposit account's balance (never below zero), nothing on a personal loan; pending
+/// transactions (`pending`, their sum) reduce it but not the balance, as Basiq's
+/// pending-transactions page says.
+fn available(
+    flavor: Flavor,
+    class: &str,
+    credit_limit: Option<Money>,
+    balance: Money,
+    pending: i64,
+) -> Money {
     let after = balance.0.saturating_add(pending);
     Money(match (flavor, credit_limit) {
         (Flavor::Credit, Some(limit)) => limit.0.saturating_add(after),
+        (Flavor::Loan, Some(limit)) if class == "mortgage" => limit.0.saturating_add(after).max(0),
         (Flavor::Loan, _) => 0,
         _ => after.max(0),
     })
@@ -574,7 +607,8 @@ pub(crate) fn basiq_flavor(class: &str) -> Flavor {
 
 fn basiq_class(kind: Kind) -> &'static str {
     match kind {
-        Kind::Salary => "direct-credit",
+        Kind::Salary | Kind::Benefit | Kind::RentalIncome => "direct-credit",
+        Kind::Crypto => "transfer",
         Kind::Transfer => "transfer",
         Kind::Fee => "bank-fee",
         Kind::Interest => "interest",
@@ -589,6 +623,8 @@ fn basiq_class(kind: Kind) -> &'static str {
 fn tags(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Salary => &["income:salary"],
+        Kind::Benefit => &["governmentPayment:centrelink"],
+        Kind::Bnpl => &["liability:afterpay"],
         Kind::Rent => &["expense:rent"],
         Kind::LoanRepayment => &["loan:loan repayment"],
         Kind::Cash => &["cash:withdrawal"],

@@ -161,6 +161,7 @@ fn check_account(
         one_of(found, path.key("status"), s, super::model::ACCOUNT_STATUSES);
     }
     check_history(account.history, path, found);
+    check_recurring(&account.recurring, path, found);
     for (t, txn) in account.transactions.iter().enumerate() {
         let tp = path.key("transactions").index(t);
         id(found, tp.key("id"), &txn.id);

@@ -293,6 +293,8 @@ pub struct Account {
     /// The last day whose activity the account holds, for accounts whose history is generated
     /// (a refresh brings the days after it); `None` for accounts that change only as scripted.
     pub activity_through: Option<chrono::NaiveDate>,
+    /// Payments that come back on a calendar, booked in the days refreshes bring.
+    pub recurring: Arc<[crate::generate::recurring::Recurring]>,
 }
 
 /// A transaction on an account.

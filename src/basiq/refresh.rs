@@ -158,11 +158,12 @@ fn post(txn: &mut Transaction, due: DateTime<Utc>) {
 
 /// Moves the account's balances by what `txn` brings and gives a posted one its running
 /// balance: a new pending transaction moves `availableFunds`; a posted one moves `balance`, and
-/// `availableFunds` too unless it was already counted there while pending. Loans keep their
-/// available funds.
+/// `availableFunds` too unless it was already counted there while pending. Personal loans keep
+/// their available funds (none); a mortgage's redraw follows what it owes.
 fn book(account: &mut Account, txn: &mut Transaction, new: bool) {
     let amount = txn.amount.0;
-    let moves_available = new && basiq_flavor(&account.class_type) != Flavor::Loan;
+    let moves_available = new
+        && (basiq_flavor(&account.class_type) != Flavor::Loan || account.class_type == "mortgage");
     if moves_available && let Some(f) = account.available_funds.as_mut() {
         f.0 = f.0.saturating_add(amount);
     }
@@ -232,6 +233,7 @@ fn activity(
         merchants: &places::AU_MERCHANTS,
         employer: &calendar.employer,
         locality,
+        recurring: &account.recurring,
     };
     let shared = Shared::of(account);
     let owed = account.balance.map_or(0, |b| (-b.0).max(0));

@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::scenario::model::{HistorySpec, TransitionSpec};
+use crate::scenario::model::{HistorySpec, RecurringSpec, TransitionSpec};
 use crate::value::{Money, Span, Timestamp};
 
 /// The Basiq application (one per scenario) and its users.
@@ -261,6 +261,10 @@ pub struct BasiqAccountSpec {
     /// Transactions spelled out one by one (added to any generated history).
     #[serde(default)]
     pub transactions: Vec<BasiqTransactionSpec>,
+    /// Payments that come back on a calendar, booked in the generated history and in the
+    /// days refreshes bring.
+    #[serde(default)]
+    pub recurring: Vec<RecurringSpec>,
 }
 
 /// A Basiq transaction.

@@ -9,6 +9,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use rand::Rng;
 
 use super::places::Merchants;
+use super::recurring::Recurring;
 use crate::value::Money;
 
 /// What kind of account the history belongs to.
@@ -42,6 +43,15 @@ pub enum Kind {
     Cash,
     LoanRepayment,
     LoanInterest,
+    /// A government benefit (Centrelink).
+    Benefit,
+    /// Rent received from a tenant.
+    RentalIncome,
+    /// A buy-now-pay-later instalment.
+    Bnpl,
+    Gambling,
+    /// A purchase on a cryptocurrency exchange.
+    Crypto,
 }
 
 /// One generated transaction.
@@ -70,6 +80,20 @@ pub struct Plan<'a> {
     pub employer: &'a str,
     /// Suffix for card purchases, e.g. `DEE WHY NSW`.
     pub locality: &'a str,
+    /// The account's own recurring payments.
+    pub recurring: &'a [Recurring],
+}
+
+impl Plan<'_> {
+    /// Whether the account's own income replaces the generated salary.
+    fn own_income(&self) -> bool {
+        self.recurring.iter().any(Recurring::is_income)
+    }
+
+    /// Whether the account's own housing cost replaces the generated rent.
+    fn own_housing(&self) -> bool {
+        self.recurring.iter().any(Recurring::is_housing)
+    }
 }
 
 /// Generates the history, oldest first.
@@ -102,14 +126,21 @@ pub fn generate(rng: &mut impl Rng, plan: &Plan<'_>) -> Vec<Entry> {
             Flavor::Credit => credit(rng, plan, day, sub_day, &mut entries),
             Flavor::Loan => loan(rng, day, rent_day, &mut entries),
         }
+        recurring(rng, plan, day, &mut entries);
         day += Duration::days(1);
         index += 1;
     }
     if plan.flavor == Flavor::Everyday {
-        balance_salary(&mut entries);
+        if plan.own_income() {
+            sweep(plan, &mut entries);
+        } else {
+            balance_salary(&mut entries);
+        }
     }
     for e in entries.iter_mut() {
-        e.pending = e.date == plan.end && e.kind != Kind::Salary && plan.days > 1;
+        e.pending = e.date == plan.end
+            && !matches!(e.kind, Kind::Salary | Kind::Benefit | Kind::RentalIncome)
+            && plan.days > 1;
     }
     settle(rng, plan, start, &mut entries);
     entries
@@ -174,7 +205,54 @@ pub fn day(rng: &mut impl Rng, plan: &Plan<'_>, anchors: &Anchors, day: NaiveDat
         Flavor::Credit => credit(rng, plan, day, anchors.sub_day, &mut entries),
         Flavor::Loan => loan(rng, day, anchors.rent_day, &mut entries),
     }
+    recurring(rng, plan, day, &mut entries);
     entries
+}
+
+/// Books the account's recurring payments that fall on `day`.
+fn recurring(rng: &mut impl Rng, plan: &Plan<'_>, day: NaiveDate, entries: &mut Vec<Entry>) {
+    for r in plan.recurring.iter().filter(|r| r.falls_on(day)) {
+        let amount = r.amount_on(rng, day);
+        if amount.0 != 0 {
+            push(entries, day, r.description.clone(), amount.0, r.kind);
+        }
+    }
+}
+
+/// Moves what an account kept of each month's own income to savings on the month's last day,
+/// so that its balance stays level while income covers spending and falls once it does not.
+fn sweep(plan: &Plan<'_>, entries: &mut Vec<Entry>) {
+    let mut kept: Vec<(NaiveDate, i64)> = Vec::new();
+    for e in entries.iter() {
+        let Some(last) = last_of_month(e.date) else {
+            continue;
+        };
+        match kept.last_mut() {
+            Some((month, net)) if *month == last => *net = net.saturating_add(e.amount.0),
+            _ => kept.push((last, e.amount.0)),
+        }
+    }
+    for (last, net) in kept {
+        let whole = net / 100 * 100;
+        if whole > 0 && last < plan.end {
+            push(
+                entries,
+                last,
+                "TRANSFER TO SAVINGS".to_owned(),
+                -whole,
+                Kind::Transfer,
+            );
+        }
+    }
+}
+
+fn last_of_month(date: NaiveDate) -> Option<NaiveDate> {
+    let (y, m) = if date.month() == 12 {
+        (date.year().checked_add(1)?, 1)
+    } else {
+        (date.year(), date.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
 }
 
 fn push(entries: &mut Vec<Entry>, date: NaiveDate, description: String, cents: i64, kind: Kind) {
@@ -214,7 +292,7 @@ fn everyday(
     entries: &mut Vec<Entry>,
 ) {
     let m = plan.merchants;
-    if index % 14 == pay_offset {
+    if index % 14 == pay_offset && !plan.own_income() {
         // The amount is set later, once the costs it has to cover are known.
         push(
             entries,
@@ -224,7 +302,7 @@ fn everyday(
             Kind::Salary,
         );
     }
-    if day.day() == rent_day {
+    if day.day() == rent_day && !plan.own_housing() {
         push(
             entries,
             day,
@@ -481,6 +559,7 @@ mod tests {
             merchants: &AU_MERCHANTS,
             employer: "Hooli",
             locality: "DEE WHY NSW",
+            recurring: &[],
         }
     }
 

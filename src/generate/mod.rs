@@ -7,6 +7,7 @@
 pub mod fill;
 pub mod history;
 pub mod places;
+pub mod recurring;
 
 use fake::Fake;
 use fake::faker::address::en::{BuildingNumber, CityName, StateAbbr, StreetName};

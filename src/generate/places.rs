@@ -150,6 +150,8 @@ pub fn anzsic(
         Kind::Subscription => &("551", "Motion Picture and Video Activities"),
         Kind::Health if has(&["MEDIBANK"]) => &("632", "Health and General Insurance"),
         Kind::Health => &("427", "Other Store-Based Retailing"),
+        Kind::Gambling => &("920", "Gambling Activities"),
+        Kind::Bnpl => &("623", "Non-Depository Financing"),
         _ => return None,
     })
 }

@@ -313,6 +313,7 @@ impl Ctx {
                 merchants: &places::US_MERCHANTS,
                 employer: &employer,
                 locality: "",
+                recurring: &[],
             },
         );
         let currency = fa.balances.currency.clone();
@@ -374,7 +375,7 @@ fn meld_flavor(kind: &str, subtype: &str) -> Flavor {
 
 fn meld_category(kind: Kind) -> &'static str {
     match kind {
-        Kind::Salary | Kind::Interest => "INCOME",
+        Kind::Salary | Kind::Interest | Kind::Benefit | Kind::RentalIncome => "INCOME",
         Kind::Groceries | Kind::Dining => "FOOD_AND_DRINK",
         Kind::Transport => "TRANSPORTATION",
         Kind::Utilities => "BILLS",
@@ -384,7 +385,9 @@ fn meld_category(kind: Kind) -> &'static str {
         Kind::Health => "HEALTH",
         Kind::Transfer => "TRANSFER",
         Kind::Fee => "FEE",
-        Kind::Cash => "OTHER",
+        Kind::Cash | Kind::Gambling => "OTHER",
+        Kind::Crypto => "TRANSFER",
+        Kind::Bnpl => "LOAN",
         Kind::LoanRepayment | Kind::LoanInterest => "LOAN",
     }
 }

@@ -146,6 +146,57 @@ pub fn check_history(history: Option<HistorySpec>, path: &KeyPath, found: &mut F
     }
 }
 
+/// Recurring payments an account may list, at most.
+pub const MAX_RECURRING: usize = 32;
+
+/// An account's recurring payments: known cadences and kinds, days, rises and variations in
+/// range, a day for a payment that comes once.
+pub fn check_recurring(recurring: &[RecurringSpec], path: &KeyPath, found: &mut Found) {
+    use crate::generate::recurring::{EVERY_SPELLINGS, Every, KIND_SPELLINGS, MAX_RISE};
+    if recurring.len() > MAX_RECURRING {
+        found.push((
+            path.key("recurring"),
+            format!("at most {MAX_RECURRING} recurring payments on one account"),
+        ));
+    }
+    for (i, r) in recurring.iter().enumerate() {
+        let rp = path.key("recurring").index(i);
+        if r.description.trim().is_empty() || r.description.len() > 200 {
+            found.push((rp.key("description"), "1 to 200 characters".to_owned()));
+        }
+        one_of(found, rp.key("kind"), &r.kind, KIND_SPELLINGS);
+        one_of(found, rp.key("every"), &r.every, EVERY_SPELLINGS);
+        if r.amount.0 == 0 {
+            found.push((
+                rp.key("amount"),
+                "a payment of nothing never shows".to_owned(),
+            ));
+        }
+        if let (Some(every), Some(day)) = (Every::parse(&r.every), r.day) {
+            let days = every.days();
+            if !days.contains(&day) {
+                found.push((
+                    rp.key("day"),
+                    format!("a day from {} to {}", days.start(), days.end()),
+                ));
+            }
+        }
+        if r.rise.is_some_and(|p| !(-MAX_RISE..=MAX_RISE).contains(&p)) {
+            found.push((
+                rp.key("rise"),
+                format!("a percentage from -{MAX_RISE} to {MAX_RISE}"),
+            ));
+        }
+        check_percent(rp.key("vary"), r.vary, found);
+        if r.every == "once" && r.starts_ago.is_none() {
+            found.push((
+                rp.key("startsAgo"),
+                "a payment that comes once needs the day it comes".to_owned(),
+            ));
+        }
+    }
+}
+
 pub fn plausible_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {

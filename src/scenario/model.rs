@@ -118,6 +118,34 @@ pub struct HistorySpec {
     pub transactions: Option<u32>,
 }
 
+/// A payment that comes back on a calendar: a salary, a benefit, a loan repayment. The
+/// generated history and the days refreshes bring book it on its days; income replaces the
+/// generated salary, rent or a mortgage the generated rent.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RecurringSpec {
+    /// As statements show it, e.g. `SALARY HOOLI PTY LTD`.
+    pub description: String,
+    /// What it is for: `salary`, `benefit`, `rental-income`, `transfer`, `rent`, `mortgage`,
+    /// `loan-repayment`, `bnpl`, `gambling`, `crypto`, `fee` or `cash`.
+    pub kind: String,
+    /// `week`, `fortnight`, `month` or `once` (on the day it starts).
+    pub every: String,
+    /// Signed from the holder's side (negative: money out), as on the history's last day.
+    pub amount: Money,
+    /// The day it comes: of the week or fortnight (0, a Monday, to 6 or 13) or of the month
+    /// (1 to 28); drawn from the seed when absent.
+    pub day: Option<u32>,
+    /// Percent a year the amount grows (negative: shrinks), -100 to 100.
+    pub rise: Option<i32>,
+    /// Percent each payment differs from the amount, at most, either way (0 to 100).
+    pub vary: Option<u32>,
+    /// How long before the history ends it starts (for `once`, required: the day).
+    pub starts_ago: Option<Span>,
+    /// How long before the history ends it stops.
+    pub ends_ago: Option<Span>,
+}
+
 impl HistorySpec {
     /// `days` of history.
     pub const fn days(days: u32) -> Self {

@@ -7,6 +7,7 @@ mod basiq_events;
 mod basiq_jobs;
 mod basiq_more;
 mod basiq_open_banking;
+mod basiq_personas;
 mod basiq_refresh;
 mod basiq_sandbox;
 mod basiq_scopes;

@@ -104,6 +104,32 @@ challenge = { method = "token", description = "Code", input = [], answers = [] }
     snap!("scenario_sandbox_problems", problems("sandbox.toml", text));
 }
 
+/// Recurring payments are checked: kinds, cadences, days, rises, variations, a payment that
+/// comes once without its day.
+#[test]
+fn recurring_problems_are_located() {
+    let text = r#"
+[basiq]
+[[basiq.users]]
+id = "u1"
+email = "u1@example.com"
+[[basiq.users.connections]]
+institution = "AU00000"
+[[basiq.users.connections.accounts]]
+recurring = [
+  { description = "SALARY", kind = "wages", every = "daily", amount = "100.00" },
+  { description = "", kind = "rent", every = "month", amount = "0.00", day = 31 },
+  { description = "TUTORING", kind = "transfer", every = "week", amount = "50.00", day = 7, rise = 500, vary = 101 },
+  { description = "BONUS", kind = "salary", every = "once", amount = "900.00" },
+  { description = "BONUS", kind = "salary", every = "once", amount = "900.00", startsAgo = "30d" },
+]
+"#;
+    snap!(
+        "scenario_recurring_problems",
+        problems("recurring.toml", text)
+    );
+}
+
 /// Type errors and unknown keys are located too.
 #[test]
 fn type_errors_and_unknown_keys_are_located() {
