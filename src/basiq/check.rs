@@ -363,6 +363,14 @@ fn check_basiq_transition(
             "Basiq connections have no statusReason".to_owned(),
         ));
     }
+    if let Some(s) = &tr.account_status {
+        one_of(
+            found,
+            path.key("accountStatus"),
+            s,
+            super::model::ACCOUNT_STATUSES,
+        );
+    }
     match &tr.fail {
         Some(_) if !refresh => found.push((
             path.key("fail"),

@@ -48,11 +48,11 @@ pub fn ensure_consent(app: &mut Application, seed: u64, user: &str, at: DateTime
         expiry: Timestamp::seconds(at.at + CONSENT_TERM),
     };
     let due = deadlines::of_consent(user, &consent);
-    u.consents.push(consent);
+    u.consents.push(consent.clone());
     for d in due {
         app.queue(d);
     }
-    events::consent_event(app, seed, at.at, "created", user, &id);
+    events::consent_event(app, seed, at.at, "created", user, &consent);
 }
 
 fn permission(scope: &str, entity: &str, name: &str, description: &str) -> Value {
@@ -66,7 +66,8 @@ fn permission(scope: &str, entity: &str, name: &str, description: &str) -> Value
     })
 }
 
-fn consent_body(user: &str, c: &Consent, base: &str, now: DateTime<Utc>) -> Value {
+/// A consent as `GET /users/{id}/consents` lists it at `now`.
+pub(crate) fn consent_body(user: &str, c: &Consent, base: &str, now: DateTime<Utc>) -> Value {
     json!({
         "type": "consent",
         "id": c.id,
@@ -151,11 +152,11 @@ pub(crate) fn revoke(
     id: &str,
 ) -> Result<(), BasiqError> {
     let u = w.basiq.user(user).ok_or(BasiqError::UserNotFound)?;
-    if !u.consents.iter().any(|c| c.id == id) {
+    let Some(consent) = u.consents.iter().find(|c| c.id == id).cloned() else {
         return Err(BasiqError::ResourceNotFound {
             parameter: "consentId",
         });
-    }
+    };
     let connections: Vec<String> = u.connections.iter().map(|c| c.id.clone()).collect();
     for c in &connections {
         super::connections::remove(w, now, user, c);
@@ -164,7 +165,7 @@ pub(crate) fn revoke(
         u.consents.retain(|c| c.id != id);
         u.consents_revoked += 1;
     }
-    events::consent_event(&mut w.basiq, w.seed, now, "revoked", user, id);
+    events::consent_event(&mut w.basiq, w.seed, now, "revoked", user, &consent);
     w.changed();
     Ok(())
 }
@@ -183,7 +184,8 @@ pub(crate) fn extend(w: &mut crate::world::World, now: DateTime<Utc>, user: &str
     };
     consent.updated = Timestamp::seconds(now);
     consent.expiry = Timestamp::seconds(now + CONSENT_TERM);
-    let (id, expiry) = (consent.id.clone(), consent.expiry);
+    let extended = consent.clone();
+    let expiry = consent.expiry;
     let mut due = deadlines::of_consent(user, consent).to_vec();
     for c in &mut u.connections {
         if c.method == "open-banking" && c.status == "active" && c.expiry_date.is_some() {
@@ -194,7 +196,7 @@ pub(crate) fn extend(w: &mut crate::world::World, now: DateTime<Utc>, user: &str
     for d in due {
         w.basiq.queue(d);
     }
-    events::consent_event(&mut w.basiq, w.seed, now, "updated", user, &id);
+    events::consent_event(&mut w.basiq, w.seed, now, "updated", user, &extended);
     w.changed();
     true
 }

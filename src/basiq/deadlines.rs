@@ -129,16 +129,17 @@ fn timed_consent_event(
     let current = app
         .user(&d.user)
         .and_then(|u| u.consents.iter().find(|c| c.id == id))
-        .is_some_and(|c| {
+        .filter(|c| {
             // A reminder is for a consent still active then.
             (event != "reminder" || c.expiry.at > d.at.at)
                 && of_consent(&d.user, c)
                     .iter()
                     .any(|mine| mine.due == d.due && mine.at == d.at)
-        });
-    if !current {
+        })
+        .cloned();
+    let Some(consent) = current else {
         return false;
-    }
-    super::events::consent_event(app, seed, d.at.at, event, &d.user, id);
+    };
+    super::events::consent_event(app, seed, d.at.at, event, &d.user, &consent);
     true
 }

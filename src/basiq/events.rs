@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::auth::{Access, authorize};
 use super::error::BasiqError;
 use super::filter::{self, Op};
-use super::model::{Application, User};
+use super::model::{Application, Consent, User};
 use super::{base, param, query_param, reply, wire};
 use crate::engine::Engine;
 use crate::http;
@@ -133,24 +133,30 @@ pub fn user_data(user: &User) -> Value {
     serde_json::to_value(wire::short_user(BASE, user)).unwrap_or_default()
 }
 
-/// Records a consent event (`created`, `updated`, `revoked`, `reminder`, `warning`, `expired`);
-/// consent events carry no snapshot.
+/// Records a consent event (`created`, `updated`, `revoked`, `reminder`, `warning`, `expired`)
+/// with the consent's snapshot as `GET /users/{id}/consents` lists it then; a revoked one is
+/// `revoked`, with the time.
 pub fn consent_event(
     app: &mut Application,
     seed: u64,
     at: DateTime<Utc>,
     kind: &'static str,
     user: &str,
-    consent: &str,
+    consent: &Consent,
 ) {
+    let mut data = super::consents::consent_body(user, consent, BASE, at);
+    if kind == "revoked" {
+        data["status"] = json!("revoked");
+        data["revoked"] = json!(Timestamp::seconds(at).to_string());
+    }
     record(
         app,
         seed,
         at,
         ("consent", kind),
         user,
-        format!("/users/{user}/consents/{consent}"),
-        Value::Null,
+        format!("/users/{user}/consents/{}", consent.id),
+        data,
     );
 }
 
@@ -182,6 +188,38 @@ pub fn connection_event(
         ("connection", kind),
         user,
         format!("/users/{user}/connections/{connection}"),
+        data,
+    );
+}
+
+/// Records `account.updated` with the account's snapshot: the account as the API sends it, its
+/// `connection` an object, as Basiq's example shows.
+pub fn account_event(
+    app: &mut Application,
+    seed: u64,
+    now: DateTime<Utc>,
+    user: &str,
+    account: &str,
+) {
+    let Some(a) = app
+        .user(user)
+        .and_then(|u| u.accounts.iter().find(|a| a.id == account))
+    else {
+        return;
+    };
+    let mut data = serde_json::to_value(wire::account(BASE, user, a)).unwrap_or_default();
+    data["connection"] = json!({
+        "id": a.connection,
+        "type": "connection",
+        "links": {"self": format!("{BASE}/users/{user}/connections/{}", a.connection)},
+    });
+    record(
+        app,
+        seed,
+        now,
+        ("account", "updated"),
+        user,
+        format!("/users/{user}/accounts/{account}"),
         data,
     );
 }

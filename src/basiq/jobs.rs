@@ -356,10 +356,35 @@ pub fn set_balance(
         return;
     };
     if let Some(before) = a.balance {
-        a.available_funds = a.available_funds.map(|f| Money(f.0 + balance.0 - before.0));
+        let moved = balance.0.saturating_sub(before.0);
+        a.available_funds = a.available_funds.map(|f| Money(f.0.saturating_add(moved)));
     }
     a.balance = Some(balance);
     a.last_updated = Timestamp::seconds(at);
+}
+
+/// A scripted account status: the account takes it and, when it changed, `account.updated`
+/// announces the account.
+pub fn set_account_status(
+    app: &mut Application,
+    seed: u64,
+    at: DateTime<Utc>,
+    (user, connection, account): (&str, &str, &str),
+    status: &str,
+) {
+    let Some(a) = app.user_mut(user).and_then(|u| {
+        u.accounts
+            .iter_mut()
+            .find(|a| a.id == account && a.connection == connection)
+    }) else {
+        return;
+    };
+    if a.status == status {
+        return;
+    }
+    a.status = status.to_owned();
+    a.last_updated = Timestamp::seconds(at);
+    super::events::account_event(app, seed, at, user, account);
 }
 
 // ----------------------------------------------------------------------------------------------

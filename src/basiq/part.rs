@@ -92,6 +92,19 @@ impl Part for Application {
         }
     }
 
+    fn set_account_status(
+        &mut self,
+        seed: u64,
+        at: DateTime<Utc>,
+        target: &Target,
+        account: &str,
+        status: &str,
+    ) {
+        if let Some((user, connection)) = user_connection(target) {
+            super::jobs::set_account_status(self, seed, at, (user, connection, account), status);
+        }
+    }
+
     fn add_transactions(&mut self, seed: u64, at: DateTime<Utc>, target: &Target, n: u32) {
         if let Some((user, connection)) = user_connection(target) {
             super::jobs::add_transactions(self, seed, at, user, connection, n);

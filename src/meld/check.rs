@@ -227,6 +227,12 @@ fn check_meld_transition(
         }
         None => {}
     }
+    if tr.account_status.is_some() {
+        found.push((
+            path.key("accountStatus"),
+            "Meld accounts have no status of their own; set the connection's `status`".to_owned(),
+        ));
+    }
     if let Some(r) = &tr.status_reason {
         if tr.status.is_none() {
             found.push((

@@ -224,7 +224,7 @@ pub fn valid_date(text: &str) -> bool {
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 pub const NOTHING_TO_DO: &str =
-    "a transition needs something to do: `status`, `addTransactions` or `balance`";
+    "a transition needs something to do: `status`, `addTransactions`, `balance` or `accountStatus`";
 
 /// A transition has one trigger and uses only the keys its trigger gives a meaning to; a
 /// `balance` names one of its connection's `accounts` (the ids this file spells). What is left
@@ -305,14 +305,26 @@ pub fn check_transition(
     if tr.add_transactions.is_some() && refresh {
         say("addTransactions", "a refresh adds transactions of its own");
     }
-    match (&tr.balance, &tr.account) {
-        (Some(_), _) if refresh => say("balance", "a refresh sets balances of its own"),
-        (Some(_), None) => say(
+    if tr.account_status.is_some() && refresh {
+        say(
+            "accountStatus",
+            "a refresh retrieves accounts as they are; change one with a time or request trigger",
+        );
+    }
+    let sets_account = tr.balance.is_some() || tr.account_status.is_some();
+    match (sets_account, &tr.account) {
+        (true, _) if refresh && tr.balance.is_some() => {
+            say("balance", "a refresh sets balances of its own")
+        }
+        (true, None) => say(
             "account",
-            "`balance` needs the `account` (an `id` of this connection's accounts) it sets",
+            "`balance` and `accountStatus` need the `account` (an `id` of this connection's accounts) they set",
         ),
-        (None, Some(_)) => say("account", "`account` goes with `balance`"),
-        (Some(_), Some(a)) if !accounts.contains(&a.as_str()) => say(
+        (false, Some(_)) => say(
+            "account",
+            "`account` goes with `balance` or `accountStatus`",
+        ),
+        (true, Some(a)) if !accounts.contains(&a.as_str()) => say(
             "account",
             &format!(
                 "`{a}` is not the `id` of one of this connection's accounts{}",
@@ -325,8 +337,10 @@ pub fn check_transition(
         ),
         _ => {}
     }
-    let does_something =
-        tr.status.is_some() || tr.add_transactions.is_some() || tr.balance.is_some();
+    let does_something = tr.status.is_some()
+        || tr.add_transactions.is_some()
+        || tr.balance.is_some()
+        || tr.account_status.is_some();
     TransitionShape {
         refresh,
         does_something,
@@ -338,6 +352,6 @@ pub fn check_transition(
 pub struct TransitionShape {
     /// Its trigger is the connection's next refresh.
     pub refresh: bool,
-    /// It changes a status, adds transactions or sets a balance.
+    /// It changes a status, adds transactions, sets a balance or an account's status.
     pub does_something: bool,
 }

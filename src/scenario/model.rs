@@ -104,6 +104,9 @@ pub struct TransitionSpec {
     pub balance: Option<Money>,
     /// With `balance`: the id of the account (as this file spells it) whose balance changes.
     pub account: Option<String>,
+    /// Basiq: the new `status` (`available` or `unavailable`) of the connection's account
+    /// `account`, announced with `account.updated`.
+    pub account_status: Option<String>,
 }
 
 /// How much transaction history to generate on an account: `days` of it, or exactly

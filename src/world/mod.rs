@@ -155,6 +155,11 @@ impl World {
         {
             part.set_balance(seed, at, target, account, *balance);
         }
+        if let Some((account, status)) = &change.account_status
+            && let Some(part) = self.part_mut(target.vendor)
+        {
+            part.set_account_status(seed, at, target, account, status);
+        }
         let room = timeline::MAX_SCRIPTED_TRANSACTIONS.saturating_sub(self.scripted_added);
         let n = u64::from(change.add_transactions).min(room) as u32;
         if n == 0 {

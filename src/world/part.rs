@@ -50,6 +50,18 @@ pub trait Part: Send {
         balance: Money,
     );
 
+    /// An account of the connection takes a new status, announced as the vendor does (vendors
+    /// whose accounts have no status ignore it; their checks refuse it).
+    fn set_account_status(
+        &mut self,
+        _seed: u64,
+        _at: DateTime<Utc>,
+        _target: &Target,
+        _account: &str,
+        _status: &str,
+    ) {
+    }
+
     /// `n` new transactions on each of the connection's accounts, announced as the vendor does.
     fn add_transactions(&mut self, seed: u64, at: DateTime<Utc>, target: &Target, n: u32);
 

@@ -56,6 +56,8 @@ pub struct Change {
     pub add_transactions: u32,
     /// An account of the connection and its new balance.
     pub balance: Option<(String, Money)>,
+    /// An account of the connection and its new status.
+    pub account_status: Option<(String, String)>,
 }
 
 /// One scripted step.
@@ -94,6 +96,7 @@ impl Step {
                 fail: spec.fail.clone(),
                 add_transactions: spec.add_transactions.unwrap_or(0),
                 balance: spec.account.clone().zip(spec.balance),
+                account_status: spec.account.clone().zip(spec.account_status.clone()),
             },
         }
     }

@@ -113,6 +113,54 @@ async fn transitions_are_recorded() {
     assert_eq!(events["data"][0]["createdDate"], "2026-01-15T10:00:00Z");
 }
 
+/// A scripted account status is `account.updated`, its snapshot the account with its
+/// connection as an object; a balance alone announces nothing.
+#[tokio::test]
+async fn an_account_status_change_is_account_updated() {
+    let scenario = r#"
+seed = 1
+[basiq]
+apiKeys = ["c2FuZGJhbms6c2FuZGJveA=="]
+[[basiq.users]]
+id = "u1"
+email = "u1@example.com"
+[[basiq.users.connections]]
+id = "c1"
+transitions = [
+  { after = "1h", account = "a1", balance = "250.00" },
+  { after = "1h", account = "a1", accountStatus = "unavailable" },
+]
+[[basiq.users.connections.accounts]]
+id = "a1"
+name = "Everyday"
+balance = "100.00"
+history = { days = 3 }
+"#;
+    let server = server(scenario).await;
+    server.engine().clock().advance(Duration::minutes(59));
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let h = [("authorization", auth.as_str())];
+    server.engine().clock().advance(Duration::minutes(1));
+    let events = get(server.basiq_url(), "/events", &h).await.json();
+    assert_eq!(event_kinds(&events), Vec::<String>::new());
+    server.engine().clock().advance(Duration::minutes(60));
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let h = [("authorization", auth.as_str())];
+    let events = get(server.basiq_url(), "/events", &h).await.json();
+    assert_eq!(event_kinds(&events), ["account.updated"]);
+    let id = events["data"][0]["id"].as_str().unwrap_or_default();
+    let one = get(server.basiq_url(), &format!("/events/{id}"), &h).await;
+    let account = &one.json()["data"];
+    assert_eq!(
+        (&account["status"], &account["balance"]),
+        (&json!("unavailable"), &json!("250.00"))
+    );
+    assert_eq!(account["connection"]["id"], "c1");
+    snap!("basiq_event_account_updated", one.render());
+    let read = get(server.basiq_url(), "/users/u1/accounts/a1", &h).await;
+    assert_eq!(read.json()["status"], "unavailable");
+}
+
 /// The 15 event types, one type, and the errors.
 #[tokio::test]
 async fn event_types() {
@@ -204,4 +252,45 @@ async fn consent_reminder_warning_and_expiry() {
         b.get("/users/ea3a81/consents").await.json()["data"][0]["status"],
         "expired"
     );
+}
+
+/// Consent events carry the consent as the consents list shows it: `consent.updated` the new
+/// expiry, `consent.expired` the `expired` status, `consent.revoked` the `revoked` status and
+/// when.
+#[tokio::test]
+async fn consent_events_carry_the_consents_snapshot() {
+    let mut b = Basiq::start().await;
+    let listed = b.get("/users/ea3a81/consents").await.json()["data"][0].clone();
+    let id = listed["id"].as_str().unwrap_or_default().to_owned();
+    b.advance(86_400);
+    b.new_server_token().await;
+    let revoked = send(
+        b.server.basiq_url(),
+        "DELETE",
+        &format!("/users/ea3a81/consents/{id}"),
+        &[("authorization", &b.server_auth)],
+        b"",
+    )
+    .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.render());
+    let events = b
+        .get("/events?filter=event.entity.eq('consent')")
+        .await
+        .json();
+    let event = events["data"][0].clone();
+    assert_eq!(event["eventType"], "revoked");
+    let data = &event["data"];
+    assert_eq!(
+        (&data["id"], &data["status"]),
+        (&json!(id), &json!("revoked"))
+    );
+    assert_eq!(data["expiryDate"], listed["expiryDate"]);
+    assert_eq!(data["data"]["permissions"], listed["data"]["permissions"]);
+    let one = b
+        .get(&format!(
+            "/events/{}",
+            event["id"].as_str().unwrap_or_default()
+        ))
+        .await;
+    snap!("basiq_event_consent_revoked", one.render());
 }
