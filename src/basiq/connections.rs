@@ -138,6 +138,7 @@ fn plan_job(
         retrieved,
         applied: 0,
         refresh: false,
+        statement: None,
     }
 }
 
@@ -229,6 +230,12 @@ fn persona_accounts(p: &Persona, holder: &str) -> Vec<BasiqAccountSpec> {
             ..a.clone()
         })
         .collect()
+}
+
+/// Whether a connection came by a statement upload (`csv`, `pdf`): nothing to log in to, so
+/// refreshes and new credentials answer "Connection type is not Web".
+fn uploaded(connection: &Connection) -> bool {
+    matches!(connection.method.as_str(), "csv" | "pdf")
 }
 
 /// Refreshes an open-banking connection may start in 24 hours (§14).
@@ -533,7 +540,7 @@ pub(crate) fn renew(
     let (login_id, password) = login;
     let connection = find(&w.basiq, user, id)?;
     let open_banking = connection.method == "open-banking";
-    if open_banking != reauthorise {
+    if open_banking != reauthorise || uploaded(connection) {
         return Err(BasiqError::ConnectionNotWeb);
     }
     if let Some(job) = running_job(w, id, now) {
@@ -589,6 +596,9 @@ pub async fn refresh(
         &[(id, CONNECTION_ID)],
         |w, now| {
             let connection = find(&w.basiq, user, id)?;
+            if uploaded(connection) {
+                return Err(BasiqError::ConnectionNotWeb);
+            }
             let base = base(&engine, &headers);
             if let Some(job) = running_job(w, id, now) {
                 return Ok(http::json(
@@ -640,7 +650,10 @@ pub async fn refresh_all(
             }
             // Only active connections are refreshed: an invalid one needs its credentials
             // updated, a pre-init one its authorisation finished.
-            if refresh_limit_reached(w, connection, now) || connection.status != "active" {
+            if refresh_limit_reached(w, connection, now)
+                || connection.status != "active"
+                || uploaded(connection)
+            {
                 continue;
             }
             let target = super::part::target(user, &connection.id);

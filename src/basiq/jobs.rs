@@ -54,6 +54,9 @@ pub struct Job {
     pub retrieved: Option<(Vec<Account>, Vec<Transaction>)>,
     /// Whether the job is a refresh (not a creation, credential update or statement upload).
     pub refresh: bool,
+    /// A statement upload's connection (method `csv` or `pdf`): the user gains it with the
+    /// accounts the upload read.
+    pub statement: Option<Box<super::model::Connection>>,
     /// How many steps' effects have been applied to the world.
     pub applied: usize,
 }
@@ -214,6 +217,7 @@ fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
     let at = state.ended.unwrap_or(job.created);
     if job.refresh && state.status == Status::Success && state.title == "retrieve-transactions" {
         let imported = super::refresh::refresh(app, seed, at, &user_id, &connection_id);
+        super::events::connection_event(app, seed, at, "updated", &user_id, &connection_id);
         if imported > 0 {
             super::events::transactions_event(app, seed, at, &user_id, &connection_id, imported);
         }
@@ -223,13 +227,26 @@ fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
         return;
     };
     if connection_id.is_empty() {
-        // A statement upload: what it read goes straight to the user.
-        match (state.title, state.status) {
-            ("retrieve-accounts", Status::Success) => {
+        // A statement upload: the user gains its connection with the accounts, then the
+        // transactions, announced as any new connection's are.
+        let source = app.jobs[j].statement.as_deref().cloned();
+        let Some(user) = app.user_mut(&user_id) else {
+            return;
+        };
+        match (state.title, state.status, source) {
+            ("retrieve-accounts", Status::Success, source) => {
+                if let Some(c) = source
+                    && !user.connections.iter().any(|have| have.id == c.id)
+                {
+                    user.connections.push(c);
+                }
                 user.accounts.extend(retrieved.unwrap_or_default());
             }
-            ("retrieve-transactions", Status::Success) => {
-                push_transactions(user, new_transactions.unwrap_or_default());
+            ("retrieve-transactions", Status::Success, Some(c)) => {
+                let added = push_transactions(user, new_transactions.unwrap_or_default());
+                if added > 0 {
+                    super::events::transactions_event(app, seed, at, &user_id, &c.id, added);
+                }
             }
             _ => {}
         }
@@ -267,7 +284,11 @@ fn apply(app: &mut Application, seed: u64, j: usize, state: StepState) {
             user.accounts.extend(retrieved.unwrap_or_default());
         }
         ("retrieve-transactions", Status::Success) => {
+            // The job has brought the connection up to date, and last used it then (Basiq's
+            // §12.1 example).
+            connection.last_used = ended;
             added = push_transactions(user, new_transactions.unwrap_or_default());
+            event = Some("updated");
         }
         _ => {}
     }

@@ -153,7 +153,7 @@ struct Upload {
     institution: String,
     /// What the `statement` part holds, or why it cannot be read; `None` when the body has no
     /// such part.
-    statement: Option<Result<BasiqAccountSpec, Failure>>,
+    statement: Option<Result<Statement, Failure>>,
 }
 
 /// Reads a `multipart/form-data` upload, with the errors Basiq gives a body it cannot use.
@@ -185,8 +185,15 @@ fn read_upload(
     })
 }
 
+/// A statement that could be read: the connection method it comes by (`csv` or `pdf`, as
+/// Basiq's connectors name them) and the account it adds.
+pub struct Statement {
+    method: &'static str,
+    account: BasiqAccountSpec,
+}
+
 /// What a statement file holds: the account to add, or why it cannot be read.
-fn read_statement(filename: Option<&str>, data: &[u8]) -> Result<BasiqAccountSpec, Failure> {
+fn read_statement(filename: Option<&str>, data: &[u8]) -> Result<Statement, Failure> {
     if data.iter().all(u8::is_ascii_whitespace) {
         return Err(EMPTY_FILE);
     }
@@ -200,7 +207,10 @@ fn read_statement(filename: Option<&str>, data: &[u8]) -> Result<BasiqAccountSpe
         ..BasiqAccountSpec::default()
     };
     if data.starts_with(b"%PDF") {
-        return Ok(statement_account(Vec::new()));
+        return Ok(Statement {
+            method: "pdf",
+            account: statement_account(Vec::new()),
+        });
     }
     let is_csv = filename.is_some_and(|f| f.to_ascii_lowercase().ends_with(".csv"));
     let text = std::str::from_utf8(data).map_err(|_| NOT_SUPPORTED)?;
@@ -245,10 +255,17 @@ fn read_statement(filename: Option<&str>, data: &[u8]) -> Result<BasiqAccountSpe
             ..BasiqTransactionSpec::default()
         });
     }
-    let total = Money(transactions.iter().map(|t| t.amount.0).sum());
+    let total = Money(
+        transactions
+            .iter()
+            .fold(0i64, |sum, t| sum.saturating_add(t.amount.0)),
+    );
     let mut account = statement_account(transactions);
     account.balance = Some(last_balance.unwrap_or(total));
-    Ok(account)
+    Ok(Statement {
+        method: "csv",
+        account,
+    })
 }
 
 fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -297,16 +314,17 @@ fn statement_job(
     now: DateTime<Utc>,
     user: &str,
     institution: &str,
-    read: Result<BasiqAccountSpec, Failure>,
+    read: Result<Statement, Failure>,
     w: &crate::world::World,
 ) -> Job {
     let id = engine.next_uuid();
-    // The accounts a statement adds belong to no listed connection; their `connection` is an id
-    // of the upload's own.
+    // The accounts a statement adds come by a connection of the upload's own, which the user
+    // gains with them: a `csv` or `pdf` connection, not refreshed as a web one is.
+    let method = read.as_ref().map_or("csv", |s| s.method);
     let source = Connection {
         id: engine.next_uuid(),
         status: "active".to_owned(),
-        method: "web".to_owned(),
+        method: method.to_owned(),
         mfa_enabled: false,
         created_date: Timestamp::seconds(now),
         last_used: Some(Timestamp::seconds(now)),
@@ -325,14 +343,14 @@ fn statement_job(
         login: None,
     };
     let (failure, retrieved) = match read {
-        Ok(account) => (
+        Ok(statement) => (
             None,
             Some(super::build::accounts(
                 seed,
                 now,
                 &format!("basiq.statement.{id}"),
                 &source,
-                &[account],
+                &[statement.account],
             )),
         ),
         Err(f) => (Some(f), None),
@@ -355,5 +373,6 @@ fn statement_job(
         retrieved,
         applied: 0,
         refresh: false,
+        statement: Some(Box::new(source)),
     }
 }

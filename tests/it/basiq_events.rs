@@ -56,6 +56,7 @@ async fn changes_are_recorded() {
         event_kinds(&events),
         [
             "transactions.updated",
+            "connection.updated",
             "connection.invalidated",
             "connection.activated",
             "connection.created",
@@ -71,11 +72,19 @@ async fn changes_are_recorded() {
             .as_str()
             .is_some_and(|c| c.parse::<u32>().unwrap_or(0) > 100)
     );
+    // The job brought the connection up to date: §12.1's connection.updated, with the
+    // connection as the list shows it plus `mfaEnabled`.
+    let updated = &events["data"][1]["data"];
+    assert_eq!(
+        (&updated["status"], &updated["mfaEnabled"]),
+        (&json!("active"), &json!(false))
+    );
+    assert_eq!(updated["lastUsed"], events["data"][1]["createdDate"]);
     let one = get(
         url,
         &format!(
             "/events/{}",
-            events["data"][7]["id"].as_str().unwrap_or_default()
+            events["data"][8]["id"].as_str().unwrap_or_default()
         ),
         &h,
     )

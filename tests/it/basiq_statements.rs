@@ -1,5 +1,7 @@
 //! Statement uploads: the documented refusals, and jobs that read a CSV, a PDF or a bad file.
 
+use serde_json::json;
+
 use crate::snap;
 use crate::support::*;
 
@@ -246,4 +248,97 @@ async fn jobs_read_the_file() {
         .await
         .json();
     assert_eq!(total["data"].as_array().map_or(0, Vec::len), count + 2);
+}
+
+/// A read statement adds a `csv` (or `pdf`) connection with its account, and
+/// `transactions.updated` counts its rows against that connection, which the API serves; such a
+/// connection is not refreshed ("Connection type is not Web"), nor by refresh-all.
+#[tokio::test]
+async fn an_upload_is_a_connection_announced_with_transactions_updated() {
+    let server = default_server().await;
+    let form = format!("multipart/form-data; boundary={BOUNDARY}");
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let h = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let accepted = upload(
+        &server,
+        &form,
+        &multipart(&[
+            ("institutionId", None, "AU01001"),
+            ("statement", Some("jan.csv"), CSV),
+        ]),
+    )
+    .await;
+    assert_eq!(accepted.status, 202, "{}", accepted.render());
+    server
+        .engine()
+        .clock()
+        .advance(chrono::Duration::seconds(10));
+    let events = get(
+        server.basiq_url(),
+        "/events?filter=event.type.eq('updated')",
+        &h,
+    )
+    .await
+    .json();
+    let event = &events["data"][0];
+    assert_eq!(event["entity"], "transactions");
+    assert_eq!(event["data"]["count"], "2");
+    let link = event["data"]["connection"]["links"]["self"]
+        .as_str()
+        .unwrap_or_default()
+        .replace("https://au-api.basiq.io", "");
+    let connection = get(server.basiq_url(), &link, &h).await;
+    assert_eq!(connection.status, 200, "{}", connection.render());
+    let c = connection.json();
+    assert_eq!(
+        (&c["method"], &c["status"]),
+        (&json!("csv"), &json!("active"))
+    );
+    assert_eq!(c["institution"]["id"], "AU01001");
+    let id = c["id"].as_str().unwrap_or_default().to_owned();
+    let accounts = get(
+        server.basiq_url(),
+        &format!("/users/ea3a81/accounts?filter=connection.id.eq('{id}')"),
+        &h,
+    )
+    .await
+    .json();
+    assert_eq!(accounts["data"][0]["balance"], "2515.85");
+
+    let refresh = send(
+        server.basiq_url(),
+        "POST",
+        &format!("/users/ea3a81/connections/{id}/refresh"),
+        &h,
+        b"{}",
+    )
+    .await;
+    assert_eq!(refresh.status, 400, "{}", refresh.render());
+    assert_eq!(
+        refresh.json()["data"][0]["detail"],
+        "Connection type is not Web"
+    );
+    let all = send(
+        server.basiq_url(),
+        "POST",
+        "/users/ea3a81/connections/refresh",
+        &h,
+        b"{}",
+    )
+    .await;
+    assert_eq!(all.status, 202);
+    for job in ids(&all.json()) {
+        let job = get(server.basiq_url(), &format!("/jobs/{job}"), &h)
+            .await
+            .json();
+        assert_ne!(
+            job["links"]["source"],
+            json!(format!(
+                "https://au-api.basiq.io/users/ea3a81/connections/{id}"
+            ))
+        );
+    }
 }
