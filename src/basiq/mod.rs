@@ -24,6 +24,7 @@ pub mod consents;
 pub mod data;
 pub mod deadlines;
 pub mod delivery;
+pub mod enrich;
 pub mod error;
 pub mod events;
 pub mod filter;

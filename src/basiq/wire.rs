@@ -523,9 +523,9 @@ struct TransactionBody<'a> {
 struct EnrichBody<'a> {
     clean_description: String,
     tags: &'a [&'static str],
-    merchant: Option<()>,
-    location: Option<()>,
-    category: Option<()>,
+    merchant: Option<super::enrich::MerchantBody>,
+    location: Option<super::enrich::LocationBody>,
+    category: Option<super::enrich::CategoryBody>,
 }
 
 /// A transaction; `enrich` says whether the application has Enrich.
@@ -559,16 +559,24 @@ pub fn transaction<'a>(
             code: t.sub_class.map(|s| s.0),
             title: t.sub_class.map(|s| s.1),
         },
-        enrich: enrich.then(|| EnrichBody {
-            clean_description: if t.cleaned {
-                super::model::clean_description(&t.description)
+        enrich: enrich.then(|| {
+            // Enrich recognises the payees of the descriptions it cleans.
+            let (merchant, location, category) = if t.cleaned {
+                super::enrich::enrich(&t.description)
             } else {
-                String::new()
-            },
-            tags: t.tags,
-            merchant: None,
-            location: None,
-            category: None,
+                (None, None, None)
+            };
+            EnrichBody {
+                clean_description: if t.cleaned {
+                    super::model::clean_description(&t.description)
+                } else {
+                    String::new()
+                },
+                tags: t.tags,
+                merchant,
+                location,
+                category,
+            }
         }),
         links: TransactionLinks {
             this: format!("{me}/transactions/{}", t.id),

@@ -73,15 +73,14 @@ pub struct AuAddress {
 impl AuAddress {
     /// A random address in a real suburb.
     pub fn random(rng: &mut impl Rng) -> AuAddress {
-        let (suburb, state, postcode) =
-            places::AU_SUBURBS[rng.random_range(0..places::AU_SUBURBS.len())];
+        let suburb = places::AU_SUBURBS[rng.random_range(0..places::AU_SUBURBS.len())];
         let street: String = StreetName().fake_with_rng(rng);
         let suffix = places::AU_STREET_TYPES[rng.random_range(0..places::AU_STREET_TYPES.len())];
         AuAddress {
             line1: format!("{} {street} {suffix}", rng.random_range(1..300)),
-            suburb: suburb.to_owned(),
-            state: state.to_owned(),
-            postcode: postcode.to_owned(),
+            suburb: suburb.name.to_owned(),
+            state: suburb.state.to_owned(),
+            postcode: suburb.postcode.to_owned(),
         }
     }
 

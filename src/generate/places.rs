@@ -1,25 +1,141 @@
 //! Fixed tables behind generated data: real Australian suburbs and postcodes, and the
 //! merchants people in each market actually pay.
 
-/// `(suburb, state, postcode)`.
-pub const AU_SUBURBS: &[(&str, &str, &str)] = &[
-    ("Dee Why", "NSW", "2099"),
-    ("Manly", "NSW", "2095"),
-    ("Parramatta", "NSW", "2150"),
-    ("Newtown", "NSW", "2042"),
-    ("Chatswood", "NSW", "2067"),
-    ("Fitzroy", "VIC", "3065"),
-    ("Richmond", "VIC", "3121"),
-    ("St Kilda", "VIC", "3182"),
-    ("Fortitude Valley", "QLD", "4006"),
-    ("Southport", "QLD", "4215"),
-    ("Fremantle", "WA", "6160"),
-    ("Subiaco", "WA", "6008"),
-    ("Glenelg", "SA", "5045"),
-    ("Sandy Bay", "TAS", "7005"),
-    ("Braddon", "ACT", "2612"),
-    ("Parap", "NT", "0820"),
+/// A real suburb: its state, postcode and the centre it is mapped at.
+#[derive(Debug, Clone, Copy)]
+pub struct Suburb {
+    pub name: &'static str,
+    pub state: &'static str,
+    pub postcode: &'static str,
+    pub lat: &'static str,
+    pub lng: &'static str,
+}
+
+/// Suburbs generated addresses are in.
+pub const AU_SUBURBS: &[Suburb] = &[
+    Suburb {
+        name: "Dee Why",
+        state: "NSW",
+        postcode: "2099",
+        lat: "-33.7510",
+        lng: "151.2880",
+    },
+    Suburb {
+        name: "Manly",
+        state: "NSW",
+        postcode: "2095",
+        lat: "-33.7969",
+        lng: "151.2840",
+    },
+    Suburb {
+        name: "Parramatta",
+        state: "NSW",
+        postcode: "2150",
+        lat: "-33.8150",
+        lng: "151.0011",
+    },
+    Suburb {
+        name: "Newtown",
+        state: "NSW",
+        postcode: "2042",
+        lat: "-33.8980",
+        lng: "151.1790",
+    },
+    Suburb {
+        name: "Chatswood",
+        state: "NSW",
+        postcode: "2067",
+        lat: "-33.7969",
+        lng: "151.1833",
+    },
+    Suburb {
+        name: "Fitzroy",
+        state: "VIC",
+        postcode: "3065",
+        lat: "-37.7980",
+        lng: "144.9780",
+    },
+    Suburb {
+        name: "Richmond",
+        state: "VIC",
+        postcode: "3121",
+        lat: "-37.8180",
+        lng: "145.0010",
+    },
+    Suburb {
+        name: "St Kilda",
+        state: "VIC",
+        postcode: "3182",
+        lat: "-37.8676",
+        lng: "144.9809",
+    },
+    Suburb {
+        name: "Fortitude Valley",
+        state: "QLD",
+        postcode: "4006",
+        lat: "-27.4570",
+        lng: "153.0340",
+    },
+    Suburb {
+        name: "Southport",
+        state: "QLD",
+        postcode: "4215",
+        lat: "-27.9670",
+        lng: "153.4000",
+    },
+    Suburb {
+        name: "Fremantle",
+        state: "WA",
+        postcode: "6160",
+        lat: "-32.0569",
+        lng: "115.7439",
+    },
+    Suburb {
+        name: "Subiaco",
+        state: "WA",
+        postcode: "6008",
+        lat: "-31.9490",
+        lng: "115.8270",
+    },
+    Suburb {
+        name: "Glenelg",
+        state: "SA",
+        postcode: "5045",
+        lat: "-34.9800",
+        lng: "138.5150",
+    },
+    Suburb {
+        name: "Sandy Bay",
+        state: "TAS",
+        postcode: "7005",
+        lat: "-42.9050",
+        lng: "147.3250",
+    },
+    Suburb {
+        name: "Braddon",
+        state: "ACT",
+        postcode: "2612",
+        lat: "-35.2710",
+        lng: "149.1360",
+    },
+    Suburb {
+        name: "Parap",
+        state: "NT",
+        postcode: "0820",
+        lat: "-12.4310",
+        lng: "130.8420",
+    },
 ];
+
+/// The suburb a card purchase's locality names (`DEE WHY NSW`), when it is one of [`AU_SUBURBS`].
+pub fn suburb_of(locality: &str) -> Option<&'static Suburb> {
+    AU_SUBURBS.iter().find(|s| {
+        locality
+            .strip_suffix(s.state)
+            .map(str::trim_end)
+            .is_some_and(|name| name.eq_ignore_ascii_case(s.name))
+    })
+}
 
 /// Street types in their usual abbreviation.
 pub const AU_STREET_TYPES: &[&str] = &["St", "Rd", "Ave", "Pde", "Cres", "Dr", "Pl"];
