@@ -78,7 +78,7 @@ pub async fn list_accounts(
                     _ => s.matches(&a.institution),
                 })
             })
-            .map(|a| wire::account(&base, user, a))
+            .map(|a| wire::account(&base, u, a))
             .collect();
         let body = wire::list(format!("{base}/users/{user}/accounts"), data);
         Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
@@ -104,7 +104,7 @@ pub async fn get_account(
             let a = u.account(account).ok_or(BasiqError::ResourceNotFound {
                 parameter: "accountId",
             })?;
-            let body = wire::account(&base(&engine, headers), user, a);
+            let body = wire::account(&base(&engine, headers), u, a);
             Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
         },
     )

@@ -201,13 +201,11 @@ pub fn account_event(
     user: &str,
     account: &str,
 ) {
-    let Some(a) = app
-        .user(user)
-        .and_then(|u| u.accounts.iter().find(|a| a.id == account))
-    else {
+    let Some(u) = app.user(user) else { return };
+    let Some(a) = u.accounts.iter().find(|a| a.id == account) else {
         return;
     };
-    let mut data = serde_json::to_value(wire::account(BASE, user, a)).unwrap_or_default();
+    let mut data = serde_json::to_value(wire::account(BASE, u, a)).unwrap_or_default();
     data["connection"] = json!({
         "id": a.connection,
         "type": "connection",

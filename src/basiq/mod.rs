@@ -17,6 +17,7 @@ pub mod auth;
 pub mod body;
 pub mod build;
 pub mod catalog;
+pub mod cdr;
 pub mod check;
 pub mod connections;
 pub mod consent_ui;

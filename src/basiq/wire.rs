@@ -430,13 +430,20 @@ struct AccountBody<'a> {
     is_owned: bool,
     connection: &'a str,
     status: &'a str,
+    /// The CDR fields of an open-banking account.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    cdr: Option<super::cdr::Cdr>,
     links: FullAccountLinks,
 }
 
-/// An account as `GET /users/{id}/accounts[/{id}]` returns it. Links sit on each account, as
-/// in Basiq's responses (`connection` is always `null` there).
-pub fn account<'a>(base: &str, user: &str, a: &'a Account) -> impl Serialize + 'a {
-    let me = format!("{base}/users/{user}");
+/// An account of `user` as `GET /users/{id}/accounts[/{id}]` returns it. Links sit on each
+/// account, as in Basiq's responses (`connection` is always `null` there); an account of an
+/// open-banking connection carries the CDR fields too.
+pub fn account<'a>(base: &str, user: &super::model::User, a: &'a Account) -> impl Serialize + 'a {
+    let me = format!("{base}/users/{}", user.id);
+    let open_banking = user
+        .connection(&a.connection)
+        .is_some_and(|c| c.method == "open-banking");
     let to = a.last_updated.at.date_naive();
     AccountBody {
         kind: "account",
@@ -466,6 +473,7 @@ pub fn account<'a>(base: &str, user: &str, a: &'a Account) -> impl Serialize + '
         is_owned: true,
         connection: &a.connection,
         status: &a.status,
+        cdr: open_banking.then(|| super::cdr::of(a)),
         links: FullAccountLinks {
             this: format!("{me}/accounts/{}", a.id),
             transactions: format!("{me}/transactions?filter=account.id.eq('{}')", a.id),

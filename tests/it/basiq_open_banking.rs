@@ -98,6 +98,64 @@ async fn member_number_and_otp_authorise_a_consent() {
     });
 }
 
+/// Open-banking accounts carry the CDR fields: BSB and unmasked number for deposit accounts,
+/// the masked number, creation date, rates, and `meta` (fees, rates, features; what a card
+/// owes); web accounts do not.
+#[tokio::test]
+async fn open_banking_accounts_carry_the_cdr_fields() {
+    let b = Basiq::on(HOOLI_OB, "u1").await;
+    b.connect_user("u1", "374829", "227470", "AU00000").await;
+    b.advance(3);
+    let accounts = b.get("/users/u1/accounts").await;
+    let list = accounts.json();
+    let by_class = |class: &str| {
+        list["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["class"]["type"] == class)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let everyday = by_class("transaction");
+    let number = everyday["accountNo"].as_str().unwrap_or_default();
+    assert_eq!(everyday["bsb"].as_str(), number.get(..6));
+    assert_eq!(everyday["unmaskedAccNum"].as_str(), number.get(6..));
+    assert_eq!(everyday["meta"]["fees"][0]["feeType"], "PERIODIC");
+    let savings = by_class("savings");
+    assert_eq!(
+        savings["meta"]["depositRates"][0]["rate"],
+        savings["depositRate"]
+    );
+    let card = by_class("credit-card");
+    assert!(
+        card["maskedNumber"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("xxxx xxxx xxxx "))
+    );
+    assert_eq!(
+        card.get("unmaskedAccNum"),
+        None,
+        "a card number is never unmasked"
+    );
+    let owed = card["balance"]
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches('-');
+    assert_eq!(card["meta"]["creditCard"]["paymentDueAmount"], owed);
+    snap!("basiq_open_banking_accounts", accounts.render());
+
+    let web = Basiq::start().await;
+    let accounts = web.get("/users/ea3a81/accounts").await.json();
+    assert!(
+        accounts["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|a| a.get("meta").is_none() && a.get("bsb").is_none())
+    );
+}
+
 /// A wrong one-time password, and a web login, are refused by the bank: `verify-credentials`
 /// fails with `authorization-failed` and nothing is retrieved.
 #[tokio::test]
