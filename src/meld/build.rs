@@ -52,11 +52,15 @@ impl Ctx {
         if let Some(delay) = spec.aggregation_delay {
             account.rules.aggregation_delay = delay.0;
         }
-        if let Some(hook) = &spec.webhook {
-            account.webhook_profile_id = Some(or_gen(&hook.profile_id, || base58_id(&mut rng)));
-            account.webhook = Some(md::WebhookProfile {
+        for hook in spec.webhook.iter().chain(&spec.webhooks) {
+            account.webhooks.push(md::WebhookProfile {
+                id: or_gen(&hook.profile_id, || base58_id(&mut rng)),
                 url: hook.url.clone(),
                 secret: hook.secret.clone(),
+                version: hook
+                    .version
+                    .clone()
+                    .unwrap_or_else(|| account.default_version.clone()),
             });
         }
         if let Some(list) = &spec.refreshable_statuses {

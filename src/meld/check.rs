@@ -12,19 +12,46 @@ use crate::scenario::model::*;
 
 /// Problems in the `[meld]` section.
 pub fn check(spec: &MeldSpec, path: &KeyPath, found: &mut Found) {
-    if let Some(hook) = &spec.webhook {
+    let hooks = spec.webhook.iter().map(|h| (path.key("webhook"), h)).chain(
+        spec.webhooks
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (path.key("webhooks").index(i), h)),
+    );
+    let mut ids = std::collections::HashSet::new();
+    for (hp, hook) in hooks {
         if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
             found.push((
-                path.key("webhook").key("url"),
+                hp.key("url"),
                 format!("`{}` is not an http(s) URL", hook.url),
             ));
         }
         if hook.secret.is_empty() {
             found.push((
-                path.key("webhook").key("secret"),
+                hp.key("secret"),
                 "the signing secret must not be empty".to_owned(),
             ));
         }
+        if let Some(v) = &hook.version
+            && !valid_date(v)
+        {
+            found.push((hp.key("version"), format!("`{v}` is not a date YYYY-MM-DD")));
+        }
+        if let Some(id) = &hook.profile_id
+            && !ids.insert(id.as_str())
+        {
+            found.push((hp.key("profileId"), format!("duplicate profile `{id}`")));
+        }
+    }
+    let profiles = usize::from(spec.webhook.is_some()) + spec.webhooks.len();
+    if profiles > super::model::MAX_WEBHOOK_PROFILES {
+        found.push((
+            path.key("webhooks"),
+            format!(
+                "at most {} webhook profiles",
+                super::model::MAX_WEBHOOK_PROFILES
+            ),
+        ));
     }
     if let Some(p) = spec.pending {
         let pp = path.key("pending");

@@ -59,34 +59,44 @@ impl Scheme for MeldWebhooks {
     }
 }
 
-/// The events emitted since `seen` (a count of events emitted), as deliveries to the webhook
-/// profile (none without one), and the new count.
+/// The events emitted since `seen` (a count of events emitted), as deliveries to each webhook
+/// profile (none without one) with its `profileId` and `version` — legacy event types only to
+/// profiles of a legacy version —, and the new count. The first profile's deliveries are
+/// logged under the event id, another's as `<eventId>:<profileId>`; each profile keeps its own
+/// order per connection.
 pub fn deliveries(account: &Account, seen: u64, now: DateTime<Utc>) -> (u64, Vec<Delivery>) {
     let emitted = account.events_emitted;
     let fresh = (emitted - seen.min(emitted)) as usize;
-    let Some(profile) = &account.webhook else {
-        return (emitted, Vec::new());
-    };
     let start = account.events.len().saturating_sub(fresh);
-    let out = account
-        .events
-        .iter()
-        .skip(start)
-        .map(|e| {
-            Delivery::new(
+    let mut out = Vec::new();
+    for e in account.events.iter().skip(start) {
+        let event_id = e.body["eventId"].as_str().unwrap_or_default();
+        let line = e.connection_id.as_deref().unwrap_or("account");
+        for (i, profile) in account.webhooks.iter().enumerate() {
+            if e.legacy && profile.version.as_str() > super::events::LEGACY_UNTIL {
+                continue;
+            }
+            let mut body = e.body.clone();
+            if e.addressed {
+                body["profileId"] = serde_json::json!(profile.id);
+            }
+            body["version"] = serde_json::json!(profile.version);
+            let id = match i {
+                0 => event_id.to_owned(),
+                _ => format!("{event_id}:{}", profile.id),
+            };
+            out.push(Delivery::new(
                 &SCHEME,
-                e.body["eventId"].as_str().unwrap_or_default().to_owned(),
-                e.connection_id
-                    .clone()
-                    .unwrap_or_else(|| "account".to_owned()),
+                id,
+                format!("{}:{line}", profile.id),
                 profile.url.clone(),
                 profile.secret.clone(),
                 e.event_type.to_owned(),
-                crate::http::to_bytes(&e.body),
+                crate::http::to_bytes(&body),
                 now,
-            )
-        })
-        .collect();
+            ));
+        }
+    }
     (emitted, out)
 }
 

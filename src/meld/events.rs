@@ -21,8 +21,13 @@ pub struct Event {
     /// The connection it is about (events are delivered in order per connection).
     pub connection_id: Option<String>,
     pub event_type: &'static str,
-    /// The whole envelope, as it goes on the wire.
+    /// The whole envelope, as it goes on the wire, but for `profileId` and `version`, which
+    /// are each receiving profile's.
     pub body: Value,
+    /// Addressed to a profile (`profileId` set), unlike a dashboard test (`null`).
+    pub addressed: bool,
+    /// One of the legacy types only profiles of version `2022-11-10` or older receive.
+    pub legacy: bool,
 }
 
 /// An account entry of an aggregation event.
@@ -56,14 +61,13 @@ pub fn record(
     };
     let mut payload = common(account, c, seed, account.events_emitted);
     payload.extend(extra);
-    let profile = account.webhook_profile_id.clone();
     push(
         account,
         seed,
         at,
         event_type,
         Some(connection.to_owned()),
-        profile,
+        true,
         payload,
     );
 }
@@ -77,7 +81,7 @@ pub fn webhook_test(account: &mut Account, seed: u64, at: DateTime<Utc>) {
     );
     let mut payload = Map::new();
     payload.insert("requestId".into(), json!(base58_id(&mut rng)));
-    push(account, seed, at, "WEBHOOK_TEST", None, None, payload);
+    push(account, seed, at, "WEBHOOK_TEST", None, false, payload);
 }
 
 /// `BANK_LINKING_CONNECTION_STATUS_CHANGE` from (`old`, `old_reason`) to the connection's
@@ -111,8 +115,8 @@ pub fn status_change(
         connection,
         extra,
     );
-    // Accounts on the legacy webhook version also got the older, narrower events.
-    if account.default_version.as_str() <= LEGACY_UNTIL {
+    // Profiles on the legacy webhook version also get the older, narrower events.
+    if account.wants_legacy_events() {
         if status == "RECONNECT_REQUIRED" {
             let mut extra = Map::new();
             extra.insert("reason".into(), json!(reason));
@@ -234,7 +238,7 @@ fn push(
     at: DateTime<Utc>,
     event_type: &'static str,
     connection_id: Option<String>,
-    profile_id: Option<String>,
+    addressed: bool,
     payload: Map<String, Value>,
 ) {
     let n = account.events_emitted;
@@ -248,7 +252,7 @@ fn push(
         "eventId": base58_id(&mut rng),
         "timestamp": Timestamp::new(at, Precision::Micros).to_string(),
         "accountId": account.id,
-        "profileId": profile_id,
+        "profileId": null,
         "version": account.default_version,
         "payload": Value::Object(payload),
     });
@@ -259,5 +263,10 @@ fn push(
         connection_id,
         event_type,
         body,
+        addressed,
+        legacy: matches!(
+            event_type,
+            "BANK_LINKING_CUSTOMER_ACTION_REQUIRED" | "BANK_LINKING_NEW_ACCOUNTS_AVAILABLE"
+        ),
     });
 }

@@ -170,10 +170,9 @@ pub struct Account {
     pub investment_transactions: Vec<InvestmentTransaction>,
     /// Webhook events produced so far, oldest first (bounded; see [`super::events`]).
     pub events: std::collections::VecDeque<Event>,
-    /// The webhook profile events are addressed to (`profileId`), once one is configured.
-    pub webhook_profile_id: Option<String>,
-    /// Where and how events are delivered, once a profile is configured.
-    pub webhook: Option<WebhookProfile>,
+    /// The webhook profiles events are delivered to, each with its own version (Meld keeps
+    /// them in its dashboard); at most [`MAX_WEBHOOK_PROFILES`].
+    pub webhooks: Vec<WebhookProfile>,
     /// Events ever produced, for deterministic event ids.
     pub events_emitted: u64,
     /// Mixed into the ids of events minted while serving, so they differ from one run (and
@@ -188,8 +187,28 @@ pub struct Account {
 /// A webhook profile (set in Meld's dashboard; here in the scenario or the admin API).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookProfile {
+    /// Sent as `profileId`.
+    pub id: String,
     pub url: String,
     pub secret: String,
+    /// The version of the events it receives (their `version`; `2022-11-10` and older also
+    /// get the legacy event types).
+    pub version: String,
+}
+
+/// Webhook profiles an account may have.
+pub const MAX_WEBHOOK_PROFILES: usize = 10;
+
+impl Account {
+    /// Whether some profile (or, with none, the account's default version) still takes the
+    /// legacy event types.
+    pub fn wants_legacy_events(&self) -> bool {
+        let legacy = |v: &str| v <= super::events::LEGACY_UNTIL;
+        match self.webhooks.as_slice() {
+            [] => legacy(&self.default_version),
+            profiles => profiles.iter().any(|p| legacy(&p.version)),
+        }
+    }
 }
 
 /// Lifecycle settings a scenario may change.

@@ -30,6 +30,10 @@ pub struct MeldSpec {
     pub repairable_statuses: Option<Vec<String>>,
     /// The webhook profile events are delivered to (Meld sets it in its dashboard).
     pub webhook: Option<MeldWebhookSpec>,
+    /// More webhook profiles (after `webhook`), each receiving every event at its own
+    /// version; at most 10 in all.
+    #[serde(default)]
+    pub webhooks: Vec<MeldWebhookSpec>,
     /// What becomes of pending transactions at the aggregations after they appear.
     pub pending: Option<MeldPendingSpec>,
     #[serde(default)]
@@ -65,6 +69,9 @@ pub struct MeldWebhookSpec {
     pub url: String,
     /// The signing secret.
     pub secret: String,
+    /// The version of the events it receives, `YYYY-MM-DD` (the account's `defaultVersion`
+    /// when absent); `2022-11-10` and older also receive the legacy event types.
+    pub version: Option<String>,
 }
 
 /// A customer's name.

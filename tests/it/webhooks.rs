@@ -457,6 +457,138 @@ async fn meld_profile_from_the_scenario() {
     assert!(meld_signature_ok(&got[0], &format!("{base}/x"), "abc"));
 }
 
+/// Several profiles each receive every event at their own `version`, with their own
+/// `profileId` and secret; only a legacy-version profile gets the legacy event types. The
+/// admin API lists, adds and removes profiles.
+#[tokio::test]
+async fn meld_profiles_each_have_their_version() {
+    let (base, inbox) = receiver(&[]).await;
+    let scenario = format!(
+        r#"
+version = 1
+[meld]
+apiKeys = ["k"]
+webhooks = [
+  {{ url = "{base}/old", secret = "s1", profileId = "WQ9hookProfi1eAbCdEfGh", version = "2022-11-10" }},
+  {{ url = "{base}/new", secret = "s2", profileId = "WQ9hookProfi1eNewVersn", version = "2023-12-19" }},
+]
+[[meld.customers]]
+externalId = "e"
+[[meld.customers.connections]]
+status = "ACTIVE"
+transitions = [{{ after = "1h", status = "RECONNECT_REQUIRED", statusReason = "LOGIN_REQUIRED" }}]
+"#
+    );
+    let server = server(&scenario).await;
+    server.engine().clock().advance(Duration::hours(1));
+    let got = inbox.wait_for(3).await;
+    tokio::time::sleep(StdDuration::from_millis(100)).await;
+    assert_eq!(inbox.all().len(), 3);
+    let to = |path: &str| -> Vec<&Received> { got.iter().filter(|r| r.path == path).collect() };
+    let (old, new) = (to("/old"), to("/new"));
+    let kinds = |list: &[&Received]| -> Vec<String> {
+        list.iter()
+            .map(|r| {
+                r.json()["eventType"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(&old),
+        [
+            "BANK_LINKING_CONNECTION_STATUS_CHANGE",
+            "BANK_LINKING_CUSTOMER_ACTION_REQUIRED"
+        ]
+    );
+    assert_eq!(kinds(&new), ["BANK_LINKING_CONNECTION_STATUS_CHANGE"]);
+    for (list, path, secret, profile, version) in [
+        (&old, "/old", "s1", "WQ9hookProfi1eAbCdEfGh", "2022-11-10"),
+        (&new, "/new", "s2", "WQ9hookProfi1eNewVersn", "2023-12-19"),
+    ] {
+        for r in list.iter() {
+            let body = r.json();
+            assert_eq!(
+                (body["profileId"].as_str(), body["version"].as_str()),
+                (Some(profile), Some(version))
+            );
+            assert!(meld_signature_ok(r, &format!("{base}{path}"), secret));
+        }
+    }
+    assert_eq!(
+        old[0].json()["eventId"],
+        new[0].json()["eventId"],
+        "one event"
+    );
+
+    let url = server.meld_url();
+    let json_header = [("content-type", "application/json")];
+    let listed = get(url, "/__admin/meld/webhooks", &[]).await.json();
+    assert_eq!(listed["profiles"].as_array().map(Vec::len), Some(2));
+    assert_eq!(listed["profiles"][1]["version"], "2023-12-19");
+    assert_eq!(listed["profiles"][0].get("secret"), None);
+    let added = send(
+        url,
+        "POST",
+        "/__admin/meld/webhooks",
+        &json_header,
+        json!({"url": format!("{base}/third"), "secret": "s3"})
+            .to_string()
+            .as_bytes(),
+    )
+    .await;
+    assert_eq!(added.status, 201, "{}", added.render());
+    let third = added.json()["profileId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let bad = send(
+        url,
+        "POST",
+        "/__admin/meld/webhooks",
+        &json_header,
+        json!({"url": format!("{base}/x"), "secret": "s", "version": "soon"})
+            .to_string()
+            .as_bytes(),
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+    let removed = send(
+        url,
+        "DELETE",
+        &format!("/__admin/meld/webhooks/{third}"),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(removed.status, 204);
+    let again = send(
+        url,
+        "DELETE",
+        &format!("/__admin/meld/webhooks/{third}"),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(again.status, 404);
+
+    let bad = "[meld]\nwebhooks = [{ url = \"ftp://x\", secret = \"\", version = \"v2\", profileId = \"P\" }, { url = \"http://y\", secret = \"s\", profileId = \"P\" }]\n";
+    let problems = match sandbank::scenario::parse("hooks.toml", bad) {
+        Err(e) => e.to_string(),
+        Ok(_) => String::new(),
+    };
+    for expected in [
+        "meld.webhooks[0].url: `ftp://x` is not an http(s) URL",
+        "meld.webhooks[0].secret: the signing secret must not be empty",
+        "meld.webhooks[0].version: `v2` is not a date YYYY-MM-DD",
+        "meld.webhooks[1].profileId: duplicate profile `P`",
+    ] {
+        assert!(problems.contains(expected), "{expected} in {problems}");
+    }
+}
+
 /// Deleting a Basiq webhook stops the retries of its messages.
 #[tokio::test]
 async fn basiq_deleted_webhook_gets_no_retries() {
