@@ -46,23 +46,23 @@ const EXPECTED: &str =
     "{\"url\": \"http://…\", \"secret\": \"…\", \"version\": \"YYYY-MM-DD\" (optional)}";
 
 /// The profile a request body describes, or the answer refusing it.
-fn read(body: Result<Json<Profile>, JsonRejection>) -> Result<Profile, Response> {
-    let Json(profile) = body.map_err(|rejection| bad_json(&rejection, EXPECTED))?;
+fn read(body: Result<Json<Profile>, JsonRejection>) -> Result<Profile, Box<Response>> {
+    let Json(profile) = body.map_err(|rejection| Box::new(bad_json(&rejection, EXPECTED)))?;
     if !(profile.url.starts_with("http://") || profile.url.starts_with("https://"))
         || profile.secret.is_empty()
     {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::BAD_REQUEST,
             "url must be an http(s) URL and secret must not be empty",
-        ));
+        )));
     }
     if let Some(v) = &profile.version
         && !crate::scenario::check::valid_date(v)
     {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::BAD_REQUEST,
             "version must be a date YYYY-MM-DD",
-        ));
+        )));
     }
     Ok(profile)
 }
@@ -78,7 +78,7 @@ async fn set_meld_profile(
 ) -> Response {
     let profile = match read(body) {
         Ok(p) => p,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let set = engine.with_world(|w| {
         // Events from before the profile existed are not sent to it.
@@ -113,7 +113,7 @@ async fn add_meld_profile(
 ) -> Response {
     let profile = match read(body) {
         Ok(p) => p,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let added = engine.with_world(|w| {
         if w.meld.webhooks.len() >= MAX_WEBHOOK_PROFILES {
