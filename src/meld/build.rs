@@ -169,7 +169,9 @@ impl Ctx {
             Some(id) => institutions::find(id),
             None if pending => None,
             None => {
-                Some(&institutions::BUILT_IN[rng.random_range(0..institutions::BUILT_IN.len())])
+                // A provider's own test institution, as a sandbox connection would be.
+                let tests = &institutions::BUILT_IN[..institutions::PROVIDER_TESTS];
+                Some(&tests[rng.random_range(0..tests.len())])
             }
         };
         let institution_id = spec

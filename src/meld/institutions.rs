@@ -1,6 +1,8 @@
 //! Institutions: the ones sandbank's Meld knows without being told (one test institution per
-//! provider sandbox, under the names those sandboxes use), and `GET /institutions[/{id}]`
-//! (note: not under `/bank-linking`) with the documented filters and key pagination.
+//! provider sandbox, under the names those sandboxes use, then the large US banks and Plaid's
+//! other test banks, which Plaid's sandbox reaches with its test logins), and
+//! `GET /institutions[/{id}]` (note: not under `/bank-linking`) with the documented filters and
+//! key pagination.
 //!
 //! Institutions are listed by `rank`, most popular first, as Meld orders its picker.
 
@@ -32,6 +34,8 @@ pub struct Institution {
     pub products: &'static [&'static str],
     /// Countries it serves.
     pub regions: &'static [&'static str],
+    /// One of the providers' sandbox test institutions (`isTest`), not a real bank.
+    pub is_test: bool,
 }
 
 const ALL: &[&str] = model::PRODUCTS;
@@ -39,7 +43,8 @@ const ALL: &[&str] = model::PRODUCTS;
 /// Institution types sandbank knows (Meld does not document the list).
 pub const TYPES: &[&str] = &["BANK"];
 
-/// Built-in institutions. The Finicity one carries the id recorded from Meld's sandbox.
+/// Built-in institutions: each provider's test institution first (the Finicity one carries the
+/// id recorded from Meld's sandbox), then well-known banks by popularity.
 pub const BUILT_IN: &[Institution] = &[
     Institution {
         id: "W9kgBBLULSJFSKTwCpb5Gf",
@@ -53,6 +58,7 @@ pub const BUILT_IN: &[Institution] = &[
         // Finicity's sandbox returns no investment data.
         products: &["BALANCES", "IDENTIFIERS", "OWNERS", "TRANSACTIONS"],
         regions: &["US"],
+        is_test: true,
     },
     Institution {
         id: "WQ7mPh3yLsXbRt9cKdNe2A",
@@ -65,6 +71,7 @@ pub const BUILT_IN: &[Institution] = &[
         provider_ids: &["ins_109508"],
         products: ALL,
         regions: &["US"],
+        is_test: true,
     },
     Institution {
         id: "WQ8nTq4zMuYcSv2dLeFf3B",
@@ -77,6 +84,7 @@ pub const BUILT_IN: &[Institution] = &[
         provider_ids: &["mxbank"],
         products: ALL,
         regions: &["US"],
+        is_test: true,
     },
     Institution {
         id: "WQ9pUr5aNvZdTw3eMgGh4C",
@@ -89,8 +97,143 @@ pub const BUILT_IN: &[Institution] = &[
         provider_ids: &["mikomo"],
         products: ALL,
         regions: &["US"],
+        is_test: true,
+    },
+    Institution {
+        id: "WVUcPR8i7ySkEZSD3y5m2B",
+        name: "Chase",
+        sub_name: None,
+        aliases: &["JPMorgan Chase", "Chase Bank"],
+        domain: Some("chase.com"),
+        rank: 5,
+        providers: &["PLAID"],
+        provider_ids: &["ins_56"],
+        products: ALL,
+        regions: &["US"],
+        is_test: false,
+    },
+    Institution {
+        id: "WhzXmJTEjM3kme3jxkWoJ8",
+        name: "Bank of America",
+        sub_name: None,
+        aliases: &["BofA", "BOA"],
+        domain: Some("bankofamerica.com"),
+        rank: 6,
+        providers: &["PLAID"],
+        provider_ids: &["ins_127989"],
+        products: ALL,
+        regions: &["US"],
+        is_test: false,
+    },
+    Institution {
+        id: "W8JwBGGx1YF3AeGbiYDe74",
+        name: "Wells Fargo",
+        sub_name: None,
+        aliases: &[],
+        domain: Some("wellsfargo.com"),
+        rank: 7,
+        providers: &["PLAID"],
+        provider_ids: &["ins_127991"],
+        products: ALL,
+        regions: &["US"],
+        is_test: false,
+    },
+    Institution {
+        id: "WvBtBMHhYLEzXHrfPk6xnF",
+        name: "Citibank",
+        sub_name: None,
+        aliases: &["Citi"],
+        domain: Some("citi.com"),
+        rank: 8,
+        providers: &["PLAID"],
+        provider_ids: &["ins_5"],
+        products: ALL,
+        regions: &["US"],
+        is_test: false,
+    },
+    Institution {
+        id: "WrkexP3AdKcisHzJPixkGV",
+        name: "U.S. Bank",
+        sub_name: None,
+        aliases: &["US Bank", "USBank"],
+        domain: Some("usbank.com"),
+        rank: 9,
+        providers: &["PLAID"],
+        provider_ids: &["ins_127990"],
+        products: ALL,
+        regions: &["US"],
+        is_test: false,
+    },
+    Institution {
+        id: "WhU4ouzkuZup6pCfuqWyxS",
+        name: "Capital One",
+        sub_name: None,
+        aliases: &[],
+        domain: Some("capitalone.com"),
+        rank: 10,
+        providers: &["PLAID"],
+        provider_ids: &["ins_128026"],
+        products: ALL,
+        regions: &["US"],
+        is_test: false,
+    },
+    Institution {
+        id: "WQTuqmiuxXNj7Y8uU5XpNm",
+        name: "First Gingham Credit Union",
+        sub_name: None,
+        aliases: &[],
+        domain: None,
+        rank: 11,
+        providers: &["PLAID"],
+        provider_ids: &["ins_109509"],
+        products: ALL,
+        regions: &["US"],
+        is_test: true,
+    },
+    Institution {
+        id: "WAtm9dDSYU9jh3Es1Yvudf",
+        name: "Tattersall Federal Credit Union",
+        sub_name: None,
+        aliases: &[],
+        domain: None,
+        rank: 12,
+        providers: &["PLAID"],
+        provider_ids: &["ins_109510"],
+        products: ALL,
+        regions: &["US"],
+        is_test: true,
+    },
+    Institution {
+        id: "WxP5c2bCRCDWKYMV4iaA5c",
+        name: "Tartan Bank",
+        sub_name: None,
+        aliases: &[],
+        domain: None,
+        rank: 13,
+        providers: &["PLAID"],
+        provider_ids: &["ins_109511"],
+        products: ALL,
+        regions: &["US"],
+        is_test: true,
+    },
+    Institution {
+        id: "W4UrG8K7tDQkLsoWPsGSJG",
+        name: "Houndstooth Bank",
+        sub_name: None,
+        aliases: &[],
+        domain: None,
+        rank: 14,
+        providers: &["PLAID"],
+        provider_ids: &["ins_109512"],
+        products: ALL,
+        regions: &["US"],
+        is_test: true,
     },
 ];
+
+/// How many of [`BUILT_IN`], from the first, are the providers' own test institutions (one per
+/// provider).
+pub const PROVIDER_TESTS: usize = 4;
 
 /// The built-in institution with this id.
 pub fn find(id: &str) -> Option<&'static Institution> {
@@ -118,8 +261,8 @@ fn body(i: &Institution) -> Value {
         "domain": i.domain,
         "type": "BANK",
         "rank": i.rank,
-        "isTest": true,
-        // Sandbox test institutions have no logos.
+        "isTest": i.is_test,
+        // sandbank has no logos to link.
         "images": { "icon": null, "tile": null, "wide": null },
         "providers": providers,
     })

@@ -1040,7 +1040,7 @@ async fn institutions() {
     assert_eq!(names, ["Platypus Bank", "Finbank Profiles - A"]);
     assert_eq!(
         (body["count"].as_u64(), body["remaining"].as_u64()),
-        (Some(2), Some(2))
+        (Some(2), Some(12))
     );
     let last_key = body["institutions"][1]["key"].as_str().unwrap_or_default();
     let next = m
@@ -1072,7 +1072,38 @@ async fn institutions() {
         count("/institutions?serviceProviders=MX,AKOYA").await,
         Some(2)
     );
-    assert_eq!(count("/institutions?regions=US-NY").await, Some(4));
+    assert_eq!(
+        count("/institutions?regions=US-NY&limit=100").await,
+        Some(14)
+    );
+    // A picker test finds the big banks by name or alias, and Plaid's other test banks.
+    for (search, name) in [
+        ("chase", "Chase"),
+        ("bofa", "Bank of America"),
+        ("wells", "Wells Fargo"),
+        ("citi", "Citibank"),
+        ("usbank", "U.S. Bank"),
+        ("capital", "Capital One"),
+        ("gingham", "First Gingham Credit Union"),
+        ("houndstooth", "Houndstooth Bank"),
+    ] {
+        let found = m
+            .call(
+                "GET",
+                &format!("/institutions?name={}", search.replace(' ', "%20")),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(found["institutions"][0]["name"], name, "{search}");
+        assert_eq!(found["count"], 1, "{search}");
+    }
+    let chase = m.call("GET", "/institutions?name=chase", None).await.json();
+    assert_eq!(chase["institutions"][0]["isTest"], false);
+    assert_eq!(
+        chase["institutions"][0]["providers"]["PLAID"]["institutionId"],
+        "ins_56"
+    );
     assert_eq!(count("/institutions?regions=CA").await, Some(0));
     let one = m
         .call("GET", &format!("/institutions/{PLATYPUS}"), None)
