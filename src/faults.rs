@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -245,14 +244,23 @@ pub struct DropConnection;
 #[error("connection dropped by a fault rule")]
 pub struct Dropped;
 
-/// Runs the request through the first matching rule, or straight to its handler.
-pub async fn apply(engine: &Engine, vendor: &dyn Vendor, request: Request, next: Next) -> Response {
+/// Runs the request through the first matching rule, or straight to its `handler`.
+pub async fn apply<F, Fut>(
+    engine: &Engine,
+    vendor: &dyn Vendor,
+    request: Request,
+    handler: F,
+) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let Some(action) = engine.faults().take(
         vendor.name(),
         request.method().as_str(),
         request.uri().path(),
     ) else {
-        return next.run(request).await;
+        return handler(request).await;
     };
     if !action.delay.is_zero() {
         tokio::time::sleep(action.delay).await;
@@ -263,7 +271,7 @@ pub async fn apply(engine: &Engine, vendor: &dyn Vendor, request: Request, next:
         return response;
     }
     let Some(status) = action.status else {
-        return next.run(request).await;
+        return handler(request).await;
     };
     let mut response = vendor.refusal(engine, request.headers(), Refusal::Status(status));
     if status == StatusCode::TOO_MANY_REQUESTS {

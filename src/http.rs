@@ -39,7 +39,10 @@ pub fn base_url(headers: &HeaderMap, public: Option<&str>) -> String {
 }
 
 /// A header as text, if present and valid UTF-8.
-pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub fn header<'a>(
+    headers: &'a HeaderMap,
+    name: impl axum::http::header::AsHeaderName,
+) -> Option<&'a str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -49,20 +52,17 @@ pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// Whether an `Accept` header admits JSON (absent, `*/*`, `application/*` or
 /// `application/json`, with or without parameters).
 pub fn accepts_json(headers: &HeaderMap) -> Result<(), String> {
-    let Some(accept) = header(headers, "accept") else {
+    let Some(accept) = header(headers, axum::http::header::ACCEPT) else {
         return Ok(());
     };
     if accept.is_empty() {
         return Ok(());
     }
     let ok = accept.split(',').any(|part| {
-        let media = part
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        matches!(media.as_str(), "*/*" | "application/*" | "application/json")
+        let media = part.split(';').next().unwrap_or("").trim();
+        ["*/*", "application/*", "application/json"]
+            .iter()
+            .any(|json| media.eq_ignore_ascii_case(json))
     });
     if ok { Ok(()) } else { Err(accept.to_owned()) }
 }

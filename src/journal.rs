@@ -2,9 +2,11 @@
 //! status, server time), newest last, in a ring of fixed size so memory never grows with
 //! traffic. Admin calls are not journaled. `GET /__admin/requests` reads it; a reset empties it.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
+use axum::http::Method;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -24,9 +26,7 @@ pub const MAX_LINE_PART: usize = 2048;
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub vendor: &'static str,
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
+    pub line: RequestLine,
     /// `None` when a fault rule dropped the connection unanswered.
     pub status: Option<u16>,
     pub at: DateTime<Utc>,
@@ -37,9 +37,9 @@ impl Entry {
     pub fn to_json(&self) -> Value {
         json!({
             "vendor": self.vendor,
-            "method": self.method,
-            "path": self.path,
-            "query": self.query,
+            "method": self.line.method(),
+            "path": self.line.path(),
+            "query": self.line.query(),
             "status": self.status,
             "time": Timestamp::new(self.at, Precision::Millis).to_string(),
         })
@@ -108,13 +108,10 @@ impl Journal {
 }
 
 /// Journals a request with the response it got (`status: None` for a dropped connection).
-pub fn record(engine: &Engine, vendor: &'static str, request: RequestLine, response: &Response) {
-    let (method, path, query) = request;
+pub fn record(engine: &Engine, vendor: &'static str, line: RequestLine, response: &Response) {
     engine.journal().record(Entry {
         vendor,
-        method,
-        path,
-        query,
+        line,
         status: response
             .extensions()
             .get::<crate::faults::DropConnection>()
@@ -124,26 +121,57 @@ pub fn record(engine: &Engine, vendor: &'static str, request: RequestLine, respo
     });
 }
 
-/// Method, path and query of a request.
-pub type RequestLine = (String, String, Option<String>);
-
-/// The request line an entry keeps, each part at most [`MAX_LINE_PART`] bytes.
-pub fn line_of<B>(request: &axum::http::Request<B>) -> RequestLine {
-    let uri = request.uri();
-    (
-        request.method().as_str().to_owned(),
-        bounded(uri.path()),
-        uri.query().map(bounded),
-    )
+/// Method, path and query of a request, each part at most [`MAX_LINE_PART`] bytes, held in one
+/// allocation (a standard method in none).
+#[derive(Debug, Clone)]
+pub struct RequestLine {
+    method: Method,
+    /// The path, then the query when there is one.
+    text: Box<str>,
+    path_len: usize,
+    has_query: bool,
 }
 
-fn bounded(text: &str) -> String {
+impl RequestLine {
+    pub fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    pub fn path(&self) -> &str {
+        &self.text[..self.path_len]
+    }
+
+    pub fn query(&self) -> Option<&str> {
+        self.has_query.then(|| &self.text[self.path_len..])
+    }
+}
+
+/// The request line an entry keeps.
+pub fn line_of<B>(request: &axum::http::Request<B>) -> RequestLine {
+    let uri = request.uri();
+    let path = bounded(uri.path());
+    let query = uri.query().map(bounded);
+    let mut text = String::with_capacity(path.len() + query.as_ref().map_or(0, |q| q.len()));
+    text.push_str(&path);
+    if let Some(q) = &query {
+        text.push_str(q);
+    }
+    RequestLine {
+        method: request.method().clone(),
+        text: text.into_boxed_str(),
+        path_len: path.len(),
+        has_query: query.is_some(),
+    }
+}
+
+/// `text`, or its first [`MAX_LINE_PART`] bytes (cut at a character boundary) and `…`.
+fn bounded(text: &str) -> Cow<'_, str> {
     if text.len() <= MAX_LINE_PART {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     let mut end = MAX_LINE_PART - '…'.len_utf8();
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &text[..end])
+    Cow::Owned(format!("{}…", &text[..end]))
 }

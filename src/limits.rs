@@ -15,9 +15,11 @@ use crate::vendor::{Refusal, Vendor};
 /// Bytes a request body may have unless configured otherwise (2 MiB).
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-/// The extractor limit matching the configured one.
-pub fn extractor_limit(engine: &Engine) -> DefaultBodyLimit {
-    DefaultBodyLimit::max(body_limit(engine))
+/// The extractor limit matching the configured one, when it is not the extractors' own
+/// default (which equals [`DEFAULT_BODY_LIMIT`]).
+pub fn extractor_limit(engine: &Engine) -> Option<DefaultBodyLimit> {
+    let limit = body_limit(engine);
+    (limit != DEFAULT_BODY_LIMIT).then(|| DefaultBodyLimit::max(limit))
 }
 
 fn body_limit(engine: &Engine) -> usize {

@@ -15,8 +15,6 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use axum::middleware::from_fn_with_state;
-
 use crate::conn::{ConnectionLimits, Deadline};
 use crate::engine::{Engine, EngineConfig};
 use crate::scenario::Scenario;
@@ -96,14 +94,16 @@ impl RunningServer {
     }
 }
 
-/// Everything one listener answers: the vendor's routes behind the body limit and the gate,
-/// and the admin API.
+/// What one listener answers: the vendor's routes (with the body limit their extractors
+/// apply) and the admin API. The listener's service passes vendor requests through the gate
+/// ([`gate::serve`]) before this router.
 pub fn app(engine: &Engine, vendor: &'static dyn Vendor) -> axum::Router {
-    vendor
-        .router(engine.clone())
-        .layer(limits::extractor_limit(engine))
-        .layer(from_fn_with_state((engine.clone(), vendor), gate::layer))
-        .merge(admin::router(engine.clone()))
+    let routes = vendor.router(engine.clone());
+    let routes = match limits::extractor_limit(engine) {
+        Some(limit) => routes.layer(limit),
+        None => routes,
+    };
+    routes.merge(admin::router(engine.clone()))
 }
 
 /// What a listener puts into the answers hyper writes for requests it cannot parse: the
@@ -139,14 +139,14 @@ pub async fn start(config: ServerConfig) -> io::Result<RunningServer> {
     let tasks = vec![
         spawn(
             basiq_listener,
-            app(&engine, vendors::BASIQ),
+            (engine.clone(), vendors::BASIQ),
             unparsed_filler(&engine, vendors::BASIQ),
             config.connections,
             stopped.clone(),
         ),
         spawn(
             meld_listener,
-            app(&engine, vendors::MELD),
+            (engine.clone(), vendors::MELD),
             unparsed_filler(&engine, vendors::MELD),
             config.connections,
             stopped,
@@ -175,11 +175,12 @@ async fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
 /// once (further clients wait in the listen backlog), all drained on shutdown.
 fn spawn(
     listener: TcpListener,
-    router: axum::Router,
+    (engine, vendor): (Engine, &'static dyn Vendor),
     filler: Filler,
     limits: ConnectionLimits,
     mut stopped: watch::Receiver<()>,
 ) -> JoinHandle<io::Result<()>> {
+    let router = app(&engine, vendor);
     tokio::spawn(async move {
         let graceful = GracefulShutdown::new();
         let slots = std::sync::Arc::new(Semaphore::new(limits.max_connections.max(1)));
@@ -206,7 +207,14 @@ fn spawn(
                 // Resolves on an explicit stop or when the RunningServer is dropped.
                 _ = stopped.changed() => break,
             };
-            let service = with_peer(router.clone(), peer, limits.body_timeout);
+            let service = Listener {
+                engine: engine.clone(),
+                vendor,
+                router: router.clone(),
+                peer,
+                body_timeout: limits.body_timeout,
+            }
+            .service();
             let stream = Enveloped::new(stream, filler.clone());
             let connection = http.serve_connection(TokioIo::new(stream), service);
             let connection = graceful.watch(connection);
@@ -238,44 +246,66 @@ fn without_trailing_slash(uri: &hyper::Uri) -> Option<hyper::Uri> {
     rebuilt.parse().ok()
 }
 
-/// The router as a hyper service that tells handlers who is calling (`ConnectInfo`), which the
-/// admin API uses to admit loopback callers only, and gives each request body `body_timeout`
-/// to arrive (a late body reads as a broken one). A response a fault rule marked
-/// [`faults::DropConnection`] becomes an error, which makes hyper close the connection
-/// without answering.
-fn with_peer(
+/// What a listener's connections are served with.
+#[derive(Clone)]
+struct Listener {
+    engine: Engine,
+    vendor: &'static dyn Vendor,
     router: axum::Router,
     peer: SocketAddr,
     body_timeout: std::time::Duration,
-) -> impl hyper::service::Service<
-    hyper::Request<hyper::body::Incoming>,
-    Response = axum::response::Response,
-    Error = faults::Dropped,
-    Future = impl Future<Output = Result<axum::response::Response, faults::Dropped>> + Send,
-> + Clone {
-    hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-        let mut request =
-            request.map(|body| axum::body::Body::new(Deadline::new(body, body_timeout)));
-        if let Some(uri) = without_trailing_slash(request.uri()) {
-            *request.uri_mut() = uri;
-        }
-        request
-            .extensions_mut()
-            .insert(axum::extract::ConnectInfo(peer));
-        let answered = tower::ServiceExt::oneshot(router.clone(), request);
-        async move {
-            let response = match answered.await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            };
-            if response
-                .extensions()
-                .get::<faults::DropConnection>()
-                .is_some()
-            {
-                return Err(faults::Dropped);
+}
+
+impl Listener {
+    /// The router as a hyper service: vendor requests pass the gate on their way to it, admin
+    /// calls learn who is calling (`ConnectInfo`, as the admin API admits loopback callers
+    /// only), and each request body gets `body_timeout` to arrive (a late body reads as a
+    /// broken one). A response a fault rule marked [`faults::DropConnection`] becomes an
+    /// error, which makes hyper close the connection without answering.
+    fn service(
+        self,
+    ) -> impl hyper::service::Service<
+        hyper::Request<hyper::body::Incoming>,
+        Response = axum::response::Response,
+        Error = faults::Dropped,
+        Future = impl Future<Output = Result<axum::response::Response, faults::Dropped>> + Send,
+    > + Clone {
+        hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            let mut request = request
+                .map(|body| axum::body::Body::new(Deadline::new(body, self.body_timeout)));
+            if let Some(uri) = without_trailing_slash(request.uri()) {
+                *request.uri_mut() = uri;
             }
-            Ok(response)
-        }
-    })
+            let router = self.router.clone();
+            let engine = self.engine.clone();
+            let vendor = self.vendor;
+            let admin = request.uri().path().starts_with("/__admin");
+            if admin {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(self.peer));
+            }
+            async move {
+                let route = |request| async move {
+                    match tower::ServiceExt::oneshot(router, request).await {
+                        Ok(response) => response,
+                        Err(never) => match never {},
+                    }
+                };
+                let response = if admin {
+                    route(request).await
+                } else {
+                    gate::serve(engine, vendor, request, route).await
+                };
+                if response
+                    .extensions()
+                    .get::<faults::DropConnection>()
+                    .is_some()
+                {
+                    return Err(faults::Dropped);
+                }
+                Ok(response)
+            }
+        })
+    }
 }

@@ -26,8 +26,8 @@ pub(super) async fn list(State(engine): State<Engine>, RawQuery(query): RawQuery
     let (vendor, method, path) = (get("vendor"), get("method"), get("path"));
     let (entries, dropped) = engine.journal().read(|e| {
         vendor.is_none_or(|v| e.vendor == v)
-            && method.is_none_or(|m| e.method.eq_ignore_ascii_case(m))
-            && path.is_none_or(|p| e.path.starts_with(p))
+            && method.is_none_or(|m| e.line.method().eq_ignore_ascii_case(m))
+            && path.is_none_or(|p| e.line.path().starts_with(p))
     });
     let list: Vec<Value> = entries.iter().map(|e| e.to_json()).collect();
     Json(json!({

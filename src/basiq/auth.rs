@@ -141,7 +141,7 @@ fn mint(engine: &Engine, headers: &HeaderMap, body: &[u8]) -> Result<String, Bas
 
 /// The API key from `Authorization: Basic <key>`; the key must be Base64 of `id:secret`.
 fn api_key(headers: &HeaderMap) -> Result<String, BasiqError> {
-    let value = match http::header(headers, "authorization") {
+    let value = match http::header(headers, axum::http::header::AUTHORIZATION) {
         None | Some("") => return Err(BasiqError::AuthorizationMissing),
         Some(v) => v,
     };
