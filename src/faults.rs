@@ -9,7 +9,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
@@ -245,14 +244,14 @@ pub struct DropConnection;
 pub struct Dropped;
 
 /// Runs the request through the first matching rule, or straight to its `handler`.
-pub async fn apply<F, Fut>(
+pub async fn apply<B, F, Fut>(
     engine: &Engine,
     vendor: &dyn Vendor,
-    request: Request,
+    request: axum::http::Request<B>,
     handler: F,
 ) -> Response
 where
-    F: FnOnce(Request) -> Fut,
+    F: FnOnce(axum::http::Request<B>) -> Fut,
     Fut: Future<Output = Response>,
 {
     let Some(action) = engine.faults().take(

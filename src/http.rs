@@ -39,10 +39,7 @@ pub fn base_url(headers: &HeaderMap, public: Option<&str>) -> String {
 }
 
 /// A header as text, if present and valid UTF-8.
-pub fn header<'a>(
-    headers: &'a HeaderMap,
-    name: impl axum::http::header::AsHeaderName,
-) -> Option<&'a str> {
+pub fn header(headers: &HeaderMap, name: impl axum::http::header::AsHeaderName) -> Option<&str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())

@@ -5,7 +5,8 @@
 //! the limit by the body extractors (`DefaultBodyLimit`), which handlers turn into the same
 //! 413.
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderMap;
 use axum::http::header::CONTENT_LENGTH;
 use axum::response::Response;
 
@@ -27,12 +28,11 @@ fn body_limit(engine: &Engine) -> usize {
 }
 
 /// The vendor's 413 for a request that declares a body over the limit.
-pub fn refuse(engine: &Engine, vendor: &dyn Vendor, request: &Request) -> Option<Response> {
-    let declared = request
-        .headers()
+pub fn refuse(engine: &Engine, vendor: &dyn Vendor, headers: &HeaderMap) -> Option<Response> {
+    let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())?;
     (declared > body_limit(engine) as u64)
-        .then(|| vendor.refusal(engine, request.headers(), Refusal::BodyTooLarge))
+        .then(|| vendor.refusal(engine, headers, Refusal::BodyTooLarge))
 }

@@ -270,15 +270,14 @@ impl Listener {
         Error = faults::Dropped,
         Future = impl Future<Output = Result<axum::response::Response, faults::Dropped>> + Send,
     > + Clone {
-        hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-            let mut request = request
-                .map(|body| axum::body::Body::new(Deadline::new(body, self.body_timeout)));
+        hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             if let Some(uri) = without_trailing_slash(request.uri()) {
                 *request.uri_mut() = uri;
             }
             let router = self.router.clone();
             let engine = self.engine.clone();
             let vendor = self.vendor;
+            let body_timeout = self.body_timeout;
             let admin = request.uri().path().starts_with("/__admin");
             if admin {
                 request
@@ -286,7 +285,10 @@ impl Listener {
                     .insert(axum::extract::ConnectInfo(self.peer));
             }
             async move {
-                let route = |request| async move {
+                // The body is wrapped only for the router: a hot read never reads it.
+                let route = |request: hyper::Request<hyper::body::Incoming>| async move {
+                    let request = request
+                        .map(|body| axum::body::Body::new(Deadline::new(body, body_timeout)));
                     match tower::ServiceExt::oneshot(router, request).await {
                         Ok(response) => response,
                         Err(never) => match never {},

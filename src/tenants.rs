@@ -119,12 +119,12 @@ impl Tenants {
 /// The tenant a vendor request runs in (`None`: the scenario's own world) — its name and its
 /// world, made on first use on a blocking thread, so that building a large world holds up no
 /// async worker.
-pub fn world_of(
+pub fn world_of<B>(
     engine: &Engine,
     vendor: &'static dyn Vendor,
-    request: &Request,
+    request: &axum::http::Request<B>,
 ) -> impl Future<Output = Option<(String, SharedWorld)>> + Send + 'static {
-    let found = vendor.tenant_of(engine, request);
+    let found = vendor.tenant_of(engine, &crate::vendor::Head::of(request));
     let engine = engine.clone();
     async move {
         let TenantClaim { name, key } = found?;

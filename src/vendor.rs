@@ -4,7 +4,6 @@
 //! handler, and how its requests map to tenants. The vendors are listed in
 //! [`crate::vendors`].
 
-use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -30,6 +29,25 @@ pub struct TenantClaim {
     pub key: Option<String>,
 }
 
+/// What the gate and a vendor read of a request before its body: method, URI and headers.
+#[derive(Debug, Clone, Copy)]
+pub struct Head<'a> {
+    pub method: &'a axum::http::Method,
+    pub uri: &'a axum::http::Uri,
+    pub headers: &'a HeaderMap,
+}
+
+impl<'a> Head<'a> {
+    /// The head of `request`, whatever its body.
+    pub fn of<B>(request: &'a axum::http::Request<B>) -> Head<'a> {
+        Head {
+            method: request.method(),
+            uri: request.uri(),
+            headers: request.headers(),
+        }
+    }
+}
+
 /// One vendor, as the core sees it.
 pub trait Vendor: Send + Sync + 'static {
     /// The name fault rules, the journal and the log know it by (`basiq`, `meld`).
@@ -50,7 +68,7 @@ pub trait Vendor: Send + Sync + 'static {
 
     /// The tenant of a request under `--tenant-per-key`; `None` for the scenario's own world
     /// (a key the scenario lists, or no usable credential).
-    fn tenant_of(&self, engine: &Engine, request: &Request) -> Option<TenantClaim>;
+    fn tenant_of(&self, engine: &Engine, request: &Head<'_>) -> Option<TenantClaim>;
 
     /// The tenant an admin `Sandbank-Tenant: <key>` names at this vendor.
     fn admin_tenant(&self, key: &str) -> Option<String>;
@@ -58,4 +76,56 @@ pub trait Vendor: Send + Sync + 'static {
     /// The scenario a new tenant's world is built from: the loaded one, reduced to this vendor,
     /// with `key` as its only key.
     fn tenant_scenario(&self, scenario: &Scenario, key: &str) -> Scenario;
+
+    /// The answer to one of the vendor's most frequent reads, given by the same code as its
+    /// route, without routing: `None` for any other request (the router answers it). Called
+    /// inside the gate, so tenants, faults, limits and the journal apply as to any request.
+    fn hot(&self, _engine: &Engine, _request: &Head<'_>) -> Option<Response> {
+        None
+    }
+}
+
+/// The path parameter segments of `path` after `prefix`: `n` non-empty segments, none
+/// percent-encoded (the router decodes those) and none of `reserved` (static routes beside the
+/// parameter).
+pub fn hot_segments<'a, const N: usize>(
+    path: &'a str,
+    prefix: &str,
+    reserved: &[&str],
+) -> Option<[&'a str; N]> {
+    let mut parts = path.strip_prefix(prefix)?.split('/');
+    let mut out = [""; N];
+    for slot in out.iter_mut() {
+        let part = parts.next()?;
+        if part.is_empty() || part.contains('%') || reserved.contains(&part) {
+            return None;
+        }
+        *slot = part;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hot_segments;
+
+    #[test]
+    fn hot_segments_are_whole_plain_and_counted() {
+        let p = "/users/";
+        assert_eq!(
+            hot_segments::<3>("/users/u1/connections/c1", p, &[]),
+            Some(["u1", "connections", "c1"])
+        );
+        assert_eq!(
+            hot_segments::<3>("/users/u1/connections/c1/refresh", p, &[]),
+            None
+        );
+        assert_eq!(hot_segments::<3>("/users/u1/connections", p, &[]), None);
+        assert_eq!(hot_segments::<3>("/users//connections/c1", p, &[]), None);
+        assert_eq!(
+            hot_segments::<3>("/users/u%31/connections/c1", p, &[]),
+            None
+        );
+        assert_eq!(hot_segments::<1>("/x/import", "/x/", &["import"]), None);
+    }
 }

@@ -290,9 +290,18 @@ async fn get_connection(
     path: Result<Path<(String, String)>, PathRejection>,
     request: Request,
 ) -> Response {
-    let headers = request.headers();
     let (user, connection) = params(&path);
-    let host = http::header(headers, "host").unwrap_or("");
+    connection_answer(&engine, request.headers(), user, connection)
+}
+
+/// The answer to `GET /users/{user}/connections/{connection}`, for the route and the hot lane.
+pub(crate) fn connection_answer(
+    engine: &Engine,
+    headers: &HeaderMap,
+    user: &str,
+    connection: &str,
+) -> Response {
+    let host = http::header(headers, axum::http::header::HOST).unwrap_or("");
     let outcome = engine.with_world_at(|w, now| {
         let claims = authorize(
             w,
@@ -314,7 +323,7 @@ async fn get_connection(
                 .and_then(|u| u.connection(connection).map(|c| (u, c)))
             {
                 Some((u, c)) => {
-                    let base = base(&engine, headers);
+                    let base = base(engine, headers);
                     http::to_bytes(&wire::connection(
                         &base,
                         u,
@@ -328,5 +337,5 @@ async fn get_connection(
         });
         Ok(http::json(StatusCode::OK, body))
     });
-    reply(&engine, outcome)
+    reply(engine, outcome)
 }

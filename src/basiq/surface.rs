@@ -2,7 +2,6 @@
 //! refused requests, and its tenants — an application, named by the id inside an API key at
 //! `/token` and by the `partnerid` of the tokens minted with it.
 
-use axum::extract::Request;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
@@ -13,7 +12,7 @@ use crate::engine::Engine;
 use crate::http;
 use crate::scenario::Scenario;
 use crate::scenario::model::BasiqSpec;
-use crate::vendor::{Refusal, TenantClaim, Vendor};
+use crate::vendor::{Head, Refusal, TenantClaim, Vendor};
 
 /// Basiq.
 pub struct Basiq;
@@ -43,12 +42,11 @@ impl Vendor for Basiq {
         error.response(engine.next_uuid())
     }
 
-    fn tenant_of(&self, engine: &Engine, request: &Request) -> Option<TenantClaim> {
-        let auth = http::header(request.headers(), "authorization")?.trim();
+    fn tenant_of(&self, engine: &Engine, request: &Head<'_>) -> Option<TenantClaim> {
+        let auth = http::header(request.headers, axum::http::header::AUTHORIZATION)?.trim();
         let (scheme, credential) = auth.split_once(' ')?;
         let credential = credential.trim();
-        let (app, key) = if scheme.eq_ignore_ascii_case("basic") && request.uri().path() == "/token"
-        {
+        let (app, key) = if scheme.eq_ignore_ascii_case("basic") && request.uri.path() == "/token" {
             (
                 basiq_application_of(credential)?,
                 Some(credential.to_owned()),
@@ -71,6 +69,25 @@ impl Vendor for Basiq {
 
     fn admin_tenant(&self, key: &str) -> Option<String> {
         basiq_application_of(key).map(|app| format!("basiq:{app}"))
+    }
+
+    /// `GET /users/{user}/connections/{connection}`.
+    fn hot(&self, engine: &Engine, request: &Head<'_>) -> Option<Response> {
+        if request.method != axum::http::Method::GET {
+            return None;
+        }
+        let [user, connections, connection] =
+            crate::vendor::hot_segments::<3>(request.uri.path(), "/users/", &[])?;
+        // `/users/{user}/connections/refresh` is a route of its own.
+        if connections != "connections" || connection == "refresh" {
+            return None;
+        }
+        Some(super::connection_answer(
+            engine,
+            request.headers,
+            user,
+            connection,
+        ))
     }
 
     fn tenant_scenario(&self, scenario: &Scenario, key: &str) -> Scenario {

@@ -362,27 +362,34 @@ async fn get_connection(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let call = Call::begin(&engine, &headers, version::CONNECTIONS);
+    let id = path.map(|p| p.0).unwrap_or_default();
+    connection_answer(&engine, &headers, &id)
+}
+
+/// The answer to `GET /bank-linking/connections/{connectionId}`, for the route and the hot
+/// lane.
+pub(crate) fn connection_answer(engine: &Engine, headers: &HeaderMap, id: &str) -> Response {
+    let call = Call::begin(engine, headers, version::CONNECTIONS);
     let outcome = (|| {
-        call.authenticate(&engine, &headers)?;
-        let id = path.map(|p| p.0).unwrap_or_default();
+        call.authenticate(engine, headers)?;
         engine.with_world(|w| {
-            let c = w
-                .meld
-                .connection(&id)
+            w.meld
+                .connection(id)
                 .ok_or(MeldError::NotFound("Connection"))?;
-            let key = page::key(
-                Kind::Connection,
-                &page::position(c.created_at.at.timestamp_millis(), &c.id),
-            );
             let body = w.cached(format_args!("meld connection {id}"), |w| {
-                match w.meld.connection(&id) {
-                    Some(c) => http::to_bytes(&wire::connection(&w.meld, c, &key)),
+                match w.meld.connection(id) {
+                    Some(c) => {
+                        let key = page::key(
+                            Kind::Connection,
+                            &page::position(c.created_at.at.timestamp_millis(), &c.id),
+                        );
+                        http::to_bytes(&wire::connection(&w.meld, c, &key))
+                    }
                     None => Bytes::new(),
                 }
             });
             Ok((StatusCode::OK, body))
         })
     })();
-    call.finish(&engine, outcome)
+    call.finish(engine, outcome)
 }

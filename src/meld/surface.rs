@@ -1,7 +1,6 @@
 //! Meld as the core sees it ([`crate::vendor::Vendor`]): its routes, its error envelope (with
 //! `Meld-Version` and `X-Request-ID`) for refused requests, and its tenants — one per API key.
 
-use axum::extract::Request;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
@@ -11,7 +10,7 @@ use crate::engine::Engine;
 use crate::http;
 use crate::scenario::Scenario;
 use crate::scenario::model::MeldSpec;
-use crate::vendor::{Refusal, TenantClaim, Vendor};
+use crate::vendor::{Head, Refusal, TenantClaim, Vendor};
 
 /// Meld.
 pub struct Meld;
@@ -49,8 +48,8 @@ impl Vendor for Meld {
         Call::begin(engine, headers, version::CONNECTIONS).finish(engine, Err(error))
     }
 
-    fn tenant_of(&self, engine: &Engine, request: &Request) -> Option<TenantClaim> {
-        let auth = http::header(request.headers(), "authorization")?.trim();
+    fn tenant_of(&self, engine: &Engine, request: &Head<'_>) -> Option<TenantClaim> {
+        let auth = http::header(request.headers, axum::http::header::AUTHORIZATION)?.trim();
         let (scheme, key) = auth.split_once(' ')?;
         let key = key.trim();
         if !scheme.eq_ignore_ascii_case("basic") || !plausible_key(key) {
@@ -65,6 +64,20 @@ impl Vendor for Meld {
 
     fn admin_tenant(&self, key: &str) -> Option<String> {
         Some(format!("meld:{key}"))
+    }
+
+    /// `GET /bank-linking/connections/{connectionId}`.
+    fn hot(&self, engine: &Engine, request: &Head<'_>) -> Option<Response> {
+        if request.method != axum::http::Method::GET {
+            return None;
+        }
+        // `/bank-linking/connections/import` is a route of its own.
+        let [id] = crate::vendor::hot_segments::<1>(
+            request.uri.path(),
+            "/bank-linking/connections/",
+            &["import"],
+        )?;
+        Some(super::connection_answer(engine, request.headers, id))
     }
 
     fn tenant_scenario(&self, scenario: &Scenario, key: &str) -> Scenario {

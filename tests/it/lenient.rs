@@ -190,3 +190,86 @@ async fn meld_start_with_optional_products_only() {
     .await;
     assert_eq!(ex.status, 400, "{}", ex.render());
 }
+
+/// The most frequent reads are answered without routing; a percent-encoded id goes through
+/// the router instead. Both answer the same bytes, and fault rules and the journal see both.
+#[tokio::test]
+async fn hot_reads_answer_as_their_routes() {
+    let server = default_server().await;
+    let auth = format!("Bearer {}", server_token(&server).await);
+    let basiq = [("authorization", auth.as_str())];
+    let plain = get(
+        server.basiq_url(),
+        "/users/ea3a81/connections/8fce3b",
+        &basiq,
+    )
+    .await;
+    let encoded = get(
+        server.basiq_url(),
+        "/users/ea3a%381/connections/8fce%33b",
+        &basiq,
+    )
+    .await;
+    assert_eq!(plain.status, 200, "{}", plain.render());
+    assert_eq!(plain.body, encoded.body);
+    let meld_auth = format!("BASIC {MELD_KEY}");
+    let meld = [("authorization", meld_auth.as_str())];
+    let id = "WQ5CwCxDxXhYuA4fVHGk3o";
+    let plain = get(
+        server.meld_url(),
+        &format!("/bank-linking/connections/{id}"),
+        &meld,
+    )
+    .await;
+    let encoded = get(
+        server.meld_url(),
+        "/bank-linking/connections/WQ5%43wCxDxXhYuA4fVHGk3o",
+        &meld,
+    )
+    .await;
+    assert_eq!(plain.status, 200, "{}", plain.render());
+    assert_eq!(plain.body, encoded.body);
+    assert_eq!(plain.header("meld-version"), encoded.header("meld-version"));
+    // GET on the static routes beside the parameter is not a read of them.
+    let import = get(server.meld_url(), "/bank-linking/connections/import", &meld).await;
+    assert_eq!(import.status, 405, "{}", import.render());
+    let refresh = get(
+        server.basiq_url(),
+        "/users/ea3a81/connections/refresh",
+        &basiq,
+    )
+    .await;
+    assert_eq!(refresh.status, 405, "{}", refresh.render());
+
+    // A fault rule on the hot path applies, and the journal records the read.
+    let rule = send(
+        server.basiq_url(),
+        "POST",
+        "/__admin/faults",
+        &[("content-type", "application/json")],
+        br#"{"vendor":"basiq","path":"/users/ea3a81/connections/8fce3b","status":503}"#,
+    )
+    .await;
+    assert!(rule.status < 300, "{}", rule.render());
+    let faulted = get(
+        server.basiq_url(),
+        "/users/ea3a81/connections/8fce3b",
+        &basiq,
+    )
+    .await;
+    assert_eq!(faulted.status, 503);
+    let journal = get(
+        server.basiq_url(),
+        "/__admin/requests?path=/users/ea3a81/connections/8fce3b",
+        &[],
+    )
+    .await
+    .json();
+    let statuses: Vec<u64> = journal["requests"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["status"].as_u64())
+        .collect();
+    assert_eq!(statuses, [200, 503]);
+}
