@@ -89,7 +89,8 @@ curl -sf "$basiq$seed" -H "Authorization: Bearer $token" -o "$out/body.json"
 start baseline "$PWD/target/release/examples/baseline" 127.0.0.1:0 "$PWD/$out/body.json"
 baseline=$(first_line "$out/baseline.log" | awk '{print $4}')
 
-measure baseline baseline "$baseline" "$seed"
+# The baseline gets the same request, token included, so both parse the same bytes.
+measure baseline baseline "$baseline" "$seed" "Authorization: Bearer $token"
 measure seed sandbank "$basiq" "$seed" "Authorization: Bearer $token"
 measure meld sandbank "$meld" /bank-linking/connections/WQ5CwCxDxXhYuA4fVHGk3o "Authorization: BASIC sk_sb_sandbank"
 measure transactions sandbank "$basiq" "/users/ea3a81/transactions?filter=transaction.status.eq('posted')&limit=20" "Authorization: Bearer $token"

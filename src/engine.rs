@@ -151,6 +151,15 @@ impl Engine {
         out
     }
 
+    /// Reads the request's world (its tenant's, else the scenario's own) as it stands, without
+    /// settling it: for settings no transition changes (keys, versions).
+    pub fn read_world<R>(&self, f: impl FnOnce(&World) -> R) -> R {
+        match current_tenant() {
+            Some(w) => f(&lock(&w)),
+            None => f(&lock(&self.shared.world)),
+        }
+    }
+
     /// Runs `f` on the scenario's own world as it stands (no settling), whatever the tenant.
     pub fn with_own_world<R>(&self, f: impl FnOnce(&World) -> R) -> R {
         f(&lock(&self.shared.world))

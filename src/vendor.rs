@@ -93,16 +93,25 @@ pub fn hot_segments<'a, const N: usize>(
     prefix: &str,
     reserved: &[&str],
 ) -> Option<[&'a str; N]> {
-    let mut parts = path.strip_prefix(prefix)?.split('/');
+    let mut rest = path.strip_prefix(prefix)?;
     let mut out = [""; N];
-    for slot in out.iter_mut() {
-        let part = parts.next()?;
-        if part.is_empty() || part.contains('%') || reserved.contains(&part) {
+    for (i, slot) in out.iter_mut().enumerate() {
+        // One pass over the bytes: the segment ends at `/`, and may not hold `%`.
+        let end = rest.bytes().position(|b| b == b'/' || b == b'%');
+        let (part, next) = match end {
+            Some(at) if rest.as_bytes()[at] == b'%' => return None,
+            Some(at) if i + 1 < N => (&rest[..at], &rest[at + 1..]),
+            Some(_) => return None,
+            None if i + 1 == N => (rest, ""),
+            None => return None,
+        };
+        if part.is_empty() || reserved.contains(&part) {
             return None;
         }
         *slot = part;
+        rest = next;
     }
-    parts.next().is_none().then_some(out)
+    Some(out)
 }
 
 #[cfg(test)]

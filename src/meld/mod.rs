@@ -45,7 +45,7 @@ pub mod wire;
 use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use base64::Engine as _;
@@ -142,15 +142,20 @@ pub(crate) struct Call {
     version_error: Result<(), MeldError>,
 }
 
+/// The version header, asked for and answered.
+const MELD_VERSION: HeaderName = HeaderName::from_static("meld-version");
+/// The request id every answer carries.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
 impl Call {
     pub(crate) fn begin(
         engine: &Engine,
         headers: &HeaderMap,
         versions: &'static [&'static str],
     ) -> Call {
-        let default = engine.with_world(|w| w.meld.default_version.clone());
+        let default = engine.read_world(|w| w.meld.default_version.clone());
         let (version, version_error) =
-            version::negotiate(http::header(headers, "meld-version"), &default, versions);
+            version::negotiate(http::header(headers, &MELD_VERSION), &default, versions);
         Call {
             request_id: engine.next_hex(),
             version,
@@ -164,7 +169,7 @@ impl Call {
         engine: &Engine,
         headers: &HeaderMap,
     ) -> Result<(), MeldError> {
-        let value = match http::header(headers, "authorization") {
+        let value = match http::header(headers, axum::http::header::AUTHORIZATION) {
             None | Some("") => {
                 return Err(MeldError::Unauthorized(
                     "Missing Authorization header. Send `Authorization: BASIC <api key>`",
@@ -180,17 +185,14 @@ impl Call {
                 ));
             }
         };
+        let listed = |key: &str| engine.read_world(|w| w.meld.api_keys.iter().any(|k| k == key));
         // Some integrations Base64-encode the key; accept that form as well.
-        let decoded = STANDARD
-            .decode(key)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok());
-        let known = engine.with_world(|w| {
-            w.meld
-                .api_keys
-                .iter()
-                .any(|k| k == key || decoded.as_deref() == Some(k.as_str()))
-        });
+        let known = listed(key)
+            || STANDARD
+                .decode(key)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .is_some_and(|decoded| listed(&decoded));
         if !known {
             return Err(MeldError::Unauthorized("Invalid API key"));
         }
@@ -215,9 +217,9 @@ impl Call {
             http::json(status, body)
         };
         let headers = response.headers_mut();
-        headers.insert("meld-version", HeaderValue::from_static(self.version));
+        headers.insert(MELD_VERSION, HeaderValue::from_static(self.version));
         if let Ok(id) = HeaderValue::from_str(&self.request_id) {
-            headers.insert("x-request-id", id);
+            headers.insert(REQUEST_ID, id);
         }
         response
     }
