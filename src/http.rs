@@ -34,16 +34,22 @@ pub fn base_url(headers: &HeaderMap, public: Option<&str>) -> String {
     if let Some(public) = public {
         return public.trim_end_matches('/').to_owned();
     }
-    let host = header(headers, HOST.as_str()).unwrap_or("localhost");
+    let host = header(headers, HOST).unwrap_or("localhost");
     format!("http://{host}")
 }
 
-/// A header as text, if present and valid UTF-8.
+/// A header as text, if present and visible ASCII (as `HeaderValue::to_str` reads it), trimmed.
 pub fn header(headers: &HeaderMap, name: impl axum::http::header::AsHeaderName) -> Option<&str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
+    let bytes = headers.get(name)?.as_bytes();
+    // What `HeaderValue::to_str` admits (visible ASCII and tabs), checked without stopping
+    // early so that long values (tokens) are checked many bytes at a time.
+    let visible = bytes.iter().fold(true, |ok, &b| {
+        ok & (b == b'\t' || (0x20..0x7f).contains(&b))
+    });
+    if !visible {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok().map(str::trim)
 }
 
 /// Whether an `Accept` header admits JSON (absent, `*/*`, `application/*` or

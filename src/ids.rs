@@ -52,8 +52,14 @@ pub fn base58_id(rng: &mut impl Rng) -> String {
 
 /// `n` random bytes as lowercase hex (Meld request ids are 16 bytes, 32 characters).
 pub fn hex_id(rng: &mut impl Rng, n: usize) -> String {
-    let bytes: Vec<u8> = (0..n).map(|_| rng.random()).collect();
-    hex(&bytes)
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(n * 2);
+    for _ in 0..n {
+        let b: u8 = rng.random();
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 0x0f) as usize] as char);
+    }
+    out
 }
 
 /// Lowercase hex of bytes.

@@ -315,8 +315,18 @@ pub(crate) fn connection_answer(
         check_id(connection, "connectionId", "Connection ID")?;
         let server = claims.scope == Scope::Server;
         connections::find(&w.basiq, user, connection)?;
-        let key = format_args!("basiq connection {user} {connection} {server} {host}");
-        let body = w.cached(key, |w| {
+        let scope = if server { "server" } else { "client" };
+        let key = [
+            "basiq connection ",
+            user,
+            " ",
+            connection,
+            " ",
+            scope,
+            " ",
+            host,
+        ];
+        let body = w.cached_parts(&key, |w| {
             match w
                 .basiq
                 .user(user)

@@ -153,9 +153,9 @@ impl Call {
         headers: &HeaderMap,
         versions: &'static [&'static str],
     ) -> Call {
-        let default = engine.read_world(|w| w.meld.default_version.clone());
+        let asked = http::header(headers, &MELD_VERSION);
         let (version, version_error) =
-            version::negotiate(http::header(headers, &MELD_VERSION), &default, versions);
+            engine.read_world(|w| version::negotiate(asked, &w.meld.default_version, versions));
         Call {
             request_id: engine.next_hex(),
             version,
@@ -378,17 +378,15 @@ pub(crate) fn connection_answer(engine: &Engine, headers: &HeaderMap, id: &str) 
             w.meld
                 .connection(id)
                 .ok_or(MeldError::NotFound("Connection"))?;
-            let body = w.cached(format_args!("meld connection {id}"), |w| {
-                match w.meld.connection(id) {
-                    Some(c) => {
-                        let key = page::key(
-                            Kind::Connection,
-                            &page::position(c.created_at.at.timestamp_millis(), &c.id),
-                        );
-                        http::to_bytes(&wire::connection(&w.meld, c, &key))
-                    }
-                    None => Bytes::new(),
+            let body = w.cached_parts(&["meld connection ", id], |w| match w.meld.connection(id) {
+                Some(c) => {
+                    let key = page::key(
+                        Kind::Connection,
+                        &page::position(c.created_at.at.timestamp_millis(), &c.id),
+                    );
+                    http::to_bytes(&wire::connection(&w.meld, c, &key))
                 }
+                None => Bytes::new(),
             });
             Ok((StatusCode::OK, body))
         })
