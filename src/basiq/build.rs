@@ -433,6 +433,7 @@ impl Ctx {
                 },
                 transaction_date: Some(date),
                 status,
+                bpay: None,
             });
         }
         let mut account = account;
@@ -665,6 +666,7 @@ pub fn purchases(
                 post_date: None,
                 transaction_date: Some(Timestamp::seconds(at)),
                 seq: 0,
+                bpay: None,
             }
         })
         .collect()
@@ -718,6 +720,7 @@ pub(crate) fn generated(e: Entry, id: String, shared: &Shared) -> bq::Transactio
         post_date: (!e.pending).then(|| midnight(e.date)),
         transaction_date: Some(midnight(e.date)),
         seq: 0,
+        bpay: e.bpay,
     }
 }
 

@@ -329,6 +329,8 @@ pub struct Transaction {
     /// Arrival order within the user: orders transactions of the same day and keeps paging
     /// cursors valid while new transactions arrive.
     pub seq: u64,
+    /// `paymentDetails.bpay`, for a payment made by BPAY.
+    pub bpay: Option<Arc<crate::scenario::model::BpaySpec>>,
 }
 
 /// Enrich's clean description: the payee without card numbers and places, in title case.

@@ -518,12 +518,20 @@ struct TransactionBody<'a> {
     institution: &'a str,
     connection: &'a str,
     transaction_date: String,
+    /// A BPAY payment's biller and reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_details: Option<PaymentDetailsBody<'a>>,
     post_date: Option<String>,
     /// `{}` when the transaction has no ANZSIC class ("empty for all others").
     sub_class: SubClassBody,
     /// `null` when the application has no Enrich.
     enrich: Option<EnrichBody<'a>>,
     links: TransactionLinks,
+}
+
+#[derive(Serialize)]
+struct PaymentDetailsBody<'a> {
+    bpay: &'a crate::scenario::model::BpaySpec,
 }
 
 #[derive(Serialize)]
@@ -562,6 +570,7 @@ pub fn transaction<'a>(
             .transaction_date
             .map(|d| d.to_string())
             .unwrap_or_default(),
+        payment_details: t.bpay.as_deref().map(|bpay| PaymentDetailsBody { bpay }),
         post_date: t.post_date.map(|d| d.to_string()),
         sub_class: SubClassBody {
             code: t.sub_class.map(|s| s.0),

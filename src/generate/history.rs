@@ -8,8 +8,11 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::Rng;
 
+use std::sync::Arc;
+
 use super::places::Merchants;
 use super::recurring::Recurring;
+use crate::scenario::model::BpaySpec;
 use crate::value::Money;
 
 /// What kind of account the history belongs to.
@@ -65,6 +68,8 @@ pub struct Entry {
     pub pending: bool,
     /// Balance after this entry (`None` for pending entries).
     pub balance: Option<Money>,
+    /// The BPAY biller and reference, for a payment made by BPAY.
+    pub bpay: Option<Arc<BpaySpec>>,
 }
 
 /// Parameters of one history.
@@ -215,6 +220,9 @@ fn recurring(rng: &mut impl Rng, plan: &Plan<'_>, day: NaiveDate, entries: &mut 
         let amount = r.amount_on(rng, day);
         if amount.0 != 0 {
             push(entries, day, r.description.clone(), amount.0, r.kind);
+            if let Some(e) = entries.last_mut() {
+                e.bpay = r.bpay.clone();
+            }
         }
     }
 }
@@ -263,6 +271,7 @@ fn push(entries: &mut Vec<Entry>, date: NaiveDate, description: String, cents: i
         kind,
         pending: false,
         balance: None,
+        bpay: None,
     });
 }
 
@@ -531,6 +540,7 @@ fn settle(rng: &mut impl Rng, plan: &Plan<'_>, start: NaiveDate, entries: &mut V
                 kind: Kind::Transfer,
                 pending: false,
                 balance: None,
+                bpay: None,
             },
         );
     }

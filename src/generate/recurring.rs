@@ -8,7 +8,9 @@ use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 
 use super::history::Kind;
-use crate::scenario::model::RecurringSpec;
+use std::sync::Arc;
+
+use crate::scenario::model::{BpaySpec, RecurringSpec};
 use crate::value::{Money, Span};
 
 /// How often a recurring payment comes.
@@ -108,6 +110,8 @@ pub struct Recurring {
     pub last: Option<NaiveDate>,
     /// The day `amount` is the amount: the end of the history it was written for.
     pub reference: NaiveDate,
+    /// The BPAY biller and reference of each payment, when paid by BPAY.
+    pub bpay: Option<Arc<BpaySpec>>,
 }
 
 impl Recurring {
@@ -129,6 +133,7 @@ impl Recurring {
             first: ago(spec.starts_ago),
             last: ago(spec.ends_ago),
             reference: end,
+            bpay: spec.bpay.clone().map(Arc::new),
         })
     }
 
@@ -197,6 +202,7 @@ mod tests {
             first: None,
             last: None,
             reference: date(2025, 6, 30),
+            bpay: None,
         }
     }
 

@@ -188,6 +188,27 @@ pub fn check_recurring(recurring: &[RecurringSpec], path: &KeyPath, found: &mut 
             ));
         }
         check_percent(rp.key("vary"), r.vary, found);
+        if let Some(b) = &r.bpay {
+            let digits = |text: &str, most: usize| {
+                (1..=most).contains(&text.len()) && text.bytes().all(|c| c.is_ascii_digit())
+            };
+            let bp = rp.key("bpay");
+            if !digits(&b.biller_code, 10) {
+                found.push((
+                    bp.key("billerCode"),
+                    "a biller code is 1 to 10 digits".to_owned(),
+                ));
+            }
+            if !digits(&b.crn, 20) {
+                found.push((
+                    bp.key("crn"),
+                    "a customer reference is 1 to 20 digits".to_owned(),
+                ));
+            }
+            if b.biller_name.trim().is_empty() || b.biller_name.len() > 100 {
+                found.push((bp.key("billerName"), "1 to 100 characters".to_owned()));
+            }
+        }
         if r.every == "once" && r.starts_ago.is_none() {
             found.push((
                 rp.key("startsAgo"),

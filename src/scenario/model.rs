@@ -147,6 +147,19 @@ pub struct RecurringSpec {
     pub starts_ago: Option<Span>,
     /// How long before the history ends it stops.
     pub ends_ago: Option<Span>,
+    /// Paid by BPAY: the biller and reference each payment carries (Basiq sends them as
+    /// `paymentDetails.bpay`).
+    pub bpay: Option<BpaySpec>,
+}
+
+/// A BPAY payment's biller and customer reference.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BpaySpec {
+    pub biller_code: String,
+    pub biller_name: String,
+    /// The customer reference number.
+    pub crn: String,
 }
 
 impl HistorySpec {

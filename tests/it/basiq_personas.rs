@@ -333,3 +333,55 @@ async fn wentworth_smiths_card_and_mortgage_carry_their_limits() {
     assert_eq!(cents(&by_name("Transaction 14000")["balance"]), 3_407_600);
     assert_eq!(by_name("Savings 123890")["creditLimit"], Value::Null);
 }
+
+/// A recurring payment made by BPAY carries its biller and reference as `paymentDetails.bpay`;
+/// other transactions have no `paymentDetails`.
+#[tokio::test]
+async fn a_bpay_payment_carries_its_payment_details() {
+    let scenario = format!(
+        r#"
+version = 1
+seed = 3
+[basiq]
+apiKeys = ["{BASIQ_KEY}"]
+[[basiq.users]]
+id = "u1"
+email = "u1@example.com"
+[[basiq.users.connections]]
+id = "c1"
+institution = "AU00000"
+status = "active"
+lastUsed = "2026-01-15T08:00:00Z"
+[[basiq.users.connections.accounts]]
+id = "a1"
+class = {{ type = "transaction" }}
+history = {{ days = 70 }}
+[[basiq.users.connections.accounts.recurring]]
+description = "BPAY TELSTRA"
+kind = "transfer"
+every = "month"
+amount = "-89.00"
+day = 10
+bpay = {{ billerCode = "23796", billerName = "Telstra", crn = "3000123456" }}
+"#
+    );
+    let b = Basiq::on(&scenario, "u1").await;
+    let page = b.get("/users/u1/transactions?limit=500").await.json();
+    let all = page["data"].as_array().cloned().unwrap_or_default();
+    let bpay: Vec<_> = all
+        .iter()
+        .filter(|t| t["description"] == "BPAY TELSTRA")
+        .collect();
+    assert!(bpay.len() >= 2, "{}", bpay.len());
+    for t in &bpay {
+        assert_eq!(
+            t["paymentDetails"],
+            serde_json::json!({"bpay": {"billerCode": "23796", "billerName": "Telstra", "crn": "3000123456"}})
+        );
+    }
+    assert!(
+        all.iter()
+            .filter(|t| t["description"] != "BPAY TELSTRA")
+            .all(|t| t.get("paymentDetails").is_none())
+    );
+}

@@ -122,6 +122,7 @@ recurring = [
   { description = "TUTORING", kind = "transfer", every = "week", amount = "50.00", day = 7, rise = 500, vary = 101 },
   { description = "BONUS", kind = "salary", every = "once", amount = "900.00" },
   { description = "BONUS", kind = "salary", every = "once", amount = "900.00", startsAgo = "30d" },
+  { description = "BPAY", kind = "transfer", every = "month", amount = "-9.00", bpay = { billerCode = "12a", billerName = "", crn = "123456789012345678901" } },
 ]
 "#;
     snap!(
