@@ -360,6 +360,17 @@ pub fn add_transactions(
     }
 }
 
+/// The account of a connection a transition names.
+fn scripted_account<'a>(
+    app: &'a mut Application,
+    (user, connection, account): (&str, &str, &str),
+) -> Option<&'a mut super::model::Account> {
+    app.user_mut(user)?
+        .accounts
+        .iter_mut()
+        .find(|a| a.id == account && a.connection == connection)
+}
+
 /// A connection's account takes a new balance at `at` (a scripted transition):
 /// `availableFunds` moves by as much, `lastUpdated` is then. No event: Basiq announces account
 /// changes other than the balance (`account.updated`) only.
@@ -369,11 +380,7 @@ pub fn set_balance(
     (user, connection, account): (&str, &str, &str),
     balance: Money,
 ) {
-    let Some(a) = app.user_mut(user).and_then(|u| {
-        u.accounts
-            .iter_mut()
-            .find(|a| a.id == account && a.connection == connection)
-    }) else {
+    let Some(a) = scripted_account(app, (user, connection, account)) else {
         return;
     };
     if let Some(before) = a.balance {
@@ -393,11 +400,7 @@ pub fn set_account_status(
     (user, connection, account): (&str, &str, &str),
     status: &str,
 ) {
-    let Some(a) = app.user_mut(user).and_then(|u| {
-        u.accounts
-            .iter_mut()
-            .find(|a| a.id == account && a.connection == connection)
-    }) else {
+    let Some(a) = scripted_account(app, (user, connection, account)) else {
         return;
     };
     if a.status == status {

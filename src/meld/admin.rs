@@ -71,6 +71,20 @@ fn described(p: &WebhookProfile) -> serde_json::Value {
     json!({ "profileId": p.id, "url": p.url, "version": p.version })
 }
 
+/// The profile a request describes, with the id it keeps or takes; its version the account's
+/// default unless given. Events from before it are not sent to it.
+fn make(w: &mut crate::world::World, id: String, profile: Profile) -> WebhookProfile {
+    super::delivery::skip_backlog(w);
+    WebhookProfile {
+        id,
+        url: profile.url,
+        secret: profile.secret,
+        version: profile
+            .version
+            .unwrap_or_else(|| w.meld.default_version.clone()),
+    }
+}
+
 /// `PUT /__admin/meld/webhook`.
 async fn set_meld_profile(
     State(engine): State<Engine>,
@@ -81,21 +95,11 @@ async fn set_meld_profile(
         Err(refused) => return *refused,
     };
     let set = engine.with_world(|w| {
-        // Events from before the profile existed are not sent to it.
-        super::delivery::skip_backlog(w);
-        let version = profile
-            .version
-            .unwrap_or_else(|| w.meld.default_version.clone());
         let id = match w.meld.webhooks.first() {
             Some(first) => first.id.clone(),
             None => engine.next_base58(),
         };
-        let set = WebhookProfile {
-            id,
-            url: profile.url,
-            secret: profile.secret,
-            version,
-        };
+        let set = make(w, id, profile);
         let described = described(&set);
         match w.meld.webhooks.first_mut() {
             Some(first) => *first = set,
@@ -119,15 +123,7 @@ async fn add_meld_profile(
         if w.meld.webhooks.len() >= MAX_WEBHOOK_PROFILES {
             return None;
         }
-        super::delivery::skip_backlog(w);
-        let added = WebhookProfile {
-            id: engine.next_base58(),
-            url: profile.url,
-            secret: profile.secret,
-            version: profile
-                .version
-                .unwrap_or_else(|| w.meld.default_version.clone()),
-        };
+        let added = make(w, engine.next_base58(), profile);
         let described = described(&added);
         w.meld.webhooks.push(added);
         Some(described)

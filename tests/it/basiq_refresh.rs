@@ -62,14 +62,6 @@ impl Txn {
     }
 }
 
-fn cents(v: &Value) -> i64 {
-    let text = v.as_str().unwrap_or_default();
-    let (whole, frac) = text.split_once('.').unwrap_or((text, "00"));
-    let sign = if whole.starts_with('-') { -1 } else { 1 };
-    let whole: i64 = whole.trim_start_matches('-').parse().unwrap_or(0);
-    sign * (whole * 100 + frac.parse::<i64>().unwrap_or(0))
-}
-
 fn day(v: &Value) -> Option<NaiveDate> {
     v.as_str()
         .and_then(|s| s.get(..10))

@@ -391,3 +391,12 @@ pub fn steps(job: &Value) -> Vec<(String, String)> {
 pub fn statuses(job: &Value) -> Vec<String> {
     steps(job).into_iter().map(|(_, s)| s).collect()
 }
+
+/// A Basiq money string (`"-12.50"`) in cents.
+pub fn cents(v: &Value) -> i64 {
+    let text = v.as_str().unwrap_or_default();
+    let (whole, frac) = text.split_once('.').unwrap_or((text, "00"));
+    let sign = if whole.starts_with('-') { -1 } else { 1 };
+    let whole: i64 = whole.trim_start_matches('-').parse().unwrap_or(0);
+    sign * (whole * 100 + frac.parse::<i64>().unwrap_or(0))
+}
