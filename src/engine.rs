@@ -224,11 +224,14 @@ impl Engine {
         self.shared
             .watching
             .store(world.watches_requests(), Ordering::Relaxed);
-        *lock(&self.shared.world) = world;
+        // The old world is freed off the lock and off the caller's path (a large one takes a
+        // while): requests and the reset's answer wait only for the swap.
+        let old = std::mem::replace(&mut *lock(&self.shared.world), world);
         *lock(&self.shared.runtime) = runtime_rng(scenario.seed, salt);
         self.shared.journal.clear();
         self.shared.faults.clear();
         self.shared.tenants.clear();
+        free_later(old);
     }
 
     /// Replaces the scenario: its world, its clock (unless the server's configuration fixes
@@ -326,6 +329,14 @@ fn clock_mode_of(scenario: &Scenario) -> ClockMode {
         },
         None => ClockMode::default(),
     }
+}
+
+/// Drops `world` on a thread of its own; when no thread can be started, the refused closure
+/// drops it here.
+fn free_later(world: World) {
+    let _ = std::thread::Builder::new()
+        .name("sandbank-free".to_owned())
+        .spawn(move || drop(world));
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it: every mutation of
