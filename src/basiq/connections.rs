@@ -232,12 +232,6 @@ fn persona_accounts(p: &Persona, holder: &str) -> Vec<BasiqAccountSpec> {
         .collect()
 }
 
-/// Whether a connection came by a statement upload (`csv`, `pdf`): nothing to log in to, so
-/// refreshes and new credentials answer "Connection type is not Web".
-fn uploaded(connection: &Connection) -> bool {
-    matches!(connection.method.as_str(), "csv" | "pdf")
-}
-
 /// Refreshes an open-banking connection may start in 24 hours (§14).
 const OPEN_BANKING_REFRESHES_PER_DAY: usize = 20;
 
@@ -540,7 +534,7 @@ pub(crate) fn renew(
     let (login_id, password) = login;
     let connection = find(&w.basiq, user, id)?;
     let open_banking = connection.method == "open-banking";
-    if open_banking != reauthorise || uploaded(connection) {
+    if open_banking != reauthorise || connection.uploaded() {
         return Err(BasiqError::ConnectionNotWeb);
     }
     if let Some(job) = running_job(w, id, now) {
@@ -596,7 +590,7 @@ pub async fn refresh(
         &[(id, CONNECTION_ID)],
         |w, now| {
             let connection = find(&w.basiq, user, id)?;
-            if uploaded(connection) {
+            if connection.uploaded() {
                 return Err(BasiqError::ConnectionNotWeb);
             }
             let base = base(&engine, &headers);
@@ -652,7 +646,7 @@ pub async fn refresh_all(
             // updated, a pre-init one its authorisation finished.
             if refresh_limit_reached(w, connection, now)
                 || connection.status != "active"
-                || uploaded(connection)
+                || connection.uploaded()
             {
                 continue;
             }

@@ -376,7 +376,7 @@ fn identity(seed: u64, user: &str, c: &Connection, base: &str) -> Value {
 }
 
 /// `GET /users/{userId}/identities` (SERVER, or CLIENT for its own user, as in Basiq's v2 scope
-/// table): one identity per active connection.
+/// table): one identity per active bank connection (a statement upload has none).
 pub async fn identities(
     State(engine): State<Engine>,
     path: Result<Path<String>, PathRejection>,
@@ -395,7 +395,7 @@ pub async fn identities(
             let data: Vec<Value> = u
                 .connections
                 .iter()
-                .filter(|c| c.status == "active")
+                .filter(|c| c.status == "active" && !c.uploaded())
                 .map(|c| identity(w.seed, user, c, &base))
                 .collect();
             let body = json!({ "type": "list", "count": data.len(), "data": data });
@@ -422,7 +422,7 @@ pub async fn identity_by_id(
             let c = u
                 .connections
                 .iter()
-                .find(|c| c.status == "active" && identity_id(w.seed, &c.id) == id)
+                .find(|c| c.status == "active" && !c.uploaded() && identity_id(w.seed, &c.id) == id)
                 .ok_or(BasiqError::ResourceNotFound {
                     parameter: "identityId",
                 })?;

@@ -245,6 +245,14 @@ pub struct Connection {
     pub login: Option<(String, String)>,
 }
 
+impl Connection {
+    /// Whether it came by a statement upload (`csv`, `pdf`): nothing to log in to, so no
+    /// refreshes, no new credentials and no identity from the bank.
+    pub fn uploaded(&self) -> bool {
+        matches!(self.method.as_str(), "csv" | "pdf")
+    }
+}
+
 /// The data-sharer profile of a connection.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {

@@ -262,6 +262,13 @@ async fn an_upload_is_a_connection_announced_with_transactions_updated() {
         ("authorization", auth.as_str()),
         ("content-type", "application/json"),
     ];
+    let identities = async || {
+        get(server.basiq_url(), "/users/ea3a81/identities", &h)
+            .await
+            .json()["count"]
+            .clone()
+    };
+    let identities_before = identities().await;
     let accepted = upload(
         &server,
         &form,
@@ -276,6 +283,11 @@ async fn an_upload_is_a_connection_announced_with_transactions_updated() {
         .engine()
         .clock()
         .advance(chrono::Duration::seconds(10));
+    assert_eq!(
+        identities().await,
+        identities_before,
+        "a statement has no identity"
+    );
     let events = get(
         server.basiq_url(),
         "/events?filter=event.type.eq('updated')",
