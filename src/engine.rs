@@ -136,13 +136,19 @@ impl Engine {
     /// scenario's own otherwise.
     pub fn with_world_at<R>(&self, f: impl FnOnce(&mut World, DateTime<Utc>) -> R) -> R {
         let now = self.now();
+        self.with_world_as_of(now, |world| f(world, now))
+    }
+
+    /// Like [`Engine::with_world`], the world settled at `now`: the instant a request arrived,
+    /// read once for the request's handler and its journal entry.
+    pub fn with_world_as_of<R>(&self, now: DateTime<Utc>, f: impl FnOnce(&mut World) -> R) -> R {
         let tenant = current_tenant();
         let mut world = match &tenant {
             Some(w) => lock(w),
             None => lock(&self.shared.world),
         };
         world.settle(now);
-        let out = f(&mut world, now);
+        let out = f(&mut world);
         if tenant.is_none() {
             self.shared
                 .watching

@@ -46,13 +46,14 @@ where
     // Timed only for the log line, when it is written.
     let started = tracing::enabled!(tracing::Level::INFO).then(std::time::Instant::now);
     let name = vendor.name();
+    let now = engine.now();
     let line = journal::line_of(&request);
     engine.count_request(name, request.method().as_str(), request.uri().path());
     let response = match limits::refuse(&engine, vendor, request.headers()) {
         Some(refused) => refused,
         None => {
             let lane = |request: Request<B>| async {
-                match vendor.hot(&engine, &Head::of(&request)) {
+                match vendor.hot(&engine, &Head::of(&request), now) {
                     Some(answered) => answered,
                     None => handler(request).await,
                 }
@@ -69,6 +70,6 @@ where
         tenant = %tenant.as_deref().map_or_else(|| "-".to_owned(), crate::logging::fingerprint),
         "request"
     );
-    journal::record(&engine, name, line, &response);
+    journal::record(&engine, name, line, &response, now);
     response
 }

@@ -1,7 +1,7 @@
 //! Small HTTP helpers both vendors use: JSON responses, the base URL links are built on,
 //! reading headers leniently, and decoding query and form text.
 
-use axum::http::header::{CONTENT_TYPE, HOST};
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
@@ -40,7 +40,43 @@ pub fn base_url(headers: &HeaderMap, public: Option<&str>) -> String {
 
 /// A header as text, if present and visible ASCII (as `HeaderValue::to_str` reads it), trimmed.
 pub fn header(headers: &HeaderMap, name: impl axum::http::header::AsHeaderName) -> Option<&str> {
-    let bytes = headers.get(name)?.as_bytes();
+    text(headers.get(name)?)
+}
+
+/// The standard headers the gate and the hot reads consult, found in one pass over the map:
+/// the first value of each, as [`HeaderMap::get`] gives it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Known<'a> {
+    pub accept: Option<&'a HeaderValue>,
+    pub authorization: Option<&'a HeaderValue>,
+    pub content_length: Option<&'a HeaderValue>,
+    pub host: Option<&'a HeaderValue>,
+}
+
+impl<'a> Known<'a> {
+    pub fn of(headers: &'a HeaderMap) -> Known<'a> {
+        let mut known = Known::default();
+        for (name, value) in headers {
+            let slot = if name == ACCEPT {
+                &mut known.accept
+            } else if name == AUTHORIZATION {
+                &mut known.authorization
+            } else if name == CONTENT_LENGTH {
+                &mut known.content_length
+            } else if name == HOST {
+                &mut known.host
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        known
+    }
+}
+
+/// A header value as text, if visible ASCII (as `HeaderValue::to_str` reads it), trimmed.
+pub fn text(value: &HeaderValue) -> Option<&str> {
+    let bytes = value.as_bytes();
     // What `HeaderValue::to_str` admits (visible ASCII and tabs), checked without stopping
     // early so that long values (tokens) are checked many bytes at a time.
     let visible = bytes.iter().fold(true, |ok, &b| {
@@ -54,8 +90,8 @@ pub fn header(headers: &HeaderMap, name: impl axum::http::header::AsHeaderName) 
 
 /// Whether an `Accept` header admits JSON (absent, `*/*`, `application/*` or
 /// `application/json`, with or without parameters).
-pub fn accepts_json(headers: &HeaderMap) -> Result<(), String> {
-    let Some(accept) = header(headers, axum::http::header::ACCEPT) else {
+pub fn accepts_json(accept: Option<&HeaderValue>) -> Result<(), String> {
+    let Some(accept) = accept.and_then(text) else {
         return Ok(());
     };
     if accept.is_empty() {

@@ -29,6 +29,7 @@ pub struct Entry {
     pub line: RequestLine,
     /// `None` when a fault rule dropped the connection unanswered.
     pub status: Option<u16>,
+    /// The server time the request arrived at.
     pub at: DateTime<Utc>,
 }
 
@@ -107,8 +108,15 @@ impl Journal {
     }
 }
 
-/// Journals a request with the response it got (`status: None` for a dropped connection).
-pub fn record(engine: &Engine, vendor: &'static str, line: RequestLine, response: &Response) {
+/// Journals a request that arrived at `at` with the response it got (`status: None` for a
+/// dropped connection).
+pub fn record(
+    engine: &Engine,
+    vendor: &'static str,
+    line: RequestLine,
+    response: &Response,
+    at: DateTime<Utc>,
+) {
     engine.journal().record(Entry {
         vendor,
         line,
@@ -117,17 +125,17 @@ pub fn record(engine: &Engine, vendor: &'static str, line: RequestLine, response
             .get::<crate::faults::DropConnection>()
             .is_none()
             .then(|| response.status().as_u16()),
-        at: engine.now(),
+        at,
     });
 }
 
 /// Method, path and query of a request, each part at most [`MAX_LINE_PART`] bytes, held in one
-/// allocation (a standard method in none).
+/// allocation, or in none when they are short (and the method is a standard one).
 #[derive(Debug, Clone)]
 pub struct RequestLine {
     method: Method,
     /// The path, then the query when there is one.
-    text: Box<str>,
+    text: LineText,
     path_len: usize,
     has_query: bool,
 }
@@ -138,11 +146,46 @@ impl RequestLine {
     }
 
     pub fn path(&self) -> &str {
-        &self.text[..self.path_len]
+        &self.text.as_str()[..self.path_len]
     }
 
     pub fn query(&self) -> Option<&str> {
-        self.has_query.then(|| &self.text[self.path_len..])
+        self.has_query.then(|| &self.text.as_str()[self.path_len..])
+    }
+}
+
+/// Bytes of path and query kept inside the entry itself.
+const INLINE_LINE: usize = 62;
+
+/// A request line's text: inside the entry when it is short, on the heap otherwise.
+#[derive(Debug, Clone)]
+enum LineText {
+    Inline { len: u8, bytes: [u8; INLINE_LINE] },
+    Heap(Box<str>),
+}
+
+impl LineText {
+    fn new(parts: [&str; 2]) -> LineText {
+        let len = parts[0].len() + parts[1].len();
+        if len <= INLINE_LINE {
+            let mut bytes = [0; INLINE_LINE];
+            bytes[..parts[0].len()].copy_from_slice(parts[0].as_bytes());
+            bytes[parts[0].len()..len].copy_from_slice(parts[1].as_bytes());
+            // At most INLINE_LINE (62), so it fits.
+            let len = len as u8;
+            return LineText::Inline { len, bytes };
+        }
+        LineText::Heap(parts.concat().into_boxed_str())
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Whole strings copied byte for byte: always UTF-8.
+            LineText::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            LineText::Heap(text) => text,
+        }
     }
 }
 
@@ -151,14 +194,9 @@ pub fn line_of<B>(request: &axum::http::Request<B>) -> RequestLine {
     let uri = request.uri();
     let path = bounded(uri.path());
     let query = uri.query().map(bounded);
-    let mut text = String::with_capacity(path.len() + query.as_ref().map_or(0, |q| q.len()));
-    text.push_str(&path);
-    if let Some(q) = &query {
-        text.push_str(q);
-    }
     RequestLine {
         method: request.method().clone(),
-        text: text.into_boxed_str(),
+        text: LineText::new([&path, query.as_deref().unwrap_or("")]),
         path_len: path.len(),
         has_query: query.is_some(),
     }

@@ -185,8 +185,12 @@ fn spawn(
         let graceful = GracefulShutdown::new();
         let slots = std::sync::Arc::new(Semaphore::new(limits.max_connections.max(1)));
         let mut http = http1::Builder::new();
+        // Half-closed reading: hyper does not read ahead for the client's end of stream while a
+        // request is in flight, so the read buffer the request's head points into is free to
+        // be reused for the next request instead of being reallocated.
         http.timer(TokioTimer::new())
-            .header_read_timeout(limits.header_timeout);
+            .header_read_timeout(limits.header_timeout)
+            .half_close(true);
         loop {
             let slot = tokio::select! {
                 slot = slots.clone().acquire_owned() => match slot {
@@ -285,14 +289,18 @@ impl Listener {
                     .insert(axum::extract::ConnectInfo(self.peer));
             }
             async move {
-                // The body is wrapped only for the router: a hot read never reads it.
-                let route = |request: hyper::Request<hyper::body::Incoming>| async move {
-                    let request = request
-                        .map(|body| axum::body::Body::new(Deadline::new(body, body_timeout)));
-                    match tower::ServiceExt::oneshot(router, request).await {
-                        Ok(response) => response,
-                        Err(never) => match never {},
-                    }
+                // The body is wrapped only for the router: a hot read never reads it. The
+                // router's future is boxed so that the gate's futures, which hold room for
+                // it, stay small to move.
+                let route = |request: hyper::Request<hyper::body::Incoming>| {
+                    Box::pin(async move {
+                        let request = request
+                            .map(|body| axum::body::Body::new(Deadline::new(body, body_timeout)));
+                        match tower::ServiceExt::oneshot(router, request).await {
+                            Ok(response) => response,
+                            Err(never) => match never {},
+                        }
+                    })
                 };
                 let response = if admin {
                     route(request).await

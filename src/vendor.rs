@@ -35,6 +35,8 @@ pub struct Head<'a> {
     pub method: &'a axum::http::Method,
     pub uri: &'a axum::http::Uri,
     pub headers: &'a HeaderMap,
+    /// The standard headers among them the hot reads consult.
+    pub known: crate::http::Known<'a>,
 }
 
 impl<'a> Head<'a> {
@@ -44,6 +46,7 @@ impl<'a> Head<'a> {
             method: request.method(),
             uri: request.uri(),
             headers: request.headers(),
+            known: crate::http::Known::of(request.headers()),
         }
     }
 }
@@ -79,8 +82,14 @@ pub trait Vendor: Send + Sync + 'static {
 
     /// The answer to one of the vendor's most frequent reads, given by the same code as its
     /// route, without routing: `None` for any other request (the router answers it). Called
-    /// inside the gate, so tenants, faults, limits and the journal apply as to any request.
-    fn hot(&self, _engine: &Engine, _request: &Head<'_>) -> Option<Response> {
+    /// inside the gate, so tenants, faults, limits and the journal apply as to any request;
+    /// `now` is the server time the request arrived at, which the journal records too.
+    fn hot(
+        &self,
+        _engine: &Engine,
+        _request: &Head<'_>,
+        _now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<Response> {
         None
     }
 }

@@ -170,7 +170,7 @@ impl Job {
 /// Applies the effects of every step that has ended by `now`; true if anything changed.
 pub fn advance(app: &mut Application, seed: u64, now: DateTime<Utc>) -> bool {
     let mut changed = false;
-    for j in 0..app.jobs.len() {
+    for j in app.jobs_settled..app.jobs.len() {
         if app.jobs[j].settled() {
             continue;
         }
@@ -188,6 +188,9 @@ pub fn advance(app: &mut Application, seed: u64, now: DateTime<Utc>) -> bool {
                 app.jobs[j].applied = app.jobs[j].steps.len();
             }
         }
+    }
+    while app.jobs.get(app.jobs_settled).is_some_and(Job::settled) {
+        app.jobs_settled += 1;
     }
     changed
 }

@@ -48,7 +48,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use self::auth::{Access, authorize};
+use self::auth::{Access, authorize, authorize_known};
 use self::error::BasiqError;
 use self::filter::Op;
 use self::model::Scope;
@@ -291,23 +291,27 @@ async fn get_connection(
     request: Request,
 ) -> Response {
     let (user, connection) = params(&path);
-    connection_answer(&engine, request.headers(), user, connection)
+    let headers = request.headers();
+    let known = http::Known::of(headers);
+    connection_answer(&engine, headers, &known, user, connection, engine.now())
 }
 
 /// The answer to `GET /users/{user}/connections/{connection}`, for the route and the hot lane.
 pub(crate) fn connection_answer(
     engine: &Engine,
     headers: &HeaderMap,
+    known: &http::Known<'_>,
     user: &str,
     connection: &str,
+    now: DateTime<Utc>,
 ) -> Response {
-    let host = http::header(headers, axum::http::header::HOST).unwrap_or("");
-    let outcome = engine.with_world_at(|w, now| {
-        let claims = authorize(
+    let host = known.host.and_then(http::text).unwrap_or("");
+    let outcome = engine.with_world_as_of(now, |w| {
+        let claims = authorize_known(
             w,
             now,
             engine.secret(),
-            headers,
+            known,
             Access::ServerOrOwnClient,
             Some(user),
         )?;

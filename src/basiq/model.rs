@@ -104,6 +104,9 @@ pub struct Application {
     pub id_salt: u64,
     /// Jobs, oldest first.
     pub jobs: Vec<super::jobs::Job>,
+    /// How many of the oldest jobs are settled (a settled job stays so, and jobs are only
+    /// added at the end), so settling looks at the jobs after them only.
+    pub jobs_settled: usize,
     /// How long each job step takes on the server clock.
     pub step_duration: chrono::Duration,
     /// What falls due on the server clock, earliest first (see `deadlines`).
@@ -112,7 +115,7 @@ pub struct Application {
     pub refresh: super::refresh::Rules,
     /// Tokens whose signature has been checked, so a token is verified once, not per request.
     /// Expiry is still checked on every use.
-    pub verified: HashMap<String, Arc<Claims>, foldhash::fast::RandomState>,
+    pub verified: HashMap<Box<[u8]>, Arc<Claims>, foldhash::fast::RandomState>,
 }
 
 impl Default for Application {
@@ -127,6 +130,7 @@ impl Default for Application {
             sandbox: super::personas::Sandbox::built_in(),
             users: Vec::new(),
             jobs: Vec::new(),
+            jobs_settled: 0,
             events: Vec::new(),
             events_recorded: 0,
             id_salt: 0,

@@ -4,6 +4,7 @@
 
 use axum::http::HeaderMap;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 
 use super::auth::Claims;
 use super::check::basiq_application_of;
@@ -72,7 +73,7 @@ impl Vendor for Basiq {
     }
 
     /// `GET /users/{user}/connections/{connection}`.
-    fn hot(&self, engine: &Engine, request: &Head<'_>) -> Option<Response> {
+    fn hot(&self, engine: &Engine, request: &Head<'_>, now: DateTime<Utc>) -> Option<Response> {
         if request.method != axum::http::Method::GET {
             return None;
         }
@@ -85,8 +86,10 @@ impl Vendor for Basiq {
         Some(super::connection_answer(
             engine,
             request.headers,
+            &request.known,
             user,
             connection,
+            now,
         ))
     }
 

@@ -51,6 +51,7 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 
 use self::error::MeldError;
 use self::page::{Kind, Paging};
@@ -365,16 +366,21 @@ async fn get_connection(
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
     let id = path.map(|p| p.0).unwrap_or_default();
-    connection_answer(&engine, &headers, &id)
+    connection_answer(&engine, &headers, &id, engine.now())
 }
 
 /// The answer to `GET /bank-linking/connections/{connectionId}`, for the route and the hot
 /// lane.
-pub(crate) fn connection_answer(engine: &Engine, headers: &HeaderMap, id: &str) -> Response {
+pub(crate) fn connection_answer(
+    engine: &Engine,
+    headers: &HeaderMap,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Response {
     let call = Call::begin(engine, headers, version::CONNECTIONS);
     let outcome = (|| {
         call.authenticate(engine, headers)?;
-        engine.with_world(|w| {
+        engine.with_world_as_of(now, |w| {
             w.meld
                 .connection(id)
                 .ok_or(MeldError::NotFound("Connection"))?;

@@ -3,6 +3,7 @@
 
 use axum::http::HeaderMap;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 
 use super::error::MeldError;
 use super::{Call, version};
@@ -67,7 +68,7 @@ impl Vendor for Meld {
     }
 
     /// `GET /bank-linking/connections/{connectionId}`.
-    fn hot(&self, engine: &Engine, request: &Head<'_>) -> Option<Response> {
+    fn hot(&self, engine: &Engine, request: &Head<'_>, now: DateTime<Utc>) -> Option<Response> {
         if request.method != axum::http::Method::GET {
             return None;
         }
@@ -77,7 +78,7 @@ impl Vendor for Meld {
             "/bank-linking/connections/",
             &["import"],
         )?;
-        Some(super::connection_answer(engine, request.headers, id))
+        Some(super::connection_answer(engine, request.headers, id, now))
     }
 
     fn tenant_scenario(&self, scenario: &Scenario, key: &str) -> Scenario {

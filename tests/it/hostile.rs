@@ -609,7 +609,7 @@ async fn stored_client_input_is_bounded() {
     }
     let remembered = server
         .engine()
-        .with_world(|w| w.basiq.verified.keys().map(String::len).max().unwrap_or(0));
+        .with_world(|w| w.basiq.verified.keys().map(|k| k.len()).max().unwrap_or(0));
     assert!(remembered <= 1024, "{remembered}");
 }
 
