@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::check::basiq_application_of;
 use super::deadlines::{self, Deadline};
-use super::model as bq;
+use super::model::{self as bq, NewTransaction};
 use super::personas::Sandbox;
 use super::scenario::*;
 use crate::generate::fill::{
@@ -42,7 +42,7 @@ pub fn accounts(
         accounts.push(a);
         transactions.extend(t);
     }
-    transactions.sort_by_key(|t| t.transaction_date.or(t.post_date).map(|d| d.at));
+    transactions.sort_by_key(|t| t.transaction_date().or(t.post_date()).map(|d| d.at));
     (accounts, transactions)
 }
 
@@ -79,6 +79,11 @@ impl Ctx {
             .and_then(|k| basiq_application_of(k))
             .unwrap_or_else(|| "sandbank".to_owned());
         let mut transitions = Vec::new();
+        let generated = spec.generated.map_or(0, |crowd| crowd.users as usize);
+        world
+            .basiq
+            .users
+            .reserve_exact(spec.users.len() + generated);
         for (u, user_spec) in spec.users.iter().enumerate() {
             let label = format!("basiq.users[{u}]");
             let user = self.basiq_user(&label, user_spec, &mut transitions);
@@ -125,7 +130,7 @@ impl Ctx {
                     expiry: Timestamp::seconds(self.start + Duration::days(365)),
                 };
                 deadlines.extend(deadlines::of_consent(&user.id, &consent));
-                user.consents.push(consent);
+                user.consents = vec![consent];
             }
         }
         world.basiq.queue_all(deadlines);
@@ -182,11 +187,14 @@ impl Ctx {
         }
         // Oldest first, so that a larger seq is always a later arrival.
         user.transactions
-            .sort_by_key(|t| t.transaction_date.or(t.post_date).map(|d| d.at));
+            .sort_by_key(|t| t.transaction_date().or(t.post_date()).map(|d| d.at));
         for (seq, t) in user.transactions.iter_mut().enumerate() {
             t.seq = seq as u64;
         }
+        // Held for the whole run, by as many users as a scenario generates: no room to spare.
         user.transactions.shrink_to_fit();
+        user.accounts.shrink_to_fit();
+        user.connections.shrink_to_fit();
         user
     }
 
@@ -389,10 +397,10 @@ impl Ctx {
                 recurring: &account.recurring,
             },
         );
-        let shared = Shared::of(&account);
+        let owner = owner_of(&account, &locality);
         let mut txns: Vec<bq::Transaction> = entries
             .into_iter()
-            .map(|e| generated(e, uuid_v4(&mut rng), &shared))
+            .map(|e| generated(e, uuid_v4(&mut rng), &owner))
             .collect();
         for (t, txn) in spec.transactions.iter().enumerate() {
             let mut rng = self.rng(&format!("{label}.transactions[{t}]"));
@@ -405,17 +413,13 @@ impl Ctx {
                 .transaction_date
                 .or(txn.post_date)
                 .unwrap_or(account.last_updated);
-            txns.push(bq::Transaction {
+            let new = NewTransaction {
                 id: or_gen(&txn.id, || uuid_v4(&mut rng)),
-                account: shared.account.clone(),
-                connection: shared.connection.clone(),
-                institution: shared.institution.clone(),
                 description: or_gen(&txn.description, || {
                     describe(&mut rng, txn.amount, &places::AU_MERCHANTS)
                 }),
                 reference: Box::default(),
                 amount: txn.amount,
-                currency: shared.currency.clone(),
                 balance: None,
                 sub_class: None,
                 cleaned: false,
@@ -434,13 +438,14 @@ impl Ctx {
                 transaction_date: Some(date),
                 status,
                 bpay: None,
-            });
+            };
+            txns.push(bq::Transaction::new(&owner, new));
         }
         let mut account = account;
         if spec.available_funds.is_none() {
             let pending = txns
                 .iter()
-                .filter(|t| t.status == "pending")
+                .filter(|t| t.status() == "pending")
                 .fold(0i64, |sum, t| sum.saturating_add(t.amount.0));
             account.available_funds = Some(available(
                 flavor,
@@ -452,7 +457,7 @@ impl Ctx {
         }
         account.history_from = txns
             .iter()
-            .filter_map(|t| t.transaction_date.or(t.post_date))
+            .filter_map(|t| t.transaction_date().or(t.post_date()))
             .map(|t| t.at.date_naive())
             .min();
         (account, txns)
@@ -643,16 +648,13 @@ pub fn purchases(
     n: u32,
 ) -> Vec<bq::Transaction> {
     let mut rng = rng_for(seed, label);
-    let shared = Shared::of(account);
+    let owner = owner_of(account, "");
     (0..n)
         .map(|_| {
             let amount = Money(-rng.random_range(300..9_000));
             let description = describe(&mut rng, amount, &places::AU_MERCHANTS);
-            bq::Transaction {
+            let new = NewTransaction {
                 id: uuid_v4(&mut rng),
-                account: shared.account.clone(),
-                connection: shared.connection.clone(),
-                institution: shared.institution.clone(),
                 status: "pending",
                 sub_class: places::anzsic(Kind::Shopping, &description),
                 cleaned: true,
@@ -660,68 +662,53 @@ pub fn purchases(
                 description,
                 reference: Box::default(),
                 amount,
-                currency: shared.currency.clone(),
                 balance: None,
                 class: "payment",
                 post_date: None,
                 transaction_date: Some(Timestamp::seconds(at)),
                 seq: 0,
                 bpay: None,
-            }
+            };
+            bq::Transaction::new(&owner, new)
         })
         .collect()
 }
 
-/// What every transaction of an account shares with it (one allocation per account, not per
-/// transaction).
-pub(crate) struct Shared {
-    account: Arc<str>,
-    connection: Arc<str>,
-    institution: Arc<str>,
-    currency: Arc<str>,
-}
-
-impl Shared {
-    pub(crate) fn of(account: &bq::Account) -> Shared {
-        Shared {
-            account: account.id.as_str().into(),
-            connection: account.connection.as_str().into(),
-            institution: account.institution.as_str().into(),
-            currency: account.currency.as_str().into(),
-        }
-    }
+/// What the transactions made for `account` share with it (one allocation for all of them),
+/// card purchases naming `locality`.
+pub(crate) fn owner_of(account: &bq::Account, locality: &str) -> Arc<bq::Owner> {
+    Arc::new(bq::Owner {
+        account: account.id.clone(),
+        connection: account.connection.clone(),
+        institution: account.institution.clone(),
+        currency: account.currency.clone(),
+        locality: locality.to_owned(),
+    })
 }
 
 /// A generated history entry as a Basiq transaction with this id: posted on its day (with its
 /// running balance) unless pending.
-pub(crate) fn generated(e: Entry, id: String, shared: &Shared) -> bq::Transaction {
+pub(crate) fn generated(e: Entry, id: String, owner: &Arc<bq::Owner>) -> bq::Transaction {
     let class = basiq_class(e.kind);
-    bq::Transaction {
+    let new = NewTransaction {
         id,
-        account: shared.account.clone(),
-        connection: shared.connection.clone(),
-        institution: shared.institution.clone(),
         status: if e.pending { "pending" } else { "posted" },
         sub_class: (class == "payment")
             .then(|| places::anzsic(e.kind, &e.description))
             .flatten(),
         cleaned: true,
         tags: tags(e.kind),
-        description: {
-            let mut d = e.description;
-            d.shrink_to_fit();
-            d
-        },
+        description: e.description,
         reference: Box::default(),
         amount: e.amount,
-        currency: shared.currency.clone(),
         balance: e.balance,
         class,
         post_date: (!e.pending).then(|| midnight(e.date)),
         transaction_date: Some(midnight(e.date)),
         seq: 0,
         bpay: e.bpay,
-    }
+    };
+    bq::Transaction::new(owner, new)
 }
 
 /// Where a connection's holder lives, as card purchases name it (`DEE WHY NSW`).

@@ -718,7 +718,7 @@ pub async fn purge(
             }
             let u = w.basiq.user_mut(user).ok_or(BasiqError::UserNotFound)?;
             u.accounts.retain(|a| a.connection != id);
-            u.transactions.retain(|t| &*t.connection != id);
+            u.transactions.retain(|t| t.connection() != id);
             w.changed();
             Ok(http::empty(StatusCode::NO_CONTENT))
         },

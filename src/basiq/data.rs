@@ -188,20 +188,20 @@ fn position(user: &User, t: &Transaction) -> Position {
     let account = user
         .accounts
         .iter()
-        .position(|a| *a.id == *t.account)
+        .position(|a| *a.id == *t.account())
         .unwrap_or(usize::MAX);
     (account, rank(t), -date_secs(t), u64::MAX - t.seq)
 }
 
 fn rank(t: &Transaction) -> u8 {
-    if t.status == "pending" { 0 } else { 1 }
+    if t.status() == "pending" { 0 } else { 1 }
 }
 
 /// The date a transaction is sorted and filtered by: posting date, or for pending ones the
 /// date it was made.
 fn date_secs(t: &Transaction) -> i64 {
-    t.post_date
-        .or(t.transaction_date)
+    t.post_date()
+        .or(t.transaction_date())
         .map(|d| d.at.timestamp())
         .unwrap_or(0)
 }
@@ -210,7 +210,7 @@ fn date_secs(t: &Transaction) -> i64 {
 /// stack: filters compare it for every transaction of the user.
 fn day(t: &Transaction) -> [u8; 10] {
     let mut text = *b"0000-00-00";
-    if let Some(d) = t.post_date.or(t.transaction_date) {
+    if let Some(d) = t.post_date().or(t.transaction_date()) {
         use chrono::Datelike as _;
         let d = d.at.date_naive();
         let mut put = |at: usize, width: usize, mut n: u32| {
@@ -228,12 +228,12 @@ fn day(t: &Transaction) -> [u8; 10] {
 
 fn matches(t: &Transaction, s: &Statement) -> bool {
     match s.path.as_str() {
-        "account.id" => s.matches(&t.account),
-        "connection.id" => s.matches(&t.connection),
-        "institution.id" => s.matches(&t.institution),
-        "transaction.status" => s.matches(t.status),
+        "account.id" => s.matches(t.account()),
+        "connection.id" => s.matches(t.connection()),
+        "institution.id" => s.matches(t.institution()),
+        "transaction.status" => s.matches(t.status()),
         "transaction.direction" => s.matches(if t.amount.0 < 0 { "debit" } else { "credit" }),
-        "transaction.class" => s.matches(t.class),
+        "transaction.class" => s.matches(t.class()),
         _ => s.matches(std::str::from_utf8(&day(t)).unwrap_or_default()),
     }
 }
@@ -313,7 +313,7 @@ pub async fn list_transactions(
         let next = (end < size && end > start).then(|| {
             let last = items[end - 1].1;
             let cursor = Cursor {
-                a: last.account.to_string(),
+                a: last.account().to_string(),
                 p: rank(last),
                 d: date_secs(last),
                 s: last.seq,

@@ -80,6 +80,7 @@ impl Application {
     pub fn queue_all(&mut self, deadlines: impl IntoIterator<Item = Deadline>) {
         self.deadlines.extend(deadlines);
         self.deadlines.sort_by_key(|d| d.at.at);
+        self.deadlines.shrink_to_fit();
     }
 }
 

@@ -34,6 +34,7 @@ pub mod model;
 pub mod part;
 pub mod personas;
 pub mod refresh;
+pub mod row;
 pub mod scenario;
 pub mod statements;
 pub mod surface;

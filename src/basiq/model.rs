@@ -228,6 +228,7 @@ impl User {
 
     /// The transaction with this id.
     pub fn transaction(&self, id: &str) -> Option<&Transaction> {
+        let id = TxnId::new(id);
         self.transactions.iter().find(|t| t.id == id)
     }
 }
@@ -309,41 +310,7 @@ pub struct Account {
     pub recurring: Arc<[crate::generate::recurring::Recurring]>,
 }
 
-/// A transaction on an account.
-#[derive(Debug, Clone)]
-///
-/// Kept small, since a scenario may hold millions: the account, connection, institution and
-/// currency are shared with the account, and the enumerated fields are static strings.
-pub struct Transaction {
-    pub id: String,
-    pub account: Arc<str>,
-    pub connection: Arc<str>,
-    pub institution: Arc<str>,
-    /// One of [`TRANSACTION_STATUSES`].
-    pub status: &'static str,
-    pub description: String,
-    pub reference: Box<str>,
-    pub amount: Money,
-    pub currency: Arc<str>,
-    /// Running balance after this transaction (posted transactions only).
-    pub balance: Option<Money>,
-    /// One of [`TRANSACTION_CLASSES`].
-    pub class: &'static str,
-    /// ANZSIC group of a payment (`subClass`): code and title.
-    pub sub_class: Option<&'static (&'static str, &'static str)>,
-    /// Whether Enrich cleaned the description (transactions spelled out in a scenario are sent
-    /// with an empty clean description).
-    pub cleaned: bool,
-    /// Enrich tags, `tag:value`.
-    pub tags: &'static [&'static str],
-    pub post_date: Option<Timestamp>,
-    pub transaction_date: Option<Timestamp>,
-    /// Arrival order within the user: orders transactions of the same day and keeps paging
-    /// cursors valid while new transactions arrive.
-    pub seq: u64,
-    /// `paymentDetails.bpay`, for a payment made by BPAY.
-    pub bpay: Option<Arc<crate::scenario::model::BpaySpec>>,
-}
+pub use super::row::{NewTransaction, Owner, Transaction, TxnId};
 
 /// Enrich's clean description: the payee without card numbers and places, in title case.
 pub fn clean_description(description: &str) -> String {

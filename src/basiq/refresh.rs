@@ -10,7 +10,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
 
-use super::build::{Shared, basiq_flavor, generated, locality};
+use super::build::{basiq_flavor, generated, locality, owner_of};
 use super::model::{Account, Application, Transaction};
 use crate::clock::business_days_after;
 use crate::generate::fill::midnight;
@@ -84,12 +84,12 @@ pub fn refresh(
     let all = std::mem::take(&mut user.transactions);
     user.transactions.reserve(all.len());
     for mut txn in all {
-        if txn.status != "pending" || &*txn.connection != connection_id {
+        if txn.status() != "pending" || txn.connection() != connection_id {
             user.transactions.push(txn);
             continue;
         }
         let label = format!("basiq reimport {} {stamp}", txn.id);
-        txn.id = uuid_v4(&mut rng_for(seed, &label));
+        txn.id = uuid_v4(&mut rng_for(seed, &label)).into();
         if rules.settle
             && let Some(due) = due(seed, &rules, &txn)
             && due <= at
@@ -122,10 +122,10 @@ pub fn refresh(
             account.activity_through = Some(today);
         }
     }
-    imports.sort_by_key(|i| i.txn.post_date.or(i.txn.transaction_date).map(|d| d.at));
+    imports.sort_by_key(|i| i.txn.post_date().or(i.txn.transaction_date()).map(|d| d.at));
     let count = imports.len();
     for (seq, Import { mut txn, new }) in (first..).zip(imports) {
-        if let Some(account) = user.accounts.iter_mut().find(|a| *a.id == *txn.account) {
+        if let Some(account) = user.accounts.iter_mut().find(|a| *a.id == *txn.account()) {
             book(account, &mut txn, new);
         }
         txn.seq = seq;
@@ -137,13 +137,13 @@ pub fn refresh(
 /// When a pending transaction is due to post: a seeded number of business days after its
 /// transaction date, the same for every import of it.
 fn due(seed: u64, rules: &Rules, txn: &Transaction) -> Option<DateTime<Utc>> {
-    let date = txn.transaction_date?.at;
+    let date = txn.transaction_date()?.at;
     let label = format!(
         "basiq pending {} {} {} {}",
-        txn.account,
+        txn.account(),
         date.timestamp(),
         txn.amount.0,
-        txn.description
+        txn.description()
     );
     let (low, high) = (rules.min_days, rules.max_days.max(rules.min_days));
     let days = rng_for(seed, &label).random_range(low..=high);
@@ -152,8 +152,8 @@ fn due(seed: u64, rules: &Rules, txn: &Transaction) -> Option<DateTime<Utc>> {
 
 /// Marks a transaction posted on the day it was due.
 fn post(txn: &mut Transaction, due: DateTime<Utc>) {
-    txn.status = "posted";
-    txn.post_date = Some(midnight(due.date_naive()));
+    txn.set_status("posted");
+    txn.set_post_date(Some(midnight(due.date_naive())));
 }
 
 /// Moves the account's balances by what `txn` brings and gives a posted one its running
@@ -167,11 +167,11 @@ fn book(account: &mut Account, txn: &mut Transaction, new: bool) {
     if moves_available && let Some(f) = account.available_funds.as_mut() {
         f.0 = f.0.saturating_add(amount);
     }
-    if txn.status == "posted"
+    if txn.status() == "posted"
         && let Some(b) = account.balance.as_mut()
     {
         b.0 = b.0.saturating_add(amount);
-        txn.balance = Some(*b);
+        txn.set_balance(Some(*b));
     }
 }
 
@@ -187,16 +187,14 @@ fn calendar(seed: u64, account: &Account, transactions: &[Transaction]) -> Calen
     let mut anchors = Anchors::random(&mut rng);
     let salary = transactions
         .iter()
-        .filter(|t| *t.account == *account.id && t.tags.contains(&"income:salary"))
-        .filter_map(|t| Some((t.transaction_date?.at.date_naive(), t)))
+        .filter(|t| *t.account() == *account.id && t.tags().contains(&"income:salary"))
+        .filter_map(|t| Some((t.transaction_date()?.at.date_naive(), t)))
         .max_by_key(|(date, t)| (*date, t.seq));
     let employer = match salary {
         Some((date, t)) => {
             anchors.pay = Some((date, t.amount));
-            let name = t
-                .description
-                .strip_prefix("SALARY ")
-                .unwrap_or(&t.description);
+            let description = t.description();
+            let name = description.strip_prefix("SALARY ").unwrap_or(&description);
             name.to_owned()
         }
         None => generate::company(&mut rng),
@@ -235,7 +233,7 @@ fn activity(
         locality,
         recurring: &account.recurring,
     };
-    let shared = Shared::of(account);
+    let owner = owner_of(account, locality);
     let owed = account.balance.map_or(0, |b| (-b.0).max(0));
     let mut out = Vec::new();
     for mut e in history::day(&mut rng, &plan, &calendar.anchors, day) {
@@ -254,10 +252,10 @@ fn activity(
             e.amount = Money(paid);
         }
         let card = by_card(e.kind);
-        let mut txn = generated(e, uuid_v4(&mut rng), &shared);
+        let mut txn = generated(e, uuid_v4(&mut rng), &owner);
         if card {
-            txn.status = "pending";
-            txn.post_date = None;
+            txn.set_status("pending");
+            txn.set_post_date(None);
             if rules.settle
                 && let Some(due) = due(seed, rules, &txn)
                 && due <= at

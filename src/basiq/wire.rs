@@ -505,9 +505,9 @@ struct TransactionLinks {
 struct TransactionBody<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    id: &'a str,
+    id: &'a super::model::TxnId,
     status: &'a str,
-    description: &'a str,
+    description: std::borrow::Cow<'a, str>,
     reference: &'a str,
     amount: String,
     currency: &'a str,
@@ -552,53 +552,55 @@ pub fn transaction<'a>(
     enrich: bool,
 ) -> impl Serialize + 'a {
     let me = format!("{base}/users/{user}");
+    let description = t.description();
+    let enrich = enrich.then(|| {
+        // Enrich recognises the payees of the descriptions it cleans.
+        let (merchant, location, category) = if t.cleaned {
+            super::enrich::enrich(&description)
+        } else {
+            (None, None, None)
+        };
+        EnrichBody {
+            clean_description: if t.cleaned {
+                super::model::clean_description(&description)
+            } else {
+                String::new()
+            },
+            tags: t.tags(),
+            merchant,
+            location,
+            category,
+        }
+    });
     TransactionBody {
         kind: "transaction",
         id: &t.id,
-        status: t.status,
-        description: &t.description,
-        reference: &t.reference,
+        status: t.status(),
+        description,
+        reference: t.reference(),
         amount: t.amount.to_string(),
-        currency: &t.currency,
-        account: &t.account,
-        balance: t.balance.map(|b| b.to_string()).unwrap_or_default(),
+        currency: t.currency(),
+        account: t.account(),
+        balance: t.balance().map(|b| b.to_string()).unwrap_or_default(),
         direction: if t.amount.0 < 0 { "debit" } else { "credit" },
-        class: t.class,
-        institution: &t.institution,
-        connection: &t.connection,
+        class: t.class(),
+        institution: t.institution(),
+        connection: t.connection(),
         transaction_date: t
-            .transaction_date
+            .transaction_date()
             .map(|d| d.to_string())
             .unwrap_or_default(),
-        payment_details: t.bpay.as_deref().map(|bpay| PaymentDetailsBody { bpay }),
-        post_date: t.post_date.map(|d| d.to_string()),
+        payment_details: t.bpay().map(|bpay| PaymentDetailsBody { bpay }),
+        post_date: t.post_date().map(|d| d.to_string()),
         sub_class: SubClassBody {
             code: t.sub_class.map(|s| s.0),
             title: t.sub_class.map(|s| s.1),
         },
-        enrich: enrich.then(|| {
-            // Enrich recognises the payees of the descriptions it cleans.
-            let (merchant, location, category) = if t.cleaned {
-                super::enrich::enrich(&t.description)
-            } else {
-                (None, None, None)
-            };
-            EnrichBody {
-                clean_description: if t.cleaned {
-                    super::model::clean_description(&t.description)
-                } else {
-                    String::new()
-                },
-                tags: t.tags,
-                merchant,
-                location,
-                category,
-            }
-        }),
+        enrich,
         links: TransactionLinks {
             this: format!("{me}/transactions/{}", t.id),
-            account: format!("{me}/accounts/{}", t.account),
-            institution: format!("{base}/institutions/{}", t.institution),
+            account: format!("{me}/accounts/{}", t.account()),
+            institution: format!("{base}/institutions/{}", t.institution()),
             connection: None,
         },
     }

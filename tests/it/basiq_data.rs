@@ -106,12 +106,12 @@ async fn transaction_paging_walks_the_whole_list() {
                 let account = u
                     .accounts
                     .iter()
-                    .position(|a| *a.id == *t.account)
+                    .position(|a| *a.id == *t.account())
                     .unwrap_or(99);
-                let posted = t.status == "posted";
+                let posted = t.status() == "posted";
                 let date = t
-                    .post_date
-                    .or(t.transaction_date)
+                    .post_date()
+                    .or(t.transaction_date())
                     .map(|d| d.at.timestamp())
                     .unwrap_or(0);
                 (account, posted, -date)
@@ -153,8 +153,8 @@ async fn cursor_survives_new_transactions() {
     server.engine().with_world(|w| {
         let u = &mut w.basiq.users[1];
         let mut newest = u.transactions[u.transactions.len() - 1].clone();
-        newest.id = "new-arrival".to_owned();
-        newest.status = "pending";
+        newest.id = "new-arrival".to_owned().into();
+        newest.set_status("pending");
         newest.seq = u.transactions.len() as u64;
         u.transactions.push(newest);
         w.changed();

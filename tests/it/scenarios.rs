@@ -276,7 +276,7 @@ fn history_by_count() {
         .map(|a| {
             user.transactions
                 .iter()
-                .filter(|t| *t.account == *a.id)
+                .filter(|t| *t.account() == *a.id)
                 .count()
         })
         .collect();
