@@ -25,22 +25,15 @@ pub fn rng_for(seed: u64, label: &str) -> ChaCha8Rng {
 
 /// A lowercase UUID v4, as Basiq uses for users, connections, accounts and jobs.
 pub fn uuid_v4(rng: &mut impl Rng) -> String {
+    crate::basiq::row::uuid_text(&uuid_v4_bytes(rng))
+}
+
+/// The 16 bytes of a UUID v4: [`uuid_v4`] before it is written out.
+pub fn uuid_v4_bytes(rng: &mut impl Rng) -> [u8; 16] {
     let mut b: [u8; 16] = rng.random();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b);
-    // Exactly 36 bytes: millions of these may be held at once.
-    let mut id = String::with_capacity(36);
-    for (i, part) in [&h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            id.push('-');
-        }
-        id.push_str(part);
-    }
-    id
+    b
 }
 
 /// A 22-character base58 id, the shape of current Meld ids.

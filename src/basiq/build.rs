@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::check::basiq_application_of;
 use super::deadlines::{self, Deadline};
-use super::model::{self as bq, NewTransaction};
+use super::model::{self as bq, NewTransaction, TxnId};
 use super::personas::Sandbox;
 use super::scenario::*;
 use crate::generate::fill::{
@@ -19,7 +19,7 @@ use crate::generate::fill::{
 use crate::generate::history::{Entry, Flavor, Kind, Plan};
 use crate::generate::recurring::Recurring;
 use crate::generate::{self, AuAddress, Person, places};
-use crate::ids::{rng_for, uuid_v4};
+use crate::ids::{rng_for, uuid_v4, uuid_v4_bytes};
 use crate::scenario::model::*;
 use crate::value::{Money, Timestamp};
 use crate::world::build::Ctx;
@@ -90,13 +90,9 @@ impl Ctx {
             world.basiq.users.push(user);
         }
         if let Some(crowd) = spec.generated {
-            let listed = spec.users.len();
-            let users = (0..crowd.users).map(|i| crowd_member(crowd, i));
-            for (u, user_spec) in users.enumerate() {
-                let label = format!("basiq.users[{}]", listed + u);
-                let user = self.basiq_user(&label, &user_spec, &mut transitions);
-                world.basiq.users.push(user);
-            }
+            let (users, scheduled) = self.crowd(crowd, spec.users.len());
+            world.basiq.users.extend(users);
+            transitions.extend(scheduled);
         }
         for (target, list) in transitions {
             self.schedule(world, target, &list);
@@ -134,6 +130,51 @@ impl Ctx {
             }
         }
         world.basiq.queue_all(deadlines);
+    }
+
+    /// The generated users, numbered on from the `listed` ones. Each is made from its own
+    /// seeded generator, so they are made on as many threads as the machine has (up to
+    /// [`CROWD_THREADS`]) and come out the same, in the same order, whatever that number.
+    fn crowd(&self, crowd: GeneratedUsersSpec, listed: usize) -> (Vec<bq::User>, Transitions) {
+        let make = |range: std::ops::Range<u32>| {
+            let mut transitions = Vec::new();
+            let users: Vec<bq::User> = range
+                .map(|i| {
+                    let label = format!("basiq.users[{}]", listed + i as usize);
+                    self.basiq_user(&label, &crowd_member(crowd, i), &mut transitions)
+                })
+                .collect();
+            (users, transitions)
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(CROWD_THREADS)
+            .min((crowd.users / CROWD_USERS_PER_THREAD).max(1) as usize)
+            as u32;
+        if threads <= 1 {
+            return make(0..crowd.users);
+        }
+        let chunk = crowd.users.div_ceil(threads);
+        let parts: Vec<(Vec<bq::User>, Transitions)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let start = t.saturating_mul(chunk).min(crowd.users);
+                    let end = start.saturating_add(chunk).min(crowd.users);
+                    s.spawn(move || make(start..end))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let mut users = Vec::with_capacity(crowd.users as usize);
+        let mut transitions = Vec::new();
+        for (u, t) in parts {
+            users.extend(u);
+            transitions.extend(t);
+        }
+        (users, transitions)
     }
 
     fn basiq_user(
@@ -400,7 +441,7 @@ impl Ctx {
         let owner = owner_of(&account, &locality);
         let mut txns: Vec<bq::Transaction> = entries
             .into_iter()
-            .map(|e| generated(e, uuid_v4(&mut rng), &owner))
+            .map(|e| generated(e, TxnId::Uuid(uuid_v4_bytes(&mut rng)), &owner))
             .collect();
         for (t, txn) in spec.transactions.iter().enumerate() {
             let mut rng = self.rng(&format!("{label}.transactions[{t}]"));
@@ -414,10 +455,14 @@ impl Ctx {
                 .or(txn.post_date)
                 .unwrap_or(account.last_updated);
             let new = NewTransaction {
-                id: or_gen(&txn.id, || uuid_v4(&mut rng)),
+                id: match &txn.id {
+                    Some(id) => TxnId::new(id),
+                    None => TxnId::Uuid(uuid_v4_bytes(&mut rng)),
+                },
                 description: or_gen(&txn.description, || {
                     describe(&mut rng, txn.amount, &places::AU_MERCHANTS)
-                }),
+                })
+                .into(),
                 reference: Box::default(),
                 amount: txn.amount,
                 balance: None,
@@ -466,6 +511,15 @@ impl Ctx {
 
 /// Member `i` of a generated crowd: one `AU00000` connection with a transaction and a savings
 /// account sharing the member's part of the crowd's transactions (parts differ by at most one).
+/// Most threads generated users are made on.
+const CROWD_THREADS: usize = 8;
+
+/// Fewest generated users worth a thread of their own.
+const CROWD_USERS_PER_THREAD: u32 = 500;
+
+/// Connections' scripted transitions, as users are made.
+type Transitions = Vec<(Target, Vec<TransitionSpec>)>;
+
 fn crowd_member(crowd: GeneratedUsersSpec, i: u32) -> BasiqUserSpec {
     let users = u64::from(crowd.users.max(1));
     let own = crowd.transactions / users + u64::from(u64::from(i) < crowd.transactions % users);
@@ -654,12 +708,12 @@ pub fn purchases(
             let amount = Money(-rng.random_range(300..9_000));
             let description = describe(&mut rng, amount, &places::AU_MERCHANTS);
             let new = NewTransaction {
-                id: uuid_v4(&mut rng),
+                id: TxnId::Uuid(uuid_v4_bytes(&mut rng)),
                 status: "pending",
                 sub_class: places::anzsic(Kind::Shopping, &description),
                 cleaned: true,
                 tags: &[],
-                description,
+                description: description.into(),
                 reference: Box::default(),
                 amount,
                 balance: None,
@@ -688,7 +742,7 @@ pub(crate) fn owner_of(account: &bq::Account, locality: &str) -> Arc<bq::Owner> 
 
 /// A generated history entry as a Basiq transaction with this id: posted on its day (with its
 /// running balance) unless pending.
-pub(crate) fn generated(e: Entry, id: String, owner: &Arc<bq::Owner>) -> bq::Transaction {
+pub(crate) fn generated(e: Entry, id: TxnId, owner: &Arc<bq::Owner>) -> bq::Transaction {
     let class = basiq_class(e.kind);
     let new = NewTransaction {
         id,

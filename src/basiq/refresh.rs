@@ -11,12 +11,12 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
 
 use super::build::{basiq_flavor, generated, locality, owner_of};
-use super::model::{Account, Application, Transaction};
+use super::model::{Account, Application, Transaction, TxnId};
 use crate::clock::business_days_after;
 use crate::generate::fill::midnight;
 use crate::generate::history::{self, Anchors, Flavor, Kind, Plan};
 use crate::generate::{self, places};
-use crate::ids::{rng_for, uuid_v4};
+use crate::ids::{rng_for, uuid_v4_bytes};
 use crate::value::Money;
 
 /// The most days of activity one refresh brings (older days are skipped).
@@ -89,7 +89,7 @@ pub fn refresh(
             continue;
         }
         let label = format!("basiq reimport {} {stamp}", txn.id);
-        txn.id = uuid_v4(&mut rng_for(seed, &label)).into();
+        txn.id = TxnId::Uuid(uuid_v4_bytes(&mut rng_for(seed, &label)));
         if rules.settle
             && let Some(due) = due(seed, &rules, &txn)
             && due <= at
@@ -252,7 +252,7 @@ fn activity(
             e.amount = Money(paid);
         }
         let card = by_card(e.kind);
-        let mut txn = generated(e, uuid_v4(&mut rng), &owner);
+        let mut txn = generated(e, TxnId::Uuid(uuid_v4_bytes(&mut rng)), &owner);
         if card {
             txn.set_status("pending");
             txn.set_post_date(None);

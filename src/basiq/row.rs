@@ -176,8 +176,11 @@ pub enum Description {
     Text(Box<str>),
 }
 
+/// Static texts by their spelling.
+type StaticTexts = HashMap<&'static str, &'static str, foldhash::fast::FixedState>;
+
 /// Every static text generated descriptions start with.
-static STATIC_TEXTS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+static STATIC_TEXTS: LazyLock<StaticTexts> = LazyLock::new(|| {
     let m = &places::AU_MERCHANTS;
     [
         m.groceries,
@@ -197,7 +200,11 @@ static STATIC_TEXTS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::n
 
 impl Description {
     /// The compact form of `text` on an account whose holder lives in `locality`.
-    pub fn new(text: String, locality: &str) -> Description {
+    pub fn new(text: Cow<'static, str>, locality: &str) -> Description {
+        let text = match text {
+            Cow::Borrowed(text) => return Description::Static(text),
+            Cow::Owned(text) => text,
+        };
         if let Some(s) = STATIC_TEXTS.get(text.as_str()) {
             return Description::Static(s);
         }
@@ -307,8 +314,8 @@ pub struct Transaction {
 /// A transaction written out field by field, as it is made.
 #[derive(Debug, Clone)]
 pub struct NewTransaction {
-    pub id: String,
-    pub description: String,
+    pub id: TxnId,
+    pub description: Cow<'static, str>,
     pub reference: Box<str>,
     pub amount: Money,
     pub balance: Option<Money>,
@@ -330,7 +337,7 @@ impl Transaction {
     /// `new` on an account of `owner`.
     pub fn new(owner: &Arc<Owner>, new: NewTransaction) -> Transaction {
         let mut txn = Transaction {
-            id: TxnId::from(new.id),
+            id: new.id,
             owner: owner.clone(),
             description: Description::new(new.description, &owner.locality),
             amount: new.amount,
@@ -489,12 +496,14 @@ mod tests {
             ("SALARY HOOLI", false),
             ("", false),
         ] {
-            let d = Description::new(text.to_owned(), locality);
+            let d = Description::new(Cow::Owned(text.to_owned()), locality);
             assert_eq!(d.text(locality), text);
             assert_eq!(!matches!(d, Description::Text(_)), compact, "{text}");
         }
-        let d = Description::new("WOOLWORTHS 1234".to_owned(), "");
+        let d = Description::new(Cow::Owned("WOOLWORTHS 1234".to_owned()), "");
         assert_eq!(d.text(""), "WOOLWORTHS 1234");
+        let d = Description::new(Cow::Borrowed("CREDIT INTEREST"), "");
+        assert_eq!(d, Description::Static("CREDIT INTEREST"));
     }
 
     #[test]
@@ -517,8 +526,8 @@ mod tests {
         let mut t = Transaction::new(
             &owner,
             NewTransaction {
-                id: "t1".into(),
-                description: "X".into(),
+                id: TxnId::new("t1"),
+                description: Cow::Borrowed("X"),
                 reference: "r".into(),
                 amount: Money(-5),
                 balance: Some(Money(0)),

@@ -8,6 +8,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::Rng;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::places::Merchants;
@@ -61,7 +62,8 @@ pub enum Kind {
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub date: NaiveDate,
-    pub description: String,
+    /// Static when it is one of the fixed texts, so that none is allocated for those.
+    pub description: Cow<'static, str>,
     /// Signed from the account holder's side: negative = money out.
     pub amount: Money,
     pub kind: Kind,
@@ -132,7 +134,10 @@ pub fn generate(rng: &mut impl Rng, plan: &Plan<'_>) -> Vec<Entry> {
             Flavor::Loan => loan(rng, day, rent_day, &mut entries),
         }
         recurring(rng, plan, day, &mut entries);
-        day += Duration::days(1);
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
         index += 1;
     }
     if plan.flavor == Flavor::Everyday {
@@ -243,13 +248,7 @@ fn sweep(plan: &Plan<'_>, entries: &mut Vec<Entry>) {
     for (last, net) in kept {
         let whole = net / 100 * 100;
         if whole > 0 && last < plan.end {
-            push(
-                entries,
-                last,
-                "TRANSFER TO SAVINGS".to_owned(),
-                -whole,
-                Kind::Transfer,
-            );
+            push(entries, last, "TRANSFER TO SAVINGS", -whole, Kind::Transfer);
         }
     }
 }
@@ -263,10 +262,16 @@ fn last_of_month(date: NaiveDate) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
 }
 
-fn push(entries: &mut Vec<Entry>, date: NaiveDate, description: String, cents: i64, kind: Kind) {
+fn push(
+    entries: &mut Vec<Entry>,
+    date: NaiveDate,
+    description: impl Into<Cow<'static, str>>,
+    cents: i64,
+    kind: Kind,
+) {
     entries.push(Entry {
         date,
-        description,
+        description: description.into(),
         amount: Money(cents),
         kind,
         pending: false,
@@ -280,12 +285,18 @@ fn pick<'a>(rng: &mut impl Rng, list: &[&'a str]) -> &'a str {
 }
 
 fn card(rng: &mut impl Rng, plan: &Plan<'_>, list: &[&str]) -> String {
-    format!(
-        "{} {} {}",
-        pick(rng, list),
-        rng.random_range(1000..9999),
-        plan.locality
-    )
+    let merchant = pick(rng, list);
+    let number = rng.random_range(1000..9999u32);
+    // Written out by hand: the most frequent description of all.
+    let mut text = String::with_capacity(merchant.len() + plan.locality.len() + 6);
+    text.push_str(merchant);
+    text.push(' ');
+    for div in [1000, 100, 10, 1] {
+        text.push(char::from(b'0' + (number / div % 10) as u8));
+    }
+    text.push(' ');
+    text.push_str(plan.locality);
+    text
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -336,7 +347,7 @@ fn everyday(
         push(
             entries,
             day,
-            pick(rng, m.subscriptions).to_owned(),
+            pick(rng, m.subscriptions),
             -rng.random_range(999..2_299),
             Kind::Subscription,
         );
@@ -396,13 +407,7 @@ fn everyday(
         );
     }
     if day.day() == 28 && rng.random_bool(0.3) {
-        push(
-            entries,
-            day,
-            "MONTHLY ACCOUNT FEE".to_owned(),
-            -500,
-            Kind::Fee,
-        );
+        push(entries, day, "MONTHLY ACCOUNT FEE", -500, Kind::Fee);
     }
 }
 
@@ -411,7 +416,7 @@ fn savings(rng: &mut impl Rng, day: NaiveDate, entries: &mut Vec<Entry>) {
         push(
             entries,
             day,
-            "TRANSFER FROM EVERYDAY ACCOUNT".to_owned(),
+            "TRANSFER FROM EVERYDAY ACCOUNT",
             rng.random_range(5_000..80_000),
             Kind::Transfer,
         );
@@ -420,7 +425,7 @@ fn savings(rng: &mut impl Rng, day: NaiveDate, entries: &mut Vec<Entry>) {
         push(
             entries,
             day,
-            "CREDIT INTEREST".to_owned(),
+            "CREDIT INTEREST",
             rng.random_range(5..2_500),
             Kind::Interest,
         );
@@ -429,7 +434,7 @@ fn savings(rng: &mut impl Rng, day: NaiveDate, entries: &mut Vec<Entry>) {
         push(
             entries,
             day,
-            "TRANSFER TO EVERYDAY ACCOUNT".to_owned(),
+            "TRANSFER TO EVERYDAY ACCOUNT",
             -rng.random_range(5_000..60_000),
             Kind::Transfer,
         );
@@ -466,7 +471,7 @@ fn credit(
         push(
             entries,
             day,
-            "PAYMENT RECEIVED - THANK YOU".to_owned(),
+            "PAYMENT RECEIVED - THANK YOU",
             rng.random_range(30_000..150_000),
             Kind::Transfer,
         );
@@ -478,7 +483,7 @@ fn loan(rng: &mut impl Rng, day: NaiveDate, due_day: u32, entries: &mut Vec<Entr
         push(
             entries,
             day,
-            "LOAN REPAYMENT".to_owned(),
+            "LOAN REPAYMENT",
             rng.random_range(150_000..320_000),
             Kind::LoanRepayment,
         );
@@ -487,7 +492,7 @@ fn loan(rng: &mut impl Rng, day: NaiveDate, due_day: u32, entries: &mut Vec<Entr
         push(
             entries,
             day,
-            "INTEREST CHARGED".to_owned(),
+            "INTEREST CHARGED",
             -rng.random_range(80_000..190_000),
             Kind::LoanInterest,
         );
@@ -535,7 +540,7 @@ fn settle(rng: &mut impl Rng, plan: &Plan<'_>, start: NaiveDate, entries: &mut V
             0,
             Entry {
                 date: start,
-                description: description.to_owned(),
+                description: Cow::Borrowed(description),
                 amount: Money(transfer),
                 kind: Kind::Transfer,
                 pending: false,
