@@ -160,12 +160,18 @@ impl Ctx {
                 .map(|t| {
                     let start = t.saturating_mul(chunk).min(crowd.users);
                     let end = start.saturating_add(chunk).min(crowd.users);
-                    s.spawn(move || make(start..end))
+                    // A thread the system refuses leaves its share to this one.
+                    std::thread::Builder::new()
+                        .spawn_scoped(s, move || make(start..end))
+                        .map_err(|_| start..end)
                 })
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .map(|h| match h {
+                    Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                    Err(range) => make(range),
+                })
                 .collect()
         });
         let mut users = Vec::with_capacity(crowd.users as usize);
@@ -780,4 +786,43 @@ pub(crate) fn locality(profile: &bq::Profile) -> String {
             .to_uppercase()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_users_come_out_as_if_made_one_by_one() {
+        let ctx = Ctx {
+            seed: 7,
+            epoch: Utc::now(),
+            start: Utc::now(),
+        };
+        let crowd = GeneratedUsersSpec {
+            users: 1_200,
+            transactions: 2_400,
+        };
+        let (users, _) = ctx.crowd(crowd, 2);
+        assert_eq!(users.len(), 1_200);
+        // Either side of where the threads' shares meet, and the ends.
+        for i in [0u32, 399, 400, 599, 600, 799, 800, 1_199] {
+            let label = format!("basiq.users[{}]", 2 + i as usize);
+            let alone = ctx.basiq_user(&label, &crowd_member(crowd, i), &mut Vec::new());
+            let made = &users[i as usize];
+            assert_eq!(made.id, alone.id, "user {i}");
+            assert_eq!(made.transactions.len(), alone.transactions.len());
+            assert_eq!(
+                made.transactions
+                    .iter()
+                    .map(|t| t.id.to_string())
+                    .collect::<Vec<_>>(),
+                alone
+                    .transactions
+                    .iter()
+                    .map(|t| t.id.to_string())
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
 }
