@@ -25,7 +25,7 @@ pub fn rng_for(seed: u64, label: &str) -> ChaCha8Rng {
 
 /// A lowercase UUID v4, as Basiq uses for users, connections, accounts and jobs.
 pub fn uuid_v4(rng: &mut impl Rng) -> String {
-    crate::basiq::row::uuid_text(&uuid_v4_bytes(rng))
+    uuid_text(&uuid_v4_bytes(rng))
 }
 
 /// The 16 bytes of a UUID v4: [`uuid_v4`] before it is written out.
@@ -107,6 +107,72 @@ pub fn base58_decode(text: &str) -> Option<Vec<u8>> {
     let mut out = vec![0u8; zeros];
     out.extend(bytes.iter().rev());
     Some(out)
+}
+
+const UUID_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Where the hyphens of a canonical UUID stand.
+fn hyphen(i: usize) -> bool {
+    matches!(i, 8 | 13 | 18 | 23)
+}
+
+/// The 16 bytes of a UUID written in canonical form: 36 characters, lowercase hex digits,
+/// hyphens after the 8th, 12th, 16th and 20th. Other spellings stay text, so they print back
+/// as written.
+pub fn parse_uuid(text: &str) -> Option<[u8; 16]> {
+    let text = text.as_bytes();
+    if text.len() != 36 {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let mut bytes = [0u8; 16];
+    let mut n = 0;
+    let mut high: Option<u8> = None;
+    for (i, &c) in text.iter().enumerate() {
+        if hyphen(i) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let d = digit(c)?;
+        match high.take() {
+            None => high = Some(d),
+            Some(h) => {
+                bytes[n] = (h << 4) | d;
+                n += 1;
+            }
+        }
+    }
+    Some(bytes)
+}
+
+pub fn write_uuid<'a>(bytes: &[u8; 16], buf: &'a mut [u8; 36]) -> &'a str {
+    let mut digits = bytes.iter().flat_map(|b| {
+        [
+            UUID_DIGITS[usize::from(b >> 4)],
+            UUID_DIGITS[usize::from(b & 0x0f)],
+        ]
+    });
+    for (i, slot) in buf.iter_mut().enumerate() {
+        *slot = if hyphen(i) {
+            b'-'
+        } else {
+            digits.next().unwrap_or(b'0')
+        };
+    }
+    // Hex digits and hyphens only.
+    std::str::from_utf8(buf).unwrap_or_default()
+}
+
+/// A UUID's canonical text.
+pub fn uuid_text(bytes: &[u8; 16]) -> String {
+    let mut buf = [0u8; 36];
+    write_uuid(bytes, &mut buf).to_owned()
 }
 
 #[cfg(test)]
