@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::{Arc, LazyLock};
 
 use crate::generate::places;
-use crate::ids::{parse_uuid, uuid_text, write_uuid};
+use crate::ids::{parse_uuid, write_uuid};
 use crate::scenario::model::BpaySpec;
 use crate::value::{Money, Timestamp};
 
@@ -33,22 +33,6 @@ impl TxnId {
             None => TxnId::Text(text.into()),
         }
     }
-
-    /// Whether this is the id written `text`.
-    pub fn is(&self, text: &str) -> bool {
-        match self {
-            TxnId::Uuid(bytes) => parse_uuid(text).is_some_and(|b| b == *bytes),
-            TxnId::Text(own) => **own == *text,
-        }
-    }
-
-    /// The id as text, borrowed when it is held as text.
-    pub fn text(&self) -> Cow<'_, str> {
-        match self {
-            TxnId::Uuid(bytes) => Cow::Owned(uuid_text(bytes)),
-            TxnId::Text(text) => Cow::Borrowed(text),
-        }
-    }
 }
 
 impl From<String> for TxnId {
@@ -57,18 +41,6 @@ impl From<String> for TxnId {
             Some(bytes) => TxnId::Uuid(bytes),
             None => TxnId::Text(text.into_boxed_str()),
         }
-    }
-}
-
-impl PartialEq<str> for TxnId {
-    fn eq(&self, other: &str) -> bool {
-        self.is(other)
-    }
-}
-
-impl PartialEq<&str> for TxnId {
-    fn eq(&self, other: &&str) -> bool {
-        self.is(other)
     }
 }
 
@@ -408,8 +380,8 @@ mod tests {
         ] {
             let id = TxnId::new(text);
             assert_eq!(id.to_string(), text);
-            assert!(id.is(text));
-            assert!(!id.is("0d33e1a4-5b6c-4f7e-8a9b-0c1d2e3f4a5c"));
+            assert_eq!(id, TxnId::from(text.to_owned()));
+            assert_ne!(id, TxnId::new("0d33e1a4-5b6c-4f7e-8a9b-0c1d2e3f4a5c"));
         }
         assert!(matches!(
             TxnId::new("0d33e1a4-5b6c-4f7e-8a9b-0c1d2e3f4a5b"),
