@@ -38,6 +38,7 @@
 //! - [`delivery`] — webhook delivery mechanics: the queue, per-key order, retries on the server
 //!   clock, the attempt log, the sending task; each vendor's [`delivery::Scheme`] decides the rest.
 //! - [`conn`] — what a client connection may cost: header and body timeouts, the connection cap;
+//!   [`drain`] — closing connections once their requests are answered when a listener stops;
 //!   [`unparsed`] — the vendor's envelope in the answers to requests whose head cannot be parsed.
 //! - [`generate`] — realistic fill-in data both vendors use: people, addresses, merchants,
 //!   histories, balances.
@@ -68,6 +69,7 @@ pub mod cli;
 pub mod clock;
 pub mod conn;
 pub mod delivery;
+pub mod drain;
 pub mod engine;
 pub mod faults;
 pub mod gate;

@@ -7,15 +7,16 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use crate::conn::{ConnectionLimits, Deadline};
+use crate::conn::{ConnectionLimits, Deadline, HeadTimed, Phase};
+use crate::drain::Drain;
 use crate::engine::{Engine, EngineConfig};
 use crate::scenario::Scenario;
 use crate::unparsed::{Enveloped, Filler};
@@ -110,7 +111,7 @@ pub fn app(engine: &Engine, vendor: &'static dyn Vendor) -> axum::Router {
 /// vendor's error for that status, as a fault rule injecting it would send it.
 pub fn unparsed_filler(engine: &Engine, vendor: &'static dyn Vendor) -> Filler {
     let engine = engine.clone();
-    std::sync::Arc::new(move |status| {
+    Arc::new(move |status| {
         let headers = axum::http::HeaderMap::new();
         let response = vendor.refusal(&engine, &headers, Refusal::Status(status));
         let (parts, body) = response.into_parts();
@@ -182,15 +183,16 @@ fn spawn(
 ) -> JoinHandle<io::Result<()>> {
     let router = app(&engine, vendor);
     tokio::spawn(async move {
-        let graceful = GracefulShutdown::new();
-        let slots = std::sync::Arc::new(Semaphore::new(limits.max_connections.max(1)));
+        let drain = Arc::new(Drain::default());
+        // Each connection holds a slot until it ends, so holding them all means all ended.
+        let max = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
+        let slots = Arc::new(Semaphore::new(max as usize));
         let mut http = http1::Builder::new();
         // Half-closed reading: hyper does not read ahead for the client's end of stream while a
         // request is in flight, so the read buffer the request's head points into is free to
-        // be reused for the next request instead of being reallocated.
-        http.timer(TokioTimer::new())
-            .header_read_timeout(limits.header_timeout)
-            .half_close(true);
+        // be reused for the next request instead of being reallocated. The header timeout is
+        // kept by the connection's stream ([`HeadTimed`]), with one timer per connection.
+        http.half_close(true);
         loop {
             let slot = tokio::select! {
                 slot = slots.clone().acquire_owned() => match slot {
@@ -211,17 +213,20 @@ fn spawn(
                 // Resolves on an explicit stop or when the RunningServer is dropped.
                 _ = stopped.changed() => break,
             };
+            let phase = Arc::new(Phase::default());
             let service = Listener {
                 engine: engine.clone(),
                 vendor,
                 router: router.clone(),
                 peer,
                 body_timeout: limits.body_timeout,
+                phase: phase.clone(),
             }
             .service();
+            let stream = HeadTimed::new(stream, limits.header_timeout, phase);
             let stream = Enveloped::new(stream, filler.clone());
             let connection = http.serve_connection(TokioIo::new(stream), service);
-            let connection = graceful.watch(connection);
+            let connection = crate::drain::watch(drain.clone(), connection);
             tokio::spawn(async move {
                 // A client that goes away mid-request (or too slowly) is its own business.
                 let _ = connection.await;
@@ -229,7 +234,8 @@ fn spawn(
             });
         }
         drop(listener);
-        graceful.shutdown().await;
+        drain.stop();
+        let _all_ended = slots.acquire_many(max).await;
         Ok(())
     })
 }
@@ -258,6 +264,8 @@ struct Listener {
     router: axum::Router,
     peer: SocketAddr,
     body_timeout: std::time::Duration,
+    /// Told when a request is being served, for the connection's header timeout.
+    phase: Arc<Phase>,
 }
 
 impl Listener {
@@ -282,6 +290,7 @@ impl Listener {
             let engine = self.engine.clone();
             let vendor = self.vendor;
             let body_timeout = self.body_timeout;
+            let serving = Serving::begin(&self.phase);
             let admin = request.uri().path().starts_with("/__admin");
             if admin {
                 request
@@ -289,6 +298,7 @@ impl Listener {
                     .insert(axum::extract::ConnectInfo(self.peer));
             }
             async move {
+                let _serving = serving;
                 // The body is wrapped only for the router: a hot read never reads it. The
                 // router's future is boxed so that the gate's futures, which hold room for
                 // it, stay small to move.
@@ -317,5 +327,22 @@ impl Listener {
                 Ok(response)
             }
         })
+    }
+}
+
+/// A request being served, for its connection's [`Phase`]: the connection waits for the next
+/// head once this is dropped, whether the answer was made or the request abandoned.
+struct Serving(Arc<Phase>);
+
+impl Serving {
+    fn begin(phase: &Arc<Phase>) -> Serving {
+        phase.serving();
+        Serving(phase.clone())
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.0.answered();
     }
 }

@@ -362,6 +362,38 @@ async fn slow_clients_are_cut_off() {
     assert!(answer.contains("\"type\":\"list\""), "{answer}");
 }
 
+/// The header timeout counts each wait for a head afresh: a kept-alive connection whose
+/// requests come more often than the timeout stays open well past it, and is closed once it
+/// idles for longer.
+#[tokio::test]
+async fn the_header_timeout_restarts_with_each_request() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let server = impatient(300, 64).await;
+    let addr = server.meld_url().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let started = std::time::Instant::now();
+    let request = b"GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    for _ in 0..6 {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        stream.write_all(request).await.expect("write");
+        let mut got = [0u8; 512];
+        let n = stream.read(&mut got).await.expect("read");
+        let answer = String::from_utf8_lossy(&got[..n]).into_owned();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+    let idled = std::time::Instant::now();
+    assert_eq!(read_to_close(&mut stream).await.as_deref(), Some(""));
+    let waited = idled.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(250)
+            && waited < std::time::Duration::from_secs(3),
+        "{waited:?}"
+    );
+}
+
 /// With every connection slot held by stalled clients, a new client waits, and is served once
 /// the header timeout frees a slot.
 #[tokio::test]
