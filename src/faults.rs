@@ -243,10 +243,12 @@ pub struct DropConnection;
 #[error("connection dropped by a fault rule")]
 pub struct Dropped;
 
-/// Runs the request through the first matching rule, or straight to its `handler`.
-pub async fn apply<B, F, Fut>(
+/// Acts out the rule a request matched ([`Faults::take`]): its delay, then a dropped
+/// connection, its status, or the request's own `handler`.
+pub async fn act<B, F, Fut>(
     engine: &Engine,
     vendor: &dyn Vendor,
+    action: Action,
     request: axum::http::Request<B>,
     handler: F,
 ) -> Response
@@ -254,13 +256,6 @@ where
     F: FnOnce(axum::http::Request<B>) -> Fut,
     Fut: Future<Output = Response>,
 {
-    let Some(action) = engine.faults().take(
-        vendor.name(),
-        request.method().as_str(),
-        request.uri().path(),
-    ) else {
-        return handler(request).await;
-    };
     if !action.delay.is_zero() {
         tokio::time::sleep(action.delay).await;
     }

@@ -6,12 +6,10 @@
 //! 413.
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::HeaderMap;
-use axum::http::header::CONTENT_LENGTH;
 use axum::response::Response;
 
 use crate::engine::Engine;
-use crate::vendor::{Refusal, Vendor};
+use crate::vendor::{Head, Refusal, Vendor};
 
 /// Bytes a request body may have unless configured otherwise (2 MiB).
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -28,11 +26,12 @@ fn body_limit(engine: &Engine) -> usize {
 }
 
 /// The vendor's 413 for a request that declares a body over the limit.
-pub fn refuse(engine: &Engine, vendor: &dyn Vendor, headers: &HeaderMap) -> Option<Response> {
-    let declared = headers
-        .get(CONTENT_LENGTH)
+pub fn refuse(engine: &Engine, vendor: &dyn Vendor, head: &Head<'_>) -> Option<Response> {
+    let declared = head
+        .known
+        .content_length
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())?;
     (declared > body_limit(engine) as u64)
-        .then(|| vendor.refusal(engine, headers, Refusal::BodyTooLarge))
+        .then(|| vendor.refusal(engine, head.headers, Refusal::BodyTooLarge))
 }

@@ -280,24 +280,34 @@ impl Listener {
         hyper::Request<hyper::body::Incoming>,
         Response = axum::response::Response,
         Error = faults::Dropped,
-        Future = impl Future<Output = Result<axum::response::Response, faults::Dropped>> + Send,
+        Future = Answer,
     > + Clone {
         hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             if let Some(uri) = without_trailing_slash(request.uri()) {
                 *request.uri_mut() = uri;
             }
+            let serving = Serving::begin(&self.phase);
+            let admin = request.uri().path().starts_with("/__admin");
+            let next = if admin {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(self.peer));
+                Err(request)
+            } else {
+                match gate::enter(&self.engine, self.vendor, request) {
+                    // Hot reads and refusals: answered before the call returns.
+                    gate::Entry::Answered(response) => {
+                        drop(serving);
+                        return Answer::Ready(Some(undropped(response)));
+                    }
+                    gate::Entry::Onward(onward) => Ok(onward),
+                }
+            };
             let router = self.router.clone();
             let engine = self.engine.clone();
             let vendor = self.vendor;
             let body_timeout = self.body_timeout;
-            let serving = Serving::begin(&self.phase);
-            let admin = request.uri().path().starts_with("/__admin");
-            if admin {
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(self.peer));
-            }
-            async move {
+            Answer::Later(Box::pin(async move {
                 let _serving = serving;
                 // The body is wrapped only for the router: a hot read never reads it. The
                 // router's future is boxed so that the gate's futures, which hold room for
@@ -312,21 +322,60 @@ impl Listener {
                         }
                     })
                 };
-                let response = if admin {
-                    route(request).await
-                } else {
-                    gate::serve(engine, vendor, request, route).await
+                let response = match next {
+                    Ok(onward) => onward.finish(engine, vendor, route).await,
+                    Err(admin) => route(admin).await,
                 };
-                if response
-                    .extensions()
-                    .get::<faults::DropConnection>()
-                    .is_some()
-                {
-                    return Err(faults::Dropped);
-                }
-                Ok(response)
-            }
+                undropped(response)
+            }))
         })
+    }
+}
+
+/// `response`, or the error that closes the connection when a fault rule marked it
+/// [`faults::DropConnection`].
+fn undropped(
+    response: axum::response::Response,
+) -> Result<axum::response::Response, faults::Dropped> {
+    if response
+        .extensions()
+        .get::<faults::DropConnection>()
+        .is_some()
+    {
+        return Err(faults::Dropped);
+    }
+    Ok(response)
+}
+
+/// A connection's answer to one request: made during the call (hot reads, refusals at the
+/// gate), or still being made (a boxed future, so the answer stays small to move).
+enum Answer {
+    Ready(Option<Result<axum::response::Response, faults::Dropped>>),
+    Later(
+        std::pin::Pin<
+            Box<
+                dyn Future<Output = Result<axum::response::Response, faults::Dropped>>
+                    + Send
+                    + 'static,
+            >,
+        >,
+    ),
+}
+
+impl Future for Answer {
+    type Output = Result<axum::response::Response, faults::Dropped>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.get_mut() {
+            // Polled once: hyper stops polling an answer once it is ready.
+            Answer::Ready(ready) => {
+                std::task::Poll::Ready(ready.take().unwrap_or(Err(faults::Dropped)))
+            }
+            Answer::Later(later) => later.as_mut().poll(cx),
+        }
     }
 }
 

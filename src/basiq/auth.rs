@@ -212,11 +212,24 @@ const VERIFIED_LIMIT: usize = 10_000;
 /// `VERIFIED_LIMIT` × ~2 KiB.
 const VERIFIED_TOKEN_BYTES: usize = 1024;
 
+/// Tokens verified before and their claims, keyed by their last [`TAIL`] bytes (the end of
+/// the signature, which differs between tokens), so a lookup hashes a few bytes and compares
+/// the whole token once.
+pub type Verified = HashMap<Box<[u8]>, (Box<[u8]>, Arc<Claims>), foldhash::fast::RandomState>;
+
+/// Bytes at a token's end its [`Verified`] key is made of.
+const TAIL: usize = 16;
+
+/// The last [`TAIL`] bytes of `token` (all of it when shorter).
+fn tail(token: &[u8]) -> &[u8] {
+    &token[token.len().saturating_sub(TAIL)..]
+}
+
 /// The claims of a token verified before, when the `Authorization` header is `Bearer` and such a
 /// token (spaces and tabs around it allowed): read from the header's bytes, as a token that
 /// matches one verified before is visible ASCII throughout. Anything else takes the full path.
 fn verified_bearer<'a>(
-    verified: &'a HashMap<Box<[u8]>, Arc<Claims>, foldhash::fast::RandomState>,
+    verified: &'a Verified,
     authorization: Option<&HeaderValue>,
 ) -> Option<&'a Arc<Claims>> {
     let value = authorization?.as_bytes();
@@ -227,7 +240,9 @@ fn verified_bearer<'a>(
     let blank = |b: &u8| *b == b' ' || *b == b'\t';
     let start = token.iter().position(|b| !blank(b))?;
     let end = token.iter().rposition(|b| !blank(b))? + 1;
-    verified.get(&token[start..end])
+    let token = &token[start..end];
+    let (whole, claims) = verified.get(tail(token))?;
+    (**whole == *token).then_some(claims)
 }
 
 /// The scheme and the space that follows it, as the fast path reads them.
@@ -276,7 +291,9 @@ pub fn authorize_known(
                 if app.verified.len() >= VERIFIED_LIMIT {
                     app.verified.clear();
                 }
-                app.verified.insert(token.as_bytes().into(), claims.clone());
+                let token = token.as_bytes();
+                app.verified
+                    .insert(tail(token).into(), (token.into(), claims.clone()));
             }
             claims
         }

@@ -4,10 +4,8 @@
 //! Accounts and transactions hang off the user, not the connection, because Basiq keeps them
 //! when a connection is deleted. Nothing here knows about HTTP or JSON; see `wire`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::auth::Claims;
 use crate::value::{Money, Timestamp};
 
 /// Connection statuses of the v3 spec enum.
@@ -115,7 +113,7 @@ pub struct Application {
     pub refresh: super::refresh::Rules,
     /// Tokens whose signature has been checked, so a token is verified once, not per request.
     /// Expiry is still checked on every use.
-    pub verified: HashMap<Box<[u8]>, Arc<Claims>, foldhash::fast::RandomState>,
+    pub verified: super::auth::Verified,
 }
 
 impl Default for Application {
