@@ -13,9 +13,9 @@
 use std::time::Instant;
 
 use axum::http::Request;
-use axum::response::Response;
 use chrono::{DateTime, Utc};
 
+use crate::answer::{self, Answer};
 use crate::engine::Engine;
 use crate::faults::Action;
 use crate::journal::RequestLine;
@@ -27,7 +27,7 @@ use crate::{faults, journal, limits, tenants};
 #[allow(clippy::large_enum_variant)]
 pub enum Entry<B> {
     /// Answered at the gate: journalled and logged.
-    Answered(Response),
+    Answered(Answer),
     /// Still to be handled.
     Onward(Onward<B>),
 }
@@ -76,7 +76,7 @@ pub fn enter<B>(engine: &Engine, vendor: &'static dyn Vendor, request: Request<B
 /// What the gate's checks leave of a request (sized like [`Entry`], for the same reason).
 #[allow(clippy::large_enum_variant)]
 enum Passed<B> {
-    Answered(Response),
+    Answered(Answer),
     ToHandler(Request<B>, Passing),
 }
 
@@ -106,7 +106,7 @@ fn pass<B>(
     };
     let head = Head::of(&request);
     if let Some(refused) = limits::refuse(engine, vendor, &head) {
-        return Passed::Answered(passing.close(engine, vendor, refused));
+        return Passed::Answered(passing.close(engine, vendor, answer::from_router(refused)));
     }
     passing.fault = engine.faults().take(
         vendor.name(),
@@ -128,10 +128,10 @@ impl<B> Onward<B> {
         engine: Engine,
         vendor: &'static dyn Vendor,
         handler: F,
-    ) -> Response
+    ) -> Answer
     where
         F: FnOnce(Request<B>) -> Fut,
-        Fut: Future<Output = Response>,
+        Fut: Future<Output = axum::response::Response>,
     {
         match self.stage {
             Stage::Passing(passing) => passing.run(&engine, vendor, self.request, handler).await,
@@ -161,29 +161,29 @@ impl Passing {
         vendor: &'static dyn Vendor,
         request: Request<B>,
         handler: F,
-    ) -> Response
+    ) -> Answer
     where
         F: FnOnce(Request<B>) -> Fut,
-        Fut: Future<Output = Response>,
+        Fut: Future<Output = axum::response::Response>,
     {
         let response = match self.fault.take() {
-            None => handler(request).await,
+            None => answer::from_router(handler(request).await),
             Some(action) => {
                 let now = self.now;
                 let lane = |request: Request<B>| async move {
                     match vendor.hot(engine, &Head::of(&request), now) {
-                        Some(answered) => answered,
+                        Some(answered) => answer::into_router(answered),
                         None => handler(request).await,
                     }
                 };
-                faults::act(engine, vendor, action, request, lane).await
+                answer::from_router(faults::act(engine, vendor, action, request, lane).await)
             }
         };
         self.close(engine, vendor, response)
     }
 
     /// Logs and journals the request's answer, and hands it back.
-    fn close(self, engine: &Engine, vendor: &'static dyn Vendor, response: Response) -> Response {
+    fn close(self, engine: &Engine, vendor: &'static dyn Vendor, response: Answer) -> Answer {
         let name = vendor.name();
         let line = self.line;
         tracing::info!(

@@ -74,9 +74,16 @@ impl<'a> Known<'a> {
     }
 }
 
+/// Longest header value [`text`] checks a byte at a time (hosts, media types); longer ones
+/// (tokens) are checked many bytes at a time.
+const SHORT_TEXT: usize = 64;
+
 /// A header value as text, if visible ASCII (as `HeaderValue::to_str` reads it), trimmed.
 pub fn text(value: &HeaderValue) -> Option<&str> {
     let bytes = value.as_bytes();
+    if bytes.len() <= SHORT_TEXT {
+        return value.to_str().ok().map(str::trim);
+    }
     // What `HeaderValue::to_str` admits (visible ASCII and tabs), checked without stopping
     // early so that long values (tokens) are checked many bytes at a time.
     let visible = bytes.iter().fold(true, |ok, &b| {

@@ -7,7 +7,6 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use axum::http::Method;
-use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -110,11 +109,11 @@ impl Journal {
 
 /// Journals a request that arrived at `at` with the response it got (`status: None` for a
 /// dropped connection).
-pub fn record(
+pub fn record<B>(
     engine: &Engine,
     vendor: &'static str,
     line: RequestLine,
-    response: &Response,
+    response: &axum::http::Response<B>,
     at: DateTime<Utc>,
 ) {
     engine.journal().record(Entry {

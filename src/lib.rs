@@ -32,7 +32,8 @@
 //! - [`vendor`] — the interface through which the core reaches a vendor: its name, routes,
 //!   error envelope for refused requests, tenants, admin routes.
 //! - [`gate`] — the one middleware every vendor request passes: [`tenants`] (a world per
-//!   unknown key), scripted request triggers, [`limits`] (body size), [`faults`], [`journal`].
+//!   unknown key), scripted request triggers, [`limits`] (body size), [`faults`], [`journal`];
+//!   [`answer`] — the response body vendor listeners answer with (a hot read's bytes unboxed).
 //! - [`admin`] — `/__admin` on both listeners: health, reset, the clock, scenario replacement,
 //!   faults, transitions, the webhook attempt log, the journal (each vendor adds its own routes).
 //! - [`delivery`] — webhook delivery mechanics: the queue, per-key order, retries on the server
@@ -64,6 +65,7 @@
 //!   [`cli`] — `sandbank serve` / `validate` / `schema` / `health` (clap).
 
 pub mod admin;
+pub mod answer;
 pub mod basiq;
 pub mod cli;
 pub mod clock;

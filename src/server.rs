@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
+use crate::answer::{self, Answer};
 use crate::conn::{ConnectionLimits, Deadline, HeadTimed, Phase};
 use crate::drain::Drain;
 use crate::engine::{Engine, EngineConfig};
@@ -278,9 +279,9 @@ impl Listener {
         self,
     ) -> impl hyper::service::Service<
         hyper::Request<hyper::body::Incoming>,
-        Response = axum::response::Response,
+        Response = Answer,
         Error = faults::Dropped,
-        Future = Answer,
+        Future = Reply,
     > + Clone {
         hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
             if let Some(uri) = without_trailing_slash(request.uri()) {
@@ -298,7 +299,7 @@ impl Listener {
                     // Hot reads and refusals: answered before the call returns.
                     gate::Entry::Answered(response) => {
                         drop(serving);
-                        return Answer::Ready(Some(undropped(response)));
+                        return Reply::Ready(Some(undropped(response)));
                     }
                     gate::Entry::Onward(onward) => Ok(onward),
                 }
@@ -307,7 +308,7 @@ impl Listener {
             let engine = self.engine.clone();
             let vendor = self.vendor;
             let body_timeout = self.body_timeout;
-            Answer::Later(Box::pin(async move {
+            Reply::Later(Box::pin(async move {
                 let _serving = serving;
                 // The body is wrapped only for the router: a hot read never reads it. The
                 // router's future is boxed so that the gate's futures, which hold room for
@@ -324,7 +325,7 @@ impl Listener {
                 };
                 let response = match next {
                     Ok(onward) => onward.finish(engine, vendor, route).await,
-                    Err(admin) => route(admin).await,
+                    Err(admin) => answer::from_router(route(admin).await),
                 };
                 undropped(response)
             }))
@@ -334,9 +335,7 @@ impl Listener {
 
 /// `response`, or the error that closes the connection when a fault rule marked it
 /// [`faults::DropConnection`].
-fn undropped(
-    response: axum::response::Response,
-) -> Result<axum::response::Response, faults::Dropped> {
+fn undropped(response: Answer) -> Result<Answer, faults::Dropped> {
     if response
         .extensions()
         .get::<faults::DropConnection>()
@@ -349,21 +348,13 @@ fn undropped(
 
 /// A connection's answer to one request: made during the call (hot reads, refusals at the
 /// gate), or still being made (a boxed future, so the answer stays small to move).
-enum Answer {
-    Ready(Option<Result<axum::response::Response, faults::Dropped>>),
-    Later(
-        std::pin::Pin<
-            Box<
-                dyn Future<Output = Result<axum::response::Response, faults::Dropped>>
-                    + Send
-                    + 'static,
-            >,
-        >,
-    ),
+enum Reply {
+    Ready(Option<Result<Answer, faults::Dropped>>),
+    Later(std::pin::Pin<Box<dyn Future<Output = Result<Answer, faults::Dropped>> + Send>>),
 }
 
-impl Future for Answer {
-    type Output = Result<axum::response::Response, faults::Dropped>;
+impl Future for Reply {
+    type Output = Result<Answer, faults::Dropped>;
 
     fn poll(
         self: std::pin::Pin<&mut Self>,
@@ -371,10 +362,10 @@ impl Future for Answer {
     ) -> std::task::Poll<Self::Output> {
         match self.get_mut() {
             // Polled once: hyper stops polling an answer once it is ready.
-            Answer::Ready(ready) => {
+            Reply::Ready(ready) => {
                 std::task::Poll::Ready(ready.take().unwrap_or(Err(faults::Dropped)))
             }
-            Answer::Later(later) => later.as_mut().poll(cx),
+            Reply::Later(later) => later.as_mut().poll(cx),
         }
     }
 }

@@ -57,9 +57,9 @@ use self::wire::ConnectionView;
 use chrono::{DateTime, Utc};
 
 use crate::engine::Engine;
-use crate::http;
 use crate::scenario::check::valid_id;
 use crate::world::World;
+use crate::{answer, http};
 
 /// The Basiq router.
 pub fn router(engine: Engine) -> Router {
@@ -294,7 +294,14 @@ async fn get_connection(
     let (user, connection) = params(&path);
     let headers = request.headers();
     let known = http::Known::of(headers);
-    connection_answer(&engine, headers, &known, user, connection, engine.now())
+    answer::into_router(connection_answer(
+        &engine,
+        headers,
+        &known,
+        user,
+        connection,
+        engine.now(),
+    ))
 }
 
 /// The answer to `GET /users/{user}/connections/{connection}`, for the route and the hot lane.
@@ -305,7 +312,7 @@ pub(crate) fn connection_answer(
     user: &str,
     connection: &str,
     now: DateTime<Utc>,
-) -> Response {
+) -> answer::Answer {
     let host = known.host.and_then(http::text).unwrap_or("");
     let outcome = engine.with_world_as_of(now, |w| {
         let claims = authorize_known(
@@ -350,7 +357,7 @@ pub(crate) fn connection_answer(
                 None => Default::default(),
             }
         });
-        Ok(http::json(StatusCode::OK, body))
+        Ok(answer::json(StatusCode::OK, body))
     });
-    reply(engine, outcome)
+    outcome.unwrap_or_else(|e: BasiqError| answer::from_router(e.response(engine.next_uuid())))
 }

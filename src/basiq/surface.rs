@@ -73,7 +73,12 @@ impl Vendor for Basiq {
     }
 
     /// `GET /users/{user}/connections/{connection}`.
-    fn hot(&self, engine: &Engine, request: &Head<'_>, now: DateTime<Utc>) -> Option<Response> {
+    fn hot(
+        &self,
+        engine: &Engine,
+        request: &Head<'_>,
+        now: DateTime<Utc>,
+    ) -> Option<crate::answer::Answer> {
         if request.method != axum::http::Method::GET {
             return None;
         }

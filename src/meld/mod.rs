@@ -56,9 +56,9 @@ use chrono::{DateTime, Utc};
 use self::error::MeldError;
 use self::page::{Kind, Paging};
 use crate::engine::Engine;
-use crate::http;
 use crate::scenario::check::valid_date;
 use crate::value::{Precision, Timestamp};
+use crate::{answer, http};
 
 /// The Meld router.
 pub fn router(engine: Engine) -> Router {
@@ -205,6 +205,15 @@ impl Call {
         engine: &Engine,
         outcome: Result<(StatusCode, Bytes), MeldError>,
     ) -> Response {
+        answer::into_router(self.answer(engine, outcome))
+    }
+
+    /// Like [`Call::finish`], as a listener's answer (its body unboxed).
+    pub(crate) fn answer(
+        self,
+        engine: &Engine,
+        outcome: Result<(StatusCode, Bytes), MeldError>,
+    ) -> answer::Answer {
         let (status, body) = match outcome {
             Ok(ok) => ok,
             Err(e) => {
@@ -213,9 +222,9 @@ impl Call {
             }
         };
         let mut response = if status == StatusCode::NO_CONTENT {
-            http::empty(status)
+            answer::from_router(http::empty(status))
         } else {
-            http::json(status, body)
+            answer::json(status, body)
         };
         let headers = response.headers_mut();
         headers.insert(MELD_VERSION, HeaderValue::from_static(self.version));
@@ -366,7 +375,7 @@ async fn get_connection(
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
     let id = path.map(|p| p.0).unwrap_or_default();
-    connection_answer(&engine, &headers, &id, engine.now())
+    answer::into_router(connection_answer(&engine, &headers, &id, engine.now()))
 }
 
 /// The answer to `GET /bank-linking/connections/{connectionId}`, for the route and the hot
@@ -376,7 +385,7 @@ pub(crate) fn connection_answer(
     headers: &HeaderMap,
     id: &str,
     now: DateTime<Utc>,
-) -> Response {
+) -> answer::Answer {
     let call = Call::begin(engine, headers, version::CONNECTIONS);
     let outcome = (|| {
         call.authenticate(engine, headers)?;
@@ -397,5 +406,5 @@ pub(crate) fn connection_answer(
             Ok((StatusCode::OK, body))
         })
     })();
-    call.finish(engine, outcome)
+    call.answer(engine, outcome)
 }

@@ -68,7 +68,12 @@ impl Vendor for Meld {
     }
 
     /// `GET /bank-linking/connections/{connectionId}`.
-    fn hot(&self, engine: &Engine, request: &Head<'_>, now: DateTime<Utc>) -> Option<Response> {
+    fn hot(
+        &self,
+        engine: &Engine,
+        request: &Head<'_>,
+        now: DateTime<Utc>,
+    ) -> Option<crate::answer::Answer> {
         if request.method != axum::http::Method::GET {
             return None;
         }
