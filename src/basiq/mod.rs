@@ -313,7 +313,8 @@ pub(crate) fn connection_answer(
     connection: &str,
     now: DateTime<Utc>,
 ) -> answer::Answer {
-    let host = known.host.and_then(http::text).unwrap_or("");
+    // Raw: the key only tells hosts apart (the body reads the header itself).
+    let host = known.host.map_or(&b""[..], |h| h.as_bytes());
     let outcome = engine.with_world_as_of(now, |w| {
         let claims = authorize_known(
             w,
@@ -327,15 +328,13 @@ pub(crate) fn connection_answer(
         check_id(connection, "connectionId", "Connection ID")?;
         let server = claims.scope == Scope::Server;
         connections::find(&w.basiq, user, connection)?;
-        let scope = if server { "server" } else { "client" };
+        let scope: &[u8] = if server { b" server " } else { b" client " };
         let key = [
-            "basiq connection ",
-            user,
-            " ",
-            connection,
-            " ",
+            b"basiq connection ",
+            user.as_bytes(),
+            b" ",
+            connection.as_bytes(),
             scope,
-            " ",
             host,
         ];
         let body = w.cached_parts(&key, |w| {

@@ -33,8 +33,10 @@ impl Part for Application {
     }
 
     fn settle(&mut self, seed: u64, now: DateTime<Utc>) -> bool {
-        let jobs = super::jobs::advance(self, seed, now);
-        let deadlines = super::deadlines::settle(self, seed, now);
+        // Checked here first, so that a quiet application costs two comparisons.
+        let jobs = self.jobs_settled < self.jobs.len() && super::jobs::advance(self, seed, now);
+        let deadlines = self.deadlines.first().is_some_and(|d| d.at.at <= now)
+            && super::deadlines::settle(self, seed, now);
         jobs | deadlines
     }
 

@@ -393,15 +393,17 @@ pub(crate) fn connection_answer(
             w.meld
                 .connection(id)
                 .ok_or(MeldError::NotFound("Connection"))?;
-            let body = w.cached_parts(&["meld connection ", id], |w| match w.meld.connection(id) {
-                Some(c) => {
-                    let key = page::key(
-                        Kind::Connection,
-                        &page::position(c.created_at.at.timestamp_millis(), &c.id),
-                    );
-                    http::to_bytes(&wire::connection(&w.meld, c, &key))
+            let body = w.cached_parts(&[b"meld connection ", id.as_bytes()], |w| {
+                match w.meld.connection(id) {
+                    Some(c) => {
+                        let key = page::key(
+                            Kind::Connection,
+                            &page::position(c.created_at.at.timestamp_millis(), &c.id),
+                        );
+                        http::to_bytes(&wire::connection(&w.meld, c, &key))
+                    }
+                    None => Bytes::new(),
                 }
-                None => Bytes::new(),
             });
             Ok((StatusCode::OK, body))
         })

@@ -32,7 +32,8 @@ impl Part for Account {
     }
 
     fn settle(&mut self, seed: u64, now: DateTime<Utc>) -> bool {
-        lifecycle::advance(self, seed, now)
+        // Checked here first, so that a quiet account costs one comparison.
+        self.pending.first().is_some_and(|p| p.due <= now) && lifecycle::advance(self, seed, now)
     }
 
     fn target(&self, connection: &str) -> Option<Target> {

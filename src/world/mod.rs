@@ -18,7 +18,7 @@ pub use part::{Part, StatusChange, Target};
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -27,7 +27,7 @@ use crate::{basiq, meld};
 
 thread_local! {
     /// Scratch space for cache keys.
-    static KEY: RefCell<String> = const { RefCell::new(String::new()) };
+    static KEY: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Most rendered bodies kept at once.
@@ -64,8 +64,9 @@ pub struct World {
     /// Transactions scripted firings have added (per account), against
     /// [`timeline::MAX_SCRIPTED_TRANSACTIONS`].
     pub scripted_added: u64,
-    /// Rendered bodies by cache key; cleared on every change.
-    cache: HashMap<String, Bytes, foldhash::fast::RandomState>,
+    /// Rendered bodies by cache key (bytes: a key may hold a header's raw value); cleared on
+    /// every change.
+    cache: HashMap<Box<[u8]>, Bytes, foldhash::fast::RandomState>,
     /// Bytes of the cache's keys and bodies.
     cache_bytes: usize,
 }
@@ -261,7 +262,8 @@ impl World {
     ) -> Bytes {
         self.cached_with(
             |buf| {
-                let _ = buf.write_fmt(key);
+                // Writing into memory cannot fail.
+                let _ = std::io::Write::write_fmt(buf, key);
             },
             render,
         )
@@ -269,11 +271,11 @@ impl World {
 
     /// [`World::cached`] with the key written as the concatenation of `parts`, which costs
     /// less than formatting on the hottest reads.
-    pub fn cached_parts(&mut self, parts: &[&str], render: impl FnOnce(&World) -> Bytes) -> Bytes {
+    pub fn cached_parts(&mut self, parts: &[&[u8]], render: impl FnOnce(&World) -> Bytes) -> Bytes {
         self.cached_with(
             |buf| {
                 for part in parts {
-                    buf.push_str(part);
+                    buf.extend_from_slice(part);
                 }
             },
             render,
@@ -282,13 +284,13 @@ impl World {
 
     fn cached_with(
         &mut self,
-        key: impl FnOnce(&mut String),
+        key: impl FnOnce(&mut Vec<u8>),
         render: impl FnOnce(&World) -> Bytes,
     ) -> Bytes {
         KEY.with_borrow_mut(|buf| {
             buf.clear();
             key(buf);
-            if let Some(body) = self.cache.get(buf.as_str()) {
+            if let Some(body) = self.cache.get(buf.as_slice()) {
                 return body.clone();
             }
             let body = render(self);
@@ -302,7 +304,7 @@ impl World {
                 self.changed();
             }
             self.cache_bytes += size;
-            self.cache.insert(buf.clone(), body.clone());
+            self.cache.insert(buf.as_slice().into(), body.clone());
             body
         })
     }
@@ -324,6 +326,6 @@ mod tests {
         assert!(!world.cache.is_empty());
         let huge = Bytes::from(vec![b'x'; CACHE_BYTES + 1]);
         world.cached(format_args!("huge"), |_| huge.clone());
-        assert!(!world.cache.contains_key("huge"));
+        assert!(!world.cache.contains_key(&b"huge"[..]));
     }
 }

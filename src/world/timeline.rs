@@ -106,9 +106,12 @@ impl Step {
 #[derive(Debug, Clone)]
 pub struct Timeline {
     pub target: Target,
-    pub steps: VecDeque<Step>,
+    steps: VecDeque<Step>,
     /// When the first remaining step was armed.
-    pub armed: DateTime<Utc>,
+    armed: DateTime<Utc>,
+    /// When the first remaining step fires, if a time trigger drives it: kept as the steps
+    /// and the arming change, so settling reads it instead of working it out.
+    due: Option<DateTime<Utc>>,
     /// Matching requests counted since arming (request triggers).
     pub seen: u32,
 }
@@ -116,17 +119,30 @@ pub struct Timeline {
 impl Timeline {
     /// A timeline whose first step is armed at `start`.
     pub fn new(target: Target, steps: Vec<Step>, start: DateTime<Utc>) -> Timeline {
-        Timeline {
+        let mut timeline = Timeline {
             target,
             steps: steps.into(),
             armed: start,
+            due: None,
             seen: 0,
-        }
+        };
+        timeline.due = timeline.first_due();
+        timeline
     }
 
-    /// When the first step fires, if a time trigger drives it. A step whose instant cannot be
-    /// written (past the end of time) never fires.
+    /// How many steps remain.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// When the first step fires, if a time trigger drives it.
     fn due(&self) -> Option<DateTime<Utc>> {
+        self.due
+    }
+
+    /// Works out [`Timeline::due`]. A step whose instant cannot be written (past the end of
+    /// time) never fires.
+    fn first_due(&self) -> Option<DateTime<Utc>> {
         match &self.steps.front()?.trigger {
             Trigger::After(d) => self.armed.checked_add_signed(*d),
             Trigger::At(at) => Some((*at).max(self.armed)),
@@ -154,10 +170,12 @@ impl Timeline {
                 self.steps.pop_front();
             }
         }
+        self.due = self.first_due();
         Some(change)
     }
 
-    fn is_empty(&self) -> bool {
+    /// Whether no step remains.
+    pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
 }

@@ -37,7 +37,7 @@ fn shipped_scenarios_load() {
             m.connections.len(),
             m.financial_accounts.len(),
             m.transactions.len(),
-            world.timelines.iter().map(|t| t.steps.len()).sum::<usize>(),
+            world.timelines.iter().map(|t| t.len()).sum::<usize>(),
         );
         insta::assert_snapshot!("scenario_summary", summary);
     });
