@@ -1,7 +1,7 @@
 //! Small HTTP helpers both vendors use: JSON responses, the base URL links are built on,
 //! reading headers leniently, and decoding query and form text.
 
-use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, HOST};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
@@ -11,10 +11,7 @@ pub const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// A response with a JSON body.
 pub fn json(status: StatusCode, body: Bytes) -> Response {
-    let mut response = Response::new(axum::body::Body::from(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(CONTENT_TYPE, JSON);
-    response
+    crate::answer::into_router(crate::answer::json(status, body))
 }
 
 /// An empty response (204).

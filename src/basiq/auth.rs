@@ -312,3 +312,35 @@ pub fn authorize_known(
     http::accepts_json(headers.accept).map_err(BasiqError::AcceptUnsupported)?;
     Ok(claims)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims() -> Arc<Claims> {
+        Arc::new(Claims {
+            application: "app".to_owned(),
+            scope: Scope::Server,
+            user: None,
+            version: "3.0".to_owned(),
+            iat: 0,
+            exp: 1,
+            jti: "j".to_owned(),
+        })
+    }
+
+    #[test]
+    fn a_remembered_token_is_found_only_by_its_whole_text() {
+        let token = b"header.payload.signature-ending-in-these-16bytes";
+        let mut verified = Verified::default();
+        verified.insert(tail(token).into(), (token[..].into(), claims()));
+        let header = |t: &str| HeaderValue::from_str(t).ok();
+        let whole = header("Bearer  header.payload.signature-ending-in-these-16bytes ");
+        assert!(verified_bearer(&verified, whole.as_ref()).is_some());
+        // Same last bytes, other token: not taken for the one verified.
+        let forged = header("Bearer forged.payload.signature-ending-in-these-16bytes");
+        assert!(verified_bearer(&verified, forged.as_ref()).is_none());
+        let basic = header("Basic header.payload.signature-ending-in-these-16bytes");
+        assert!(verified_bearer(&verified, basic.as_ref()).is_none());
+    }
+}

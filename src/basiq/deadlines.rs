@@ -87,11 +87,10 @@ impl Application {
 /// Carries out the deadlines that fell due by `now`, each dated at its own time; true if any
 /// changed something.
 pub fn settle(app: &mut Application, seed: u64, now: DateTime<Utc>) -> bool {
-    // Earliest first: nothing is due unless the first one is.
-    if app.deadlines.first().is_none_or(|d| d.at.at > now) {
+    let due = app.deadlines.partition_point(|d| d.at.at <= now);
+    if due == 0 {
         return false;
     }
-    let due = app.deadlines.partition_point(|d| d.at.at <= now);
     let mut changed = false;
     let passed: Vec<Deadline> = app.deadlines.drain(..due).collect();
     for d in passed {

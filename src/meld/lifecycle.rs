@@ -143,11 +143,10 @@ pub fn schedule_ending(
 
 /// Finishes every aggregation due at `now`. Returns whether anything changed.
 pub fn advance(account: &mut Account, seed: u64, now: DateTime<Utc>) -> bool {
-    // Earliest first: nothing is due unless the first one is.
-    if account.pending.first().is_none_or(|p| p.due > now) {
+    let due = account.pending.partition_point(|p| p.due <= now);
+    if due == 0 {
         return false;
     }
-    let due = account.pending.partition_point(|p| p.due <= now);
     let finished: Vec<Aggregation> = account.pending.drain(..due).collect();
     for job in finished {
         let script = Script {
