@@ -17,6 +17,7 @@ use crate::clock::{Clock, ClockMode};
 use crate::faults::Faults;
 use crate::ids::{hex_id, rng_for, uuid_v4};
 use crate::journal::{DEFAULT_LIMIT, Journal};
+use crate::origin::Origin;
 use crate::scenario::Scenario;
 use crate::tenants::{SharedWorld, Tenants};
 use crate::vendor::Vendor;
@@ -60,9 +61,9 @@ pub struct Engine {
 
 struct Shared {
     world: Mutex<World>,
-    /// The scenario the world was built from and the clock mode it started in, for resets;
-    /// replaced by [`Engine::load`].
-    origin: Mutex<(Scenario, ClockMode)>,
+    /// The scenario the world was built from, the clock mode it started in and (when small)
+    /// the world as built, for resets; replaced by [`Engine::load`].
+    origin: Mutex<Arc<Origin>>,
     clock: Clock,
     /// Ids minted while serving (tokens, correlation and request ids), seeded like the data
     /// and, unless ids are reproducible, by [`Shared::salt`].
@@ -90,7 +91,7 @@ impl Engine {
         let mode = config.clock.unwrap_or_else(|| clock_mode_of(scenario));
         let clock = Clock::new(mode);
         let salt = draw_salt(&config);
-        let mut world = build::build(scenario, clock.now());
+        let (origin, mut world) = Origin::new(scenario.clone(), mode, clock.now());
         world.salt_ids(salt);
         let world_watches = world.watches_requests();
         let secret = match &config.token_secret {
@@ -100,7 +101,7 @@ impl Engine {
         Engine {
             shared: Arc::new(Shared {
                 world: Mutex::new(world),
-                origin: Mutex::new((scenario.clone(), mode)),
+                origin: Mutex::new(Arc::new(origin)),
                 clock,
                 runtime: Mutex::new(runtime_rng(scenario.seed, salt)),
                 salt: std::sync::atomic::AtomicU64::new(salt),
@@ -198,7 +199,8 @@ impl Engine {
             .max_tenants
             .unwrap_or(crate::tenants::DEFAULT_MAX_TENANTS);
         self.shared.tenants.get_or_create(name, max, || {
-            let scenario = vendor.tenant_scenario(&lock(&self.shared.origin).0, key);
+            let origin = Arc::clone(&lock(&self.shared.origin));
+            let scenario = vendor.tenant_scenario(&origin.scenario, key);
             let mut world = build::build(&scenario, self.now());
             world.salt_ids(self.shared.salt.load(Ordering::Relaxed));
             world
@@ -217,15 +219,21 @@ impl Engine {
         crate::tenants::CURRENT.sync_scope(world, f)
     }
 
-    /// Back to the scenario's initial state: world rebuilt, clock and id streams restarted,
+    /// Back to the scenario's initial state: world as built (see [`Origin`]), clock and id streams restarted,
     /// journal emptied, fault rules and tenants removed.
     pub fn reset(&self) {
-        // Cloned out so that no other lock is taken while the origin is held.
-        let (scenario, mode) = lock(&self.shared.origin).clone();
-        self.shared.clock.reset(mode);
+        // Shared out so that no other lock is taken while the origin is held.
+        let origin = Arc::clone(&lock(&self.shared.origin));
+        self.shared.clock.reset(origin.mode);
+        let world = origin.world_at(self.shared.clock.now());
+        self.restart(world, origin.scenario.seed);
+    }
+
+    /// Serves `world`, fresh from a scenario with this seed: a new id salt, the runtime id
+    /// stream restarted, journal, fault rules and tenants emptied.
+    fn restart(&self, mut world: World, seed: u64) {
         let salt = draw_salt(&self.shared.config);
         self.shared.salt.store(salt, Ordering::Relaxed);
-        let mut world = build::build(&scenario, self.shared.clock.now());
         world.salt_ids(salt);
         self.shared
             .watching
@@ -233,7 +241,7 @@ impl Engine {
         // The old world is freed off the lock and off the caller's path (a large one takes a
         // while): requests and the reset's answer wait only for the swap.
         let old = std::mem::replace(&mut *lock(&self.shared.world), world);
-        *lock(&self.shared.runtime) = runtime_rng(scenario.seed, salt);
+        *lock(&self.shared.runtime) = runtime_rng(seed, salt);
         self.shared.journal.clear();
         self.shared.faults.clear();
         self.shared.tenants.clear();
@@ -254,8 +262,11 @@ impl Engine {
             seed = scenario.seed,
             "scenario loaded"
         );
-        *lock(&self.shared.origin) = (scenario, mode);
-        self.reset();
+        self.shared.clock.reset(mode);
+        let (origin, world) = Origin::new(scenario, mode, self.shared.clock.now());
+        let seed = origin.scenario.seed;
+        *lock(&self.shared.origin) = Arc::new(origin);
+        self.restart(world, seed);
     }
 
     /// The fault rules.

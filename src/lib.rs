@@ -60,7 +60,8 @@
 //!   ([`scenario::model`]), loading, located problems, the data budget; each vendor's section
 //!   and checks come from its folder.
 //! - [`world`] — the state one scenario describes: each vendor's part, scripted transitions
-//!   ([`world::timeline`]), the outbox, the render cache; [`world::build`] builds it.
+//!   ([`world::timeline`]), the outbox, the render cache; [`world::build`] builds it;
+//!   [`origin`] — what a reset returns to (a small world's copy, cloned and re-dated).
 //! - [`server`] — binds one listener per vendor, graceful shutdown, [`RunningServer`];
 //!   [`cli`] — `sandbank serve` / `validate` / `schema` / `health` (clap).
 
@@ -84,6 +85,7 @@ pub mod jwt;
 pub mod limits;
 pub mod logging;
 pub mod meld;
+pub mod origin;
 pub mod scenario;
 pub mod server;
 pub mod tenants;

@@ -46,6 +46,44 @@ pub fn accounts(
     (accounts, transactions)
 }
 
+/// What a fresh application dates from the server's start at `start`: each user with
+/// connections gives a consent when the first was made, renewed as of `start` (so it is current
+/// whatever day the run is), and what falls due after `start` is queued (arrangements that end
+/// while serving turn their connections invalid then; the scenario's status holds for those that
+/// ended before). Run again on a copy of a fresh world, it re-dates the copy as if built at
+/// `start`.
+pub(crate) fn start(app: &mut bq::Application, seed: u64, start: DateTime<Utc>) {
+    let mut deadlines = Vec::new();
+    for user in &app.users {
+        for c in &user.connections {
+            if let Some(at) = c.expiry_date.filter(|t| t.at > start)
+                && c.method == "open-banking"
+            {
+                deadlines.push(Deadline::arrangement(at, &user.id, &c.id));
+            }
+        }
+    }
+    for user in &mut app.users {
+        if let Some(first) = user
+            .connections
+            .iter()
+            .map(|c| c.created_date)
+            .min_by_key(|t| t.at)
+        {
+            let consent = bq::Consent {
+                id: uuid_v4(&mut rng_for(seed, &format!("consent {}", user.id))),
+                created: first,
+                updated: Timestamp::seconds(start),
+                expiry: Timestamp::seconds(start + Duration::days(365)),
+            };
+            deadlines.extend(deadlines::of_consent(&user.id, &consent));
+            user.consents = vec![consent];
+        }
+    }
+    app.deadlines.clear();
+    app.queue_all(deadlines);
+}
+
 impl Ctx {
     pub(crate) fn basiq(&self, spec: &BasiqSpec, world: &mut World) {
         let app = &mut world.basiq;
@@ -97,39 +135,6 @@ impl Ctx {
         for (target, list) in transitions {
             self.schedule(world, target, &list);
         }
-        // Arrangements that end while serving turn their connections invalid then; the
-        // scenario's status holds for those that ended before it starts.
-        let mut deadlines = Vec::new();
-        for user in &world.basiq.users {
-            for c in &user.connections {
-                if let Some(at) = c.expiry_date.filter(|t| t.at > self.start)
-                    && c.method == "open-banking"
-                {
-                    deadlines.push(Deadline::arrangement(at, &user.id, &c.id));
-                }
-            }
-        }
-        // Users who have connections gave a consent when they made the first one.
-        for user in &mut world.basiq.users {
-            if let Some(first) = user
-                .connections
-                .iter()
-                .map(|c| c.created_date)
-                .min_by_key(|t| t.at)
-            {
-                // Renewed as of the server start, so it is current whatever day the run is.
-                let renewed = Timestamp::seconds(self.start);
-                let consent = bq::Consent {
-                    id: uuid_v4(&mut self.rng(&format!("consent {}", user.id))),
-                    created: first,
-                    updated: renewed,
-                    expiry: Timestamp::seconds(self.start + Duration::days(365)),
-                };
-                deadlines.extend(deadlines::of_consent(&user.id, &consent));
-                user.consents = vec![consent];
-            }
-        }
-        world.basiq.queue_all(deadlines);
     }
 
     /// The generated users, numbered on from the `listed` ones. Each is made from its own

@@ -135,4 +135,8 @@ impl Part for Application {
     fn salt_ids(&mut self, salt: u64) {
         self.id_salt = salt;
     }
+
+    fn start_at(&mut self, seed: u64, start: DateTime<Utc>) {
+        super::build::start(self, seed, start);
+    }
 }

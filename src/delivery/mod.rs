@@ -224,7 +224,7 @@ pub struct Send {
 }
 
 /// Deliveries waiting, the attempt log and how far each vendor's events have been read.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Outbox {
     queue: VecDeque<Delivery>,
     log: VecDeque<Attempt>,

@@ -47,6 +47,7 @@ pub fn build(scenario: &Scenario, start: DateTime<Utc>) -> World {
     );
     let default_meld = MeldSpec::default();
     ctx.meld(scenario.meld.as_ref().unwrap_or(&default_meld), &mut world);
+    world.start_at(start);
     world
 }
 

@@ -47,7 +47,7 @@ pub struct Scheduled {
 }
 
 /// All state of one scenario.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct World {
     /// The Basiq application.
     pub basiq: basiq::model::Application,
@@ -233,6 +233,19 @@ impl World {
     pub fn schedule(&mut self, change: Scheduled) {
         let index = self.scheduled.partition_point(|s| s.due <= change.due);
         self.scheduled.insert(index, change);
+    }
+
+    /// Dates what a fresh world counts from the server's start at `start`: each timeline's
+    /// first step is armed then and each vendor's part dates its own (see [`Part::start_at`]).
+    /// A copy of a fresh world re-dated this way is the world its scenario builds at `start`.
+    pub fn start_at(&mut self, start: DateTime<Utc>) {
+        for timeline in &mut self.timelines {
+            timeline.arm(start);
+        }
+        let seed = self.seed;
+        for part in self.parts_mut() {
+            part.start_at(seed, start);
+        }
     }
 
     /// Mixes `salt` into the ids the vendors mint while serving (0: reproducible ids).

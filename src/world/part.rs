@@ -84,6 +84,10 @@ pub trait Part: Send {
 
     /// Mixes `salt` into the ids minted while serving (0: reproducible ids).
     fn salt_ids(&mut self, salt: u64);
+
+    /// Dates what a fresh part (as its scenario built it) counts from the server's start at
+    /// `start`; run on a copy of a fresh part, it re-dates the copy as if built at `start`.
+    fn start_at(&mut self, _seed: u64, _start: DateTime<Utc>) {}
 }
 
 /// A status to set.

@@ -130,6 +130,14 @@ impl Timeline {
         timeline
     }
 
+    /// Arms the first step at `start` anew, as [`Timeline::new`] does (for a fresh timeline
+    /// whose server starts at another instant).
+    pub fn arm(&mut self, start: DateTime<Utc>) {
+        self.armed = start;
+        self.seen = 0;
+        self.due = self.first_due();
+    }
+
     /// How many steps remain.
     pub fn len(&self) -> usize {
         self.steps.len()
