@@ -107,4 +107,4 @@ for name, label in [("baseline", "bare hyper, same bytes"), ("seed", "sandbank, 
     print(f"  {label:38} {per:10.0f}   {per / base:5.2f}x baseline")
 PY
 echo "top inclusive costs of the seed GET:"
-callgrind_annotate --inclusive=yes "$out/seed.callgrind" 2>/dev/null | grep -E '^ *[0-9,]+ ' | head -25
+callgrind_annotate --inclusive=yes "$out/seed.callgrind" 2>/dev/null | grep -E '^ *[0-9,]+ ' | awk 'NR <= 25'
