@@ -1,7 +1,8 @@
 //! What the vendor listeners answer with: a response whose body is the bytes of a hot read held
 //! as they are, or any other body the router made. Bytes in hand need no boxing, so a hot
 //! read's answer costs no allocation of its own; [`into_router`] turns an answer back into the
-//! router's type.
+//! router's type. An answer made while a request is handed over travels the gate's layers as a
+//! [`Quick`], which is cheap to move, and becomes a response when it is written.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -30,6 +31,49 @@ pub fn json(status: StatusCode, body: Bytes) -> Answer {
         .headers_mut()
         .insert(axum::http::header::CONTENT_TYPE, crate::http::JSON);
     response
+}
+
+/// An answer made while a request is handed over (a hot read, a refusal at the gate), moved
+/// through the gate's layers before it is written. A response is some 150 bytes, copied at
+/// each move; this is a JSON body in hand with its status, or any other response, boxed.
+#[derive(Debug)]
+pub enum Quick {
+    /// `Content-Type: application/json` and these bytes, with this status.
+    Json(StatusCode, Bytes),
+    /// Any other response.
+    Made(Box<Answer>),
+}
+
+impl Quick {
+    /// Its status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Quick::Json(status, _) => *status,
+            Quick::Made(response) => response.status(),
+        }
+    }
+
+    /// Whether it closes the connection instead of answering ([`crate::faults::drops`]).
+    pub fn drops(&self) -> bool {
+        match self {
+            Quick::Json(..) => false,
+            Quick::Made(response) => crate::faults::drops(response),
+        }
+    }
+
+    /// The response it stands for.
+    pub fn into_answer(self) -> Answer {
+        match self {
+            Quick::Json(status, body) => json(status, body),
+            Quick::Made(response) => *response,
+        }
+    }
+}
+
+impl From<Answer> for Quick {
+    fn from(response: Answer) -> Quick {
+        Quick::Made(Box::new(response))
+    }
 }
 
 /// A router's response as a listener's.
@@ -101,5 +145,29 @@ mod tests {
         );
         let collected = back.into_body().collect().await.map(|c| c.to_bytes());
         assert_eq!(collected.ok().as_deref(), Some(&b"[]"[..]));
+    }
+
+    #[tokio::test]
+    async fn a_quick_answer_is_the_response_it_stands_for() {
+        let quick = Quick::Json(StatusCode::CREATED, Bytes::from_static(b"{}"));
+        assert_eq!(quick.status(), StatusCode::CREATED);
+        assert!(!quick.drops());
+        let response = quick.into_answer();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(
+            response.headers().get("content-type").map(|v| v.as_bytes()),
+            Some(&b"application/json"[..])
+        );
+        let collected = response.into_body().collect().await.map(|c| c.to_bytes());
+        assert_eq!(collected.ok().as_deref(), Some(&b"{}"[..]));
+
+        let mut dropped = json(StatusCode::OK, Bytes::new());
+        dropped
+            .extensions_mut()
+            .insert(crate::faults::DropConnection);
+        let made = Quick::from(dropped);
+        assert_eq!(made.status(), StatusCode::OK);
+        assert!(made.drops());
+        assert!(crate::faults::drops(&made.into_answer()));
     }
 }

@@ -237,6 +237,11 @@ fn check(spec: &Spec) -> Result<(), FaultError> {
 #[derive(Debug, Clone, Copy)]
 pub struct DropConnection;
 
+/// Whether `response` is marked [`DropConnection`].
+pub fn drops<B>(response: &axum::http::Response<B>) -> bool {
+    response.extensions().get::<DropConnection>().is_some()
+}
+
 /// The error the connection service returns for a [`DropConnection`] response, which makes
 /// the HTTP/1.1 connection close without a response.
 #[derive(Debug, thiserror::Error)]

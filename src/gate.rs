@@ -12,10 +12,10 @@
 
 use std::time::Instant;
 
-use axum::http::Request;
+use axum::http::{Request, StatusCode};
 use chrono::{DateTime, Utc};
 
-use crate::answer::{self, Answer};
+use crate::answer::{self, Answer, Quick};
 use crate::engine::Engine;
 use crate::faults::Action;
 use crate::journal::RequestLine;
@@ -27,7 +27,7 @@ use crate::{faults, journal, limits, tenants};
 #[allow(clippy::large_enum_variant)]
 pub enum Entry<B> {
     /// Answered at the gate: journalled and logged.
-    Answered(Answer),
+    Answered(Quick),
     /// Still to be handled.
     Onward(Onward<B>),
 }
@@ -76,7 +76,7 @@ pub fn enter<B>(engine: &Engine, vendor: &'static dyn Vendor, request: Request<B
 /// What the gate's checks leave of a request (sized like [`Entry`], for the same reason).
 #[allow(clippy::large_enum_variant)]
 enum Passed<B> {
-    Answered(Answer),
+    Answered(Quick),
     ToHandler(Request<B>, Passing),
 }
 
@@ -106,7 +106,9 @@ fn pass<B>(
     };
     let head = Head::of(&request);
     if let Some(refused) = limits::refuse(engine, vendor, &head) {
-        return Passed::Answered(passing.close(engine, vendor, answer::from_router(refused)));
+        let refused = Quick::from(answer::from_router(refused));
+        passing.close(engine, vendor, refused.status(), refused.drops());
+        return Passed::Answered(refused);
     }
     passing.fault = engine.faults().take(
         vendor.name(),
@@ -116,7 +118,8 @@ fn pass<B>(
     if passing.fault.is_none()
         && let Some(answered) = vendor.hot(engine, &head, now)
     {
-        return Passed::Answered(passing.close(engine, vendor, answered));
+        passing.close(engine, vendor, answered.status(), answered.drops());
+        return Passed::Answered(answered);
     }
     Passed::ToHandler(request, passing)
 }
@@ -141,7 +144,7 @@ impl<B> Onward<B> {
                 tenants::CURRENT
                     .scope(world, async {
                         match pass(&engine, vendor, name, request) {
-                            Passed::Answered(response) => response,
+                            Passed::Answered(response) => response.into_answer(),
                             Passed::ToHandler(request, passing) => {
                                 passing.run(&engine, vendor, request, handler).await
                             }
@@ -172,30 +175,37 @@ impl Passing {
                 let now = self.now;
                 let lane = |request: Request<B>| async move {
                     match vendor.hot(engine, &Head::of(&request), now) {
-                        Some(answered) => answer::into_router(answered),
+                        Some(answered) => answer::into_router(answered.into_answer()),
                         None => handler(request).await,
                     }
                 };
                 answer::from_router(faults::act(engine, vendor, action, request, lane).await)
             }
         };
-        self.close(engine, vendor, response)
+        let dropped = faults::drops(&response);
+        self.close(engine, vendor, response.status(), dropped);
+        response
     }
 
-    /// Logs and journals the request's answer, and hands it back.
-    fn close(self, engine: &Engine, vendor: &'static dyn Vendor, response: Answer) -> Answer {
+    /// Logs and journals the request's answer: its status, or a dropped connection.
+    fn close(
+        self,
+        engine: &Engine,
+        vendor: &'static dyn Vendor,
+        status: StatusCode,
+        dropped: bool,
+    ) {
         let name = vendor.name();
         let line = self.line;
         tracing::info!(
             vendor = name,
             method = %line.method(),
             path = %line.path(),
-            status = response.status().as_u16(),
+            status = status.as_u16(),
             micros = self.started.map_or(0, |s| s.elapsed().as_micros() as u64),
             tenant = %self.tenant.as_deref().map_or_else(|| "-".to_owned(), crate::logging::fingerprint),
             "request"
         );
-        journal::record(engine, name, line, &response, self.now);
-        response
+        journal::record(engine, name, line, (!dropped).then_some(status), self.now);
     }
 }

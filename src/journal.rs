@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -107,23 +107,19 @@ impl Journal {
     }
 }
 
-/// Journals a request that arrived at `at` with the response it got (`status: None` for a
+/// Journals a request that arrived at `at` with the status it was answered with (`None` for a
 /// dropped connection).
-pub fn record<B>(
+pub fn record(
     engine: &Engine,
     vendor: &'static str,
     line: RequestLine,
-    response: &axum::http::Response<B>,
+    status: Option<StatusCode>,
     at: DateTime<Utc>,
 ) {
     engine.journal().record(Entry {
         vendor,
         line,
-        status: response
-            .extensions()
-            .get::<crate::faults::DropConnection>()
-            .is_none()
-            .then(|| response.status().as_u16()),
+        status: status.map(|s| s.as_u16()),
         at,
     });
 }

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use crate::answer::{self, Answer};
+use crate::answer::{self, Answer, Quick};
 use crate::conn::{ConnectionLimits, Deadline, HeadTimed, Phase};
 use crate::drain::Drain;
 use crate::engine::{Engine, EngineConfig};
@@ -299,7 +299,7 @@ impl Listener {
                     // Hot reads and refusals: answered before the call returns.
                     gate::Entry::Answered(response) => {
                         drop(serving);
-                        return Reply::Ready(Some(undropped(response)));
+                        return Reply::Ready(Some(response));
                     }
                     gate::Entry::Onward(onward) => Ok(onward),
                 }
@@ -336,11 +336,7 @@ impl Listener {
 /// `response`, or the error that closes the connection when a fault rule marked it
 /// [`faults::DropConnection`].
 fn undropped(response: Answer) -> Result<Answer, faults::Dropped> {
-    if response
-        .extensions()
-        .get::<faults::DropConnection>()
-        .is_some()
-    {
+    if faults::drops(&response) {
         return Err(faults::Dropped);
     }
     Ok(response)
@@ -349,7 +345,7 @@ fn undropped(response: Answer) -> Result<Answer, faults::Dropped> {
 /// A connection's answer to one request: made during the call (hot reads, refusals at the
 /// gate), or still being made (a boxed future, so the answer stays small to move).
 enum Reply {
-    Ready(Option<Result<Answer, faults::Dropped>>),
+    Ready(Option<Quick>),
     Later(std::pin::Pin<Box<dyn Future<Output = Result<Answer, faults::Dropped>> + Send>>),
 }
 
@@ -362,9 +358,11 @@ impl Future for Reply {
     ) -> std::task::Poll<Self::Output> {
         match self.get_mut() {
             // Polled once: hyper stops polling an answer once it is ready.
-            Reply::Ready(ready) => {
-                std::task::Poll::Ready(ready.take().unwrap_or(Err(faults::Dropped)))
-            }
+            Reply::Ready(ready) => std::task::Poll::Ready(
+                ready
+                    .take()
+                    .map_or(Err(faults::Dropped), |quick| undropped(quick.into_answer())),
+            ),
             Reply::Later(later) => later.as_mut().poll(cx),
         }
     }

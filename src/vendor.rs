@@ -89,7 +89,7 @@ pub trait Vendor: Send + Sync + 'static {
         _engine: &Engine,
         _request: &Head<'_>,
         _now: chrono::DateTime<chrono::Utc>,
-    ) -> Option<crate::answer::Answer> {
+    ) -> Option<crate::answer::Quick> {
         None
     }
 }

@@ -294,14 +294,9 @@ async fn get_connection(
     let (user, connection) = params(&path);
     let headers = request.headers();
     let known = http::Known::of(headers);
-    answer::into_router(connection_answer(
-        &engine,
-        headers,
-        &known,
-        user,
-        connection,
-        engine.now(),
-    ))
+    answer::into_router(
+        connection_answer(&engine, headers, &known, user, connection, engine.now()).into_answer(),
+    )
 }
 
 /// The answer to `GET /users/{user}/connections/{connection}`, for the route and the hot lane.
@@ -312,7 +307,7 @@ pub(crate) fn connection_answer(
     user: &str,
     connection: &str,
     now: DateTime<Utc>,
-) -> answer::Answer {
+) -> answer::Quick {
     // Raw: the key only tells hosts apart (the body reads the header itself).
     let host = known.host.map_or(&b""[..], |h| h.as_bytes());
     let outcome = engine.with_world_as_of(now, |w| {
@@ -356,7 +351,8 @@ pub(crate) fn connection_answer(
                 None => Default::default(),
             }
         });
-        Ok(answer::json(StatusCode::OK, body))
+        Ok(answer::Quick::Json(StatusCode::OK, body))
     });
-    outcome.unwrap_or_else(|e: BasiqError| answer::from_router(e.response(engine.next_uuid())))
+    outcome
+        .unwrap_or_else(|e: BasiqError| answer::from_router(e.response(engine.next_uuid())).into())
 }

@@ -78,7 +78,7 @@ impl Vendor for Basiq {
         engine: &Engine,
         request: &Head<'_>,
         now: DateTime<Utc>,
-    ) -> Option<crate::answer::Answer> {
+    ) -> Option<crate::answer::Quick> {
         if request.method != axum::http::Method::GET {
             return None;
         }

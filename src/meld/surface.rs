@@ -73,7 +73,7 @@ impl Vendor for Meld {
         engine: &Engine,
         request: &Head<'_>,
         now: DateTime<Utc>,
-    ) -> Option<crate::answer::Answer> {
+    ) -> Option<crate::answer::Quick> {
         if request.method != axum::http::Method::GET {
             return None;
         }
@@ -83,7 +83,7 @@ impl Vendor for Meld {
             "/bank-linking/connections/",
             &["import"],
         )?;
-        Some(super::connection_answer(engine, request.headers, id, now))
+        Some(super::connection_answer(engine, request.headers, id, now).into())
     }
 
     fn tenant_scenario(&self, scenario: &Scenario, key: &str) -> Scenario {
