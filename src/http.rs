@@ -1,5 +1,6 @@
 //! Small HTTP helpers both vendors use: JSON responses, the base URL links are built on,
-//! reading headers leniently, and decoding query and form text.
+//! reading headers leniently, decoding query and form text, and JSON strings written from their
+//! parts without a `String` made for them ([`Shown`], [`Joined`]).
 
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, HOST};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -24,6 +25,37 @@ pub fn empty(status: StatusCode) -> Response {
 /// Serializes a wire value. Wire types are plain data, so this cannot fail in practice.
 pub fn to_bytes(value: &impl serde::Serialize) -> Bytes {
     Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// A value serialized as the JSON string its `Display` writes, escaped as it is written.
+pub struct Shown<T>(pub T);
+
+impl<T: std::fmt::Display> serde::Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// Text written as its parts one after another (a link's base URL, path and ids), then `T`.
+pub struct Joined<'a, const N: usize, T = &'static str>(pub [&'a str; N], pub T);
+
+impl<const N: usize, T: std::fmt::Display> std::fmt::Display for Joined<'_, N, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|part| f.write_str(part))?;
+        self.1.fmt(f)
+    }
+}
+
+/// A value's `Display`, or nothing when there is none.
+pub struct OrEmpty<T>(pub Option<T>);
+
+impl<T: std::fmt::Display> std::fmt::Display for OrEmpty<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(value) => value.fmt(f),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The base URL links point at: the configured public URL, else `http://<Host>`.

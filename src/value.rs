@@ -152,8 +152,52 @@ impl fmt::Display for Timestamp {
         let at = self
             .at
             .clamp(crate::clock::earliest(), crate::clock::latest());
-        f.write_str(&at.to_rfc3339_opts(format, true))
+        match rfc3339(at, self.precision) {
+            Some((bytes, len)) => {
+                // ASCII digits and separators only.
+                f.write_str(std::str::from_utf8(&bytes[..len]).map_err(|_| fmt::Error)?)
+            }
+            None => f.write_str(&at.to_rfc3339_opts(format, true)),
+        }
     }
+}
+
+/// `at` as RFC 3339 in UTC (`Z`), written into a buffer as chrono writes it, or `None` for a
+/// leap second (which chrono writes). `at` is within years 0000–9999.
+fn rfc3339(at: DateTime<Utc>, precision: Precision) -> Option<([u8; 30], usize)> {
+    use chrono::{Datelike, Timelike};
+    let nanos = at.nanosecond();
+    if nanos >= 1_000_000_000 {
+        return None;
+    }
+    let year = u32::try_from(at.year()).ok().filter(|y| *y <= 9999)?;
+    let mut out = [0u8; 30];
+    let mut len = 0;
+    let mut put = |value: u32, digits: u32, after: u8| {
+        for i in (0..digits).rev() {
+            out[len] = b'0' + ((value / 10u32.pow(i)) % 10) as u8;
+            len += 1;
+        }
+        out[len] = after;
+        len += 1;
+    };
+    put(year, 4, b'-');
+    put(at.month(), 2, b'-');
+    put(at.day(), 2, b'T');
+    put(at.hour(), 2, b':');
+    put(at.minute(), 2, b':');
+    match precision {
+        Precision::Seconds => put(at.second(), 2, b'Z'),
+        Precision::Millis => {
+            put(at.second(), 2, b'.');
+            put(nanos / 1_000_000, 3, b'Z');
+        }
+        Precision::Micros => {
+            put(at.second(), 2, b'.');
+            put(nanos / 1_000, 6, b'Z');
+        }
+    }
+    Some((out, len))
 }
 
 impl serde::Serialize for Timestamp {
@@ -283,6 +327,35 @@ impl schemars::JsonSchema for Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_print_as_chrono_writes_them() {
+        let instants = [
+            "2017-09-21T00:00:00Z",
+            "2022-05-26T20:23:45.908400Z",
+            "2017-09-28T11:15:09.756Z",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "2026-12-31T23:59:60.5Z",
+            "1999-02-03T04:05:06.000007Z",
+        ];
+        for text in instants {
+            let at = DateTime::parse_from_rfc3339(text)
+                .map(|d| d.with_timezone(&Utc))
+                .expect("instant");
+            for (precision, format) in [
+                (Precision::Seconds, SecondsFormat::Secs),
+                (Precision::Millis, SecondsFormat::Millis),
+                (Precision::Micros, SecondsFormat::Micros),
+            ] {
+                assert_eq!(
+                    Timestamp::new(at, precision).to_string(),
+                    at.to_rfc3339_opts(format, true),
+                    "{text} at {precision:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn money_prints_two_decimals() {

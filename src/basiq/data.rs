@@ -131,7 +131,8 @@ pub async fn get_transaction(
                 .ok_or(BasiqError::ResourceNotFound {
                     parameter: "transactionId",
                 })?;
-            let body = wire::transaction(&base(&engine, headers), user, t, w.basiq.enrich);
+            let base = base(&engine, headers);
+            let body = wire::transaction(&base, user, t, w.basiq.enrich);
             Ok(http::json(StatusCode::OK, http::to_bytes(&body)))
         },
     )

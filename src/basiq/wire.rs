@@ -6,6 +6,9 @@
 
 use serde::Serialize;
 
+use crate::http::{Joined, OrEmpty, Shown};
+use crate::value::{Money, Timestamp};
+
 use super::model::{Account, Address, Connection, User};
 
 #[derive(Serialize)]
@@ -491,12 +494,14 @@ struct SubClassBody {
     title: Option<&'static str>,
 }
 
+/// A transaction's links, written from their parts.
 #[derive(Serialize)]
-struct TransactionLinks {
+struct TransactionLinks<'a> {
+    /// `{base}/users/{user}/transactions/{id}`
     #[serde(rename = "self")]
-    this: String,
-    account: String,
-    institution: String,
+    this: Shown<Joined<'a, 4, &'a super::model::TxnId>>,
+    account: Shown<Joined<'a, 5>>,
+    institution: Shown<Joined<'a, 3>>,
     connection: Option<String>,
 }
 
@@ -509,24 +514,26 @@ struct TransactionBody<'a> {
     status: &'a str,
     description: std::borrow::Cow<'a, str>,
     reference: &'a str,
-    amount: String,
+    amount: Shown<Money>,
     currency: &'a str,
     account: &'a str,
-    balance: String,
+    /// `""` for a transaction without a running balance.
+    balance: Shown<OrEmpty<Money>>,
     direction: &'static str,
     class: &'a str,
     institution: &'a str,
     connection: &'a str,
-    transaction_date: String,
+    /// `""` when it has none.
+    transaction_date: Shown<OrEmpty<Timestamp>>,
     /// A BPAY payment's biller and reference.
     #[serde(skip_serializing_if = "Option::is_none")]
     payment_details: Option<PaymentDetailsBody<'a>>,
-    post_date: Option<String>,
+    post_date: Option<Timestamp>,
     /// `{}` when the transaction has no ANZSIC class ("empty for all others").
     sub_class: SubClassBody,
     /// `null` when the application has no Enrich.
     enrich: Option<EnrichBody<'a>>,
-    links: TransactionLinks,
+    links: TransactionLinks<'a>,
 }
 
 #[derive(Serialize)]
@@ -546,12 +553,11 @@ struct EnrichBody<'a> {
 
 /// A transaction; `enrich` says whether the application has Enrich.
 pub fn transaction<'a>(
-    base: &str,
-    user: &str,
+    base: &'a str,
+    user: &'a str,
     t: &'a super::model::Transaction,
     enrich: bool,
 ) -> impl Serialize + 'a {
-    let me = format!("{base}/users/{user}");
     let description = t.description();
     let enrich = enrich.then(|| {
         // Enrich recognises the payees of the descriptions it cleans.
@@ -578,29 +584,29 @@ pub fn transaction<'a>(
         status: t.status(),
         description,
         reference: t.reference(),
-        amount: t.amount.to_string(),
+        amount: Shown(t.amount),
         currency: t.currency(),
         account: t.account(),
-        balance: t.balance().map(|b| b.to_string()).unwrap_or_default(),
+        balance: Shown(OrEmpty(t.balance())),
         direction: if t.amount.0 < 0 { "debit" } else { "credit" },
         class: t.class(),
         institution: t.institution(),
         connection: t.connection(),
-        transaction_date: t
-            .transaction_date()
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
+        transaction_date: Shown(OrEmpty(t.transaction_date())),
         payment_details: t.bpay().map(|bpay| PaymentDetailsBody { bpay }),
-        post_date: t.post_date().map(|d| d.to_string()),
+        post_date: t.post_date(),
         sub_class: SubClassBody {
             code: t.sub_class.map(|s| s.0),
             title: t.sub_class.map(|s| s.1),
         },
         enrich,
         links: TransactionLinks {
-            this: format!("{me}/transactions/{}", t.id),
-            account: format!("{me}/accounts/{}", t.account()),
-            institution: format!("{base}/institutions/{}", t.institution()),
+            this: Shown(Joined([base, "/users/", user, "/transactions/"], &t.id)),
+            account: Shown(Joined(
+                [base, "/users/", user, "/accounts/", t.account()],
+                "",
+            )),
+            institution: Shown(Joined([base, "/institutions/", t.institution()], "")),
             connection: None,
         },
     }
