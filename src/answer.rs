@@ -134,17 +134,21 @@ mod tests {
         assert!(http_body::Body::is_end_stream(&empty));
     }
 
+    /// Asserts `response` is a JSON answer with this status and body.
+    async fn assert_json(response: Answer, status: StatusCode, body: &[u8]) {
+        assert_eq!(response.status(), status);
+        assert_eq!(
+            response.headers().get("content-type").map(|v| v.as_bytes()),
+            Some(&b"application/json"[..])
+        );
+        let collected = response.into_body().collect().await.map(|c| c.to_bytes());
+        assert_eq!(collected.ok().as_deref(), Some(body));
+    }
+
     #[tokio::test]
     async fn a_response_goes_to_the_router_type_and_back_unchanged() {
         let response = json(StatusCode::OK, Bytes::from_static(b"[]"));
-        let back = from_router(into_router(response));
-        assert_eq!(back.status(), StatusCode::OK);
-        assert_eq!(
-            back.headers().get("content-type").map(|v| v.as_bytes()),
-            Some(&b"application/json"[..])
-        );
-        let collected = back.into_body().collect().await.map(|c| c.to_bytes());
-        assert_eq!(collected.ok().as_deref(), Some(&b"[]"[..]));
+        assert_json(from_router(into_router(response)), StatusCode::OK, b"[]").await;
     }
 
     #[tokio::test]
@@ -152,14 +156,7 @@ mod tests {
         let quick = Quick::Json(StatusCode::CREATED, Bytes::from_static(b"{}"));
         assert_eq!(quick.status(), StatusCode::CREATED);
         assert!(!quick.drops());
-        let response = quick.into_answer();
-        assert_eq!(response.status(), StatusCode::CREATED);
-        assert_eq!(
-            response.headers().get("content-type").map(|v| v.as_bytes()),
-            Some(&b"application/json"[..])
-        );
-        let collected = response.into_body().collect().await.map(|c| c.to_bytes());
-        assert_eq!(collected.ok().as_deref(), Some(&b"{}"[..]));
+        assert_json(quick.into_answer(), StatusCode::CREATED, b"{}").await;
 
         let mut dropped = json(StatusCode::OK, Bytes::new());
         dropped

@@ -33,7 +33,8 @@
 //!   error envelope for refused requests, tenants, admin routes.
 //! - [`gate`] — the one middleware every vendor request passes: [`tenants`] (a world per
 //!   unknown key), scripted request triggers, [`limits`] (body size), [`faults`], [`journal`];
-//!   [`answer`] — the response body vendor listeners answer with (a hot read's bytes unboxed).
+//!   [`answer`] — the response body vendor listeners answer with (a hot read's bytes unboxed)
+//!   and the small answer the gate hands on before it is written.
 //! - [`admin`] — `/__admin` on both listeners: health, reset, the clock, scenario replacement,
 //!   faults, transitions, the webhook attempt log, the journal (each vendor adds its own routes).
 //! - [`delivery`] — webhook delivery mechanics: the queue, per-key order, retries on the server
